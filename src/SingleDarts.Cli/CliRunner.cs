@@ -1,0 +1,52 @@
+using System.CommandLine;
+using SingleDarts.Search.Runs;
+
+namespace SingleDarts.Cli;
+
+/// <summary>
+/// Exit codes: 0 success; 1 a failure of the run itself; 2 a user mistake (bad option, bad input),
+/// reported as one line per problem on stderr without a stack trace; 3 the search diverged
+/// (NaN/Inf loss); 130 cancelled (Ctrl+C).
+/// </summary>
+public static class CliRunner
+{
+    public const int Ok = 0, Failed = 1, UsageError = 2, Diverged = 3, Cancelled = 130;
+
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("(run with --help for usage)");
+            return UsageError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (Unwrap(ex) is SearchConfigException config)
+        {
+            foreach (var problem in config.Problems) Console.Error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
+        catch (Exception ex) when (Unwrap(ex) is SearchDivergedException diverged)
+        {
+            Console.Error.WriteLine($"error: {diverged.Message}");
+            return Diverged;
+        }
+        catch (Exception ex) when (Unwrap(ex) is OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled: the last completed epoch is in the checkpoint; continue with --resume");
+            return Cancelled;
+        }
+        catch (Exception ex) when (Unwrap(ex) is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {Unwrap(ex).Message}");
+            return Failed;
+        }
+    }
+
+    private static Exception Unwrap(Exception ex) =>
+        ex is AggregateException { InnerExceptions.Count: 1 } agg ? Unwrap(agg.InnerExceptions[0]) : ex;
+}

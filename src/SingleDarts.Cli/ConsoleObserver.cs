@@ -1,0 +1,44 @@
+using System.Globalization;
+using SingleDarts.Search.Runs;
+using Spectre.Console;
+
+namespace SingleDarts.Cli;
+
+/// <summary>Epoch lines on stdout; with a terminal, also a live progress bar for the steps of the epoch.</summary>
+public sealed class ConsoleObserver(ProgressTask? progress) : ISearchObserver
+{
+    private int epochs;
+
+    public void Started(SearchRun run, bool resumed)
+    {
+        epochs = run.Options.Epochs;
+        var o = run.Options;
+        var what = resumed ? $"resuming after epoch {run.EpochsDone}" : "starting";
+        WriteLine($"{what}: {o.Space} {o.Method} seed {o.Seed}, C={o.Channels} N={o.Cells}, {run.Dataset.Name} {o.ImageSize}x{o.ImageSize}, " +
+                  $"{run.SearchImages} search / {run.ValidationImages} validation images, {run.StepsPerEpoch} steps/epoch, " +
+                  $"{run.Model.Net.WeightCount:N0} weights, {TorchSharp.torch.get_num_threads()} threads on {run.Device}");
+        if (progress is not null) progress.MaxValue = run.StepsPerEpoch;
+    }
+
+    public void StepDone(int epoch, int step, int steps)
+    {
+        if (progress is null) return;
+        progress.Description = $"epoch {epoch}/{epochs}";
+        progress.Value = step;
+    }
+
+    public void EpochDone(EpochRecord r)
+    {
+        var valid = r.ValidAcc is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%" : "n/a";
+        WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"epoch {r.Epoch,3}/{epochs}  loss {r.TrainLoss:F4}  train {r.TrainAcc * 100:F2}%  valid {valid}  " +
+            $"param-free {r.ParamFreeShare:F2}  lr {r.Lr:F5}  {r.Seconds:F1}s  {r.Arch}"));
+        if (progress is not null) progress.Value = 0;
+    }
+
+    private void WriteLine(string text)
+    {
+        if (progress is null) Console.WriteLine(text);
+        else AnsiConsole.MarkupLine(Markup.Escape(text));
+    }
+}

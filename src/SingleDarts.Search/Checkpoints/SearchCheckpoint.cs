@@ -1,0 +1,115 @@
+using System.Text.Json;
+using SingleDarts.Search.Data;
+using SingleDarts.Search.Runs;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Checkpoints;
+
+/// <summary>What a checkpoint says besides its tensors.</summary>
+public sealed record CheckpointMetadata
+{
+    public int Format { get; init; } = 1;
+    public int Epoch { get; init; }
+    public SearchOptions Options { get; init; } = new();
+    public ulong[] TrainRng { get; init; } = [];
+    public ulong[]? ValidRng { get; init; }
+    public long ArchSteps { get; init; }
+    public List<EpochRecord> History { get; init; } = [];
+    public DateTimeOffset Written { get; init; }
+}
+
+/// <summary>
+/// The whole state of a search at an epoch boundary: w and BatchNorm statistics, α, SGD momentum,
+/// Adam moments and step count, the torch generator, the data-order generators, the epoch
+/// history (and with it the schedule position).
+/// </summary>
+internal static class SearchCheckpoint
+{
+    public static void Save(string path, SearchRun run, Generator generator, BatchLoader train, BatchLoader? valid)
+    {
+        var meta = new CheckpointMetadata
+        {
+            Epoch = run.EpochsDone,
+            Options = run.Options,
+            TrainRng = train.RngState,
+            ValidRng = valid?.RngState,
+            ArchSteps = run.State.ArchOptimizer.StepCount,
+            History = run.History.ToList(),
+            Written = DateTimeOffset.UtcNow,
+        };
+        using var genState = generator.get_state();
+        TensorArchive.Write(path, meta, Tensors(run).Append(("generator", genState)));
+    }
+
+    public static CheckpointMetadata Load(string path, SearchRun run, Generator generator, BatchLoader train, BatchLoader? valid)
+    {
+        if (!File.Exists(path)) throw new SearchConfigException($"--resume: no checkpoint at {path}");
+        JsonElement metaJson;
+        Dictionary<string, Tensor> tensors;
+        try
+        {
+            (metaJson, tensors) = TensorArchive.Read(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new SearchConfigException(ex.Message);
+        }
+        try
+        {
+            var meta = metaJson.Deserialize<CheckpointMetadata>(Json.Line)
+                ?? throw new SearchConfigException($"{path}: checkpoint has no metadata");
+            var differences = Differences(meta.Options, run.Options);
+            if (differences.Count > 0)
+                throw new SearchConfigException($"{path} was written with other options: {string.Join(", ", differences)}");
+            using (no_grad())
+                foreach (var (name, target) in Tensors(run))
+                {
+                    if (!tensors.TryGetValue(name, out var source) || !source.shape.SequenceEqual(target.shape))
+                        throw new SearchConfigException($"{path}: tensor '{name}' is missing or has another shape");
+                    target.copy_(source);
+                }
+            if (tensors.TryGetValue("generator", out var genState)) generator.set_state(genState);
+            train.RngState = meta.TrainRng;
+            if (valid is not null && meta.ValidRng is not null) valid.RngState = meta.ValidRng;
+            run.State.ArchOptimizer.StepCount = meta.ArchSteps;
+            return meta;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    private static IEnumerable<(string, Tensor)> Tensors(SearchRun run)
+    {
+        foreach (var (name, p) in run.Model.Net.named_parameters()) yield return ($"net.{name}", p);
+        foreach (var (name, b) in run.Model.Net.named_buffers()) yield return ($"net.{name}", b);
+        yield return ("alphas", run.Model.Alphas);
+        foreach (var (name, t) in run.State.WeightOptimizer.StateTensors()) yield return ($"sgd.{name}", t);
+        foreach (var (name, t) in run.State.ArchOptimizer.StateTensors()) yield return ($"adam.{name}", t);
+    }
+
+    /// <summary>Options that differ, as "name: checkpoint → now".</summary>
+    private static List<string> Differences(SearchOptions saved, SearchOptions now)
+    {
+        var a = JsonSerializer.SerializeToElement(saved, Json.Line);
+        var b = JsonSerializer.SerializeToElement(now, Json.Line);
+        var diffs = new List<string>();
+        Compare(a, b, "", diffs);
+        return diffs;
+    }
+
+    private static void Compare(JsonElement a, JsonElement b, string prefix, List<string> diffs)
+    {
+        if (a.ValueKind == JsonValueKind.Object && b.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in a.EnumerateObject())
+            {
+                if (b.TryGetProperty(p.Name, out var q)) Compare(p.Value, q, prefix + p.Name + ".", diffs);
+                else diffs.Add($"{prefix}{p.Name}: {p.Value} → (absent)");
+            }
+            return;
+        }
+        if (a.GetRawText() != b.GetRawText()) diffs.Add($"{prefix.TrimEnd('.')}: {a.GetRawText()} → {b.GetRawText()}");
+    }
+}

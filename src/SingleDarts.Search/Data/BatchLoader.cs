@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using SingleDarts.Search.Strategies;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Data;
+
+/// <summary>
+/// Batches over a subset of an <see cref="ImageSet"/>: seeded shuffling, random crop with 4 pixels
+/// of zero padding and horizontal flip (torchvision's RandomCrop(pad=4) + RandomHorizontalFlip),
+/// per-channel normalisation. All randomness comes from one <see cref="Rng"/>, drawn in a fixed
+/// order (the permutation at the start of an epoch, then per image: crop x, crop y, flip), so a
+/// checkpointed <see cref="RngState"/> reproduces the rest of a run exactly.
+/// </summary>
+public sealed class BatchLoader
+{
+    public const int Padding = 4;
+
+    private readonly ImageSet images;
+    private readonly int[] indices;
+    private readonly float[][] lut;      // byte → normalised value, per channel
+    private readonly Device device;
+    private readonly Rng rng;
+
+    public BatchLoader(ImageSet images, int[] indices, int batchSize, bool shuffle, bool augment,
+        float[] mean, float[] std, Rng rng, Device? device = null)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be positive");
+        if (indices.Length == 0) throw new ArgumentException("a loader needs at least one image");
+        this.images = images;
+        this.indices = indices.ToArray();
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        Augment = augment;
+        this.rng = rng;
+        this.device = device ?? CPU;
+        lut = Enumerable.Range(0, 3).Select(c =>
+            Enumerable.Range(0, 256).Select(v => (float)((v / 255.0 - mean[c]) / std[c])).ToArray()).ToArray();
+    }
+
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool Augment { get; }
+    public int Count => indices.Length;
+    public int BatchesPerEpoch => (indices.Length + BatchSize - 1) / BatchSize;
+
+    public ulong[] RngState
+    {
+        get => rng.State;
+        set => rng.State = value;
+    }
+
+    /// <summary>One pass over the subset (the last batch may be smaller).</summary>
+    public IEnumerable<Batch> Epoch()
+    {
+        var order = indices.ToArray();
+        if (Shuffle) rng.Shuffle(order);
+        for (var start = 0; start < order.Length; start += BatchSize)
+            yield return Make(order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray());
+    }
+
+    /// <summary>An epoch as a pull source that counts what was pulled.</summary>
+    public EpochSource Source() => new(Epoch());
+
+    private Batch Make(int[] batchIndices)
+    {
+        int h = images.Height, w = images.Width, plane = h * w, n = batchIndices.Length;
+        var data = new float[n * 3 * plane];
+        var labels = new long[n];
+        for (var b = 0; b < n; b++)
+        {
+            var idx = batchIndices[b];
+            labels[b] = images.Labels[idx];
+            int dx = 0, dy = 0;
+            var flip = false;
+            if (Augment)
+            {
+                dx = rng.NextInt(2 * Padding + 1) - Padding;
+                dy = rng.NextInt(2 * Padding + 1) - Padding;
+                flip = rng.NextBool();
+            }
+            var src = images.Image(idx);
+            var dst = data.AsSpan(b * 3 * plane, 3 * plane);
+            for (var c = 0; c < 3; c++)
+            {
+                var table = lut[c];
+                var pad = table[0];
+                for (var y = 0; y < h; y++)
+                {
+                    var sy = y + dy;
+                    var row = dst.Slice(c * plane + y * w, w);
+                    if (sy < 0 || sy >= h)
+                    {
+                        row.Fill(pad);
+                        continue;
+                    }
+                    var srcRow = src.Slice(c * plane + sy * w, w);
+                    for (var x = 0; x < w; x++)
+                    {
+                        var sx = (flip ? w - 1 - x : x) + dx;
+                        row[x] = sx < 0 || sx >= w ? pad : table[srcRow[sx]];
+                    }
+                }
+            }
+        }
+        var imagesTensor = empty([n, 3, h, w], ScalarType.Float32);
+        imagesTensor.bytes = MemoryMarshal.AsBytes(data.AsSpan());
+        var labelsTensor = tensor(labels);
+        if (device.type != DeviceType.CPU)
+        {
+            using (imagesTensor)
+            using (labelsTensor)
+                return new Batch(imagesTensor.to(device), labelsTensor.to(device));
+        }
+        return new Batch(imagesTensor, labelsTensor);
+    }
+}
+
+/// <summary>Pulls batches of one epoch; <see cref="Pulled"/> counts them.</summary>
+public sealed class EpochSource(IEnumerable<Batch> epoch) : IBatchSource, IDisposable
+{
+    private readonly IEnumerator<Batch> enumerator = epoch.GetEnumerator();
+
+    public int Pulled { get; private set; }
+
+    public Batch Next()
+    {
+        if (!enumerator.MoveNext()) throw new InvalidOperationException("the epoch has no more batches");
+        Pulled++;
+        return enumerator.Current;
+    }
+
+    public void Dispose() => enumerator.Dispose();
+}
+
+/// <summary>Pulls batches endlessly, starting a new shuffled epoch of the loader whenever one runs out.</summary>
+public sealed class CyclingSource(BatchLoader loader) : IBatchSource, IDisposable
+{
+    private IEnumerator<Batch> enumerator = loader.Epoch().GetEnumerator();
+
+    public int Pulled { get; private set; }
+
+    public Batch Next()
+    {
+        if (!enumerator.MoveNext())
+        {
+            enumerator.Dispose();
+            enumerator = loader.Epoch().GetEnumerator();
+            if (!enumerator.MoveNext()) throw new InvalidOperationException("the loader is empty");
+        }
+        Pulled++;
+        return enumerator.Current;
+    }
+
+    public void Dispose() => enumerator.Dispose();
+}

@@ -1,0 +1,70 @@
+namespace SingleDarts.Search.Data;
+
+/// <summary>
+/// Images kept compactly as bytes: image i occupies Pixels[i·3·H·W ..] in channel-major (CHW) order.
+/// </summary>
+public sealed class ImageSet
+{
+    public ImageSet(byte[] pixels, int[] labels, int height, int width, IReadOnlyList<string> classNames)
+    {
+        if (height <= 0 || width <= 0) throw new ArgumentException("image size must be positive");
+        if (pixels.Length != (long)labels.Length * 3 * height * width)
+            throw new ArgumentException($"{pixels.Length} pixel bytes do not hold {labels.Length} images of 3x{height}x{width}");
+        foreach (var l in labels)
+            if (l < 0 || l >= classNames.Count) throw new ArgumentException($"label {l} is outside 0..{classNames.Count - 1}");
+        Pixels = pixels;
+        Labels = labels;
+        Height = height;
+        Width = width;
+        ClassNames = classNames;
+    }
+
+    public byte[] Pixels { get; }
+    public int[] Labels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+    public int Count => Labels.Length;
+    public int Classes => ClassNames.Count;
+    public int ImageBytes => 3 * Height * Width;
+
+    public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageBytes, ImageBytes);
+
+    /// <summary>Per-channel mean and standard deviation of the pixel values scaled to [0, 1].</summary>
+    public (float[] Mean, float[] Std) ChannelStatistics()
+    {
+        var plane = Height * Width;
+        var sum = new double[3];
+        var sumSq = new double[3];
+        for (var i = 0; i < Count; i++)
+            for (var c = 0; c < 3; c++)
+            {
+                var span = Pixels.AsSpan(i * ImageBytes + c * plane, plane);
+                long s = 0, s2 = 0;
+                foreach (var b in span)
+                {
+                    s += b;
+                    s2 += b * b;
+                }
+                sum[c] += s;
+                sumSq[c] += s2;
+            }
+        var n = (double)Count * plane;
+        var mean = new float[3];
+        var std = new float[3];
+        for (var c = 0; c < 3; c++)
+        {
+            var m = sum[c] / n / 255.0;
+            var v = sumSq[c] / n / (255.0 * 255.0) - m * m;
+            mean[c] = (float)m;
+            std[c] = (float)Math.Sqrt(Math.Max(v, 1e-12));
+        }
+        return (mean, std);
+    }
+}
+
+/// <summary>A dataset: the training split searched on, an optional test split, and its normalisation.</summary>
+public sealed record Dataset(string Name, ImageSet Train, ImageSet? Test, float[] Mean, float[] Std)
+{
+    public int Classes => Train.Classes;
+}

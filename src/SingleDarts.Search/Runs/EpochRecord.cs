@@ -1,0 +1,47 @@
+namespace SingleDarts.Search.Runs;
+
+/// <summary>What one epoch of a search ended with (a line of epochs.jsonl).</summary>
+public sealed record EpochRecord
+{
+    /// <summary>1-based epoch number.</summary>
+    public int Epoch { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainAcc { get; init; }
+
+    /// <summary>Accuracy of the supernet (eval mode) on the held-out images; null when there are none.</summary>
+    public double? ValidAcc { get; init; }
+
+    /// <summary>Learning rate of w at the last step of the epoch.</summary>
+    public double Lr { get; init; }
+    public string Arch { get; init; } = "";
+
+    /// <summary>α, 6 edges × 5 operations, edges in the benchmark's order.</summary>
+    public float[][] Alphas { get; init; } = [];
+
+    /// <summary>Relaxed α (softmax or sigmoid), same layout.</summary>
+    public float[][] OpWeights { get; init; } = [];
+
+    /// <summary>Share of the cell's edges whose chosen operation is parameter-free.</summary>
+    public double ParamFreeShare { get; init; }
+    public int Steps { get; init; }
+    public double Seconds { get; init; }
+}
+
+/// <summary>The outcome of a search run (result.json).</summary>
+public sealed record SearchResult
+{
+    public string Space { get; init; } = "";
+    public string Method { get; init; } = "";
+    public long Seed { get; init; }
+    public int Epochs { get; init; }
+    public string Arch { get; init; } = "";
+    public float[][] Alphas { get; init; } = [];
+    public float[][] OpWeights { get; init; } = [];
+    public double ParamFreeShare { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainAcc { get; init; }
+    public double? ValidAcc { get; init; }
+
+    /// <summary>Wall time of all epochs, summed over resumed sessions.</summary>
+    public double Seconds { get; init; }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Serialization;
+using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Strategies;
+
+namespace SingleDarts.Search.Runs;
+
+/// <summary>
+/// Everything that defines a search run. Defaults are the NAS-Bench-201 protocol (DESIGN.md §6).
+/// Same options + same thread count ⇒ the same α and genotype, bit for bit, on CPU.
+/// </summary>
+public sealed record SearchOptions
+{
+    public static readonly IReadOnlyList<string> Spaces = ["nb201"];
+    public static readonly IReadOnlyList<string> Methods = ["single", "darts-v1", "darts-v2"];
+    public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
+
+    public string Space { get; init; } = "nb201";
+    public string Method { get; init; } = "single";
+    public long Seed { get; init; }
+    public int Epochs { get; init; } = 50;
+    public int BatchSize { get; init; } = 64;
+    public int Channels { get; init; } = 16;
+    public int Cells { get; init; } = 5;
+    public Relaxation Relax { get; init; } = Relaxation.Softmax;
+
+    /// <summary>Dataset: "synthetic" (real datasets come with the data issue).</summary>
+    public string Data { get; init; } = "synthetic";
+    public int ImageSize { get; init; } = 32;
+
+    /// <summary>Training images to use (null: the whole training split; synthetic: 10,000).</summary>
+    public int? TrainSize { get; init; }
+    public int SyntheticClasses { get; init; } = 10;
+
+    /// <summary>Seed of the synthetic dataset's content (the same task for every search seed).</summary>
+    public long DataSeed { get; init; }
+
+    /// <summary>Share of the training split searched on; bi-level methods validate α on the rest.</summary>
+    public double TrainPortion { get; init; } = 0.5;
+
+    /// <summary>Random crop (pad 4) and horizontal flip on training batches.</summary>
+    public bool Augment { get; init; } = true;
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    public string Device { get; init; } = "cpu";
+
+    public OptimizerOptions Optimizer { get; init; } = new();
+
+    [JsonIgnore]
+    public bool IsBiLevel => Method != "single";
+
+    /// <summary>Every problem with these options, each as one sentence naming the option.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok) errors.Add(message);
+        }
+        Check(Spaces.Contains(Space), $"--space: unknown search space '{Space}' (known: {string.Join(", ", Spaces)})");
+        Check(Methods.Contains(Method), $"--method: unknown method '{Method}' (known: {string.Join(", ", Methods)})");
+        Check(Devices.Contains(Device), $"--device: unknown device '{Device}' (known: {string.Join(", ", Devices)})");
+        Check(Epochs > 0, $"--epochs must be positive, got {Epochs}");
+        Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");
+        Check(Channels > 0, $"--channels must be positive, got {Channels}");
+        Check(Cells > 0, $"--cells must be positive, got {Cells}");
+        Check(ImageSize >= 4, $"--image-size must be at least 4, got {ImageSize}");
+        Check(Threads > 0, $"--threads must be positive, got {Threads}");
+        Check(TrainPortion > 0 && TrainPortion <= 1, $"--train-portion must be in (0, 1], got {TrainPortion}");
+        Check(!(IsBiLevel && TrainPortion >= 1), $"--train-portion 1 leaves no validation images for {Method}: use a value below 1");
+        Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");
+        Check(Data == "synthetic", $"--data: unknown dataset '{Data}' (available: synthetic)");
+        Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
+        Check(TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");
+        var o = Optimizer;
+        Check(o.Lr > 0, $"--lr must be positive, got {o.Lr}");
+        Check(o.LrMin >= 0 && o.LrMin <= o.Lr, $"--lr-min must be in [0, lr], got {o.LrMin}");
+        Check(o.Momentum >= 0 && o.Momentum < 1, $"--momentum must be in [0, 1), got {o.Momentum}");
+        Check(o.WeightDecay >= 0, $"--weight-decay must not be negative, got {o.WeightDecay}");
+        Check(o.GradClip >= 0, $"--grad-clip must not be negative (0 turns clipping off), got {o.GradClip}");
+        Check(o.ArchLr > 0, $"--arch-lr must be positive, got {o.ArchLr}");
+        Check(o.ArchBeta1 >= 0 && o.ArchBeta1 < 1, $"--arch-beta1 must be in [0, 1), got {o.ArchBeta1}");
+        Check(o.ArchBeta2 >= 0 && o.ArchBeta2 < 1, $"--arch-beta2 must be in [0, 1), got {o.ArchBeta2}");
+        Check(o.ArchWeightDecay >= 0, $"--arch-weight-decay must not be negative, got {o.ArchWeightDecay}");
+        return errors;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using SingleDarts.Search.Checkpoints;
+using SingleDarts.Search.Data;
+using SingleDarts.Search.Nn;
+using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Strategies;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Runs;
+
+/// <summary>
+/// One search: data, supernet, α, optimisers and strategy, run epoch by epoch. Everything it
+/// depends on is in <see cref="Options"/> and, after <see cref="Restore"/>, in a checkpoint, so a
+/// resumed run continues exactly where the interrupted one stopped.
+/// </summary>
+public sealed class SearchRun : IDisposable
+{
+    private readonly Generator generator;
+    private readonly BatchLoader trainLoader;
+    private readonly BatchLoader? validLoader;
+    private readonly BatchLoader? evalLoader;
+    private readonly CosineSchedule schedule;
+    private readonly List<EpochRecord> history = [];
+    private readonly GcPacer gcPacer = new();
+
+    public SearchRun(SearchOptions options, Dataset? dataset = null)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0) throw new SearchConfigException(problems);
+        Options = options;
+        TorchRuntime.Configure(options.Threads);
+        Device = TorchRuntime.Resolve(options.Device);
+
+        Dataset = dataset ?? Datasets.Load(options);
+        var (searchIdx, heldOutIdx) = Datasets.Split(Dataset.Train.Count, options.TrainPortion);
+        if (options.IsBiLevel && heldOutIdx.Length == 0)
+            throw new SearchConfigException($"--train-portion {options.TrainPortion} leaves no validation images for {options.Method}");
+        trainLoader = new BatchLoader(Dataset.Train, searchIdx, options.BatchSize, shuffle: true, augment: options.Augment,
+            Dataset.Mean, Dataset.Std, Rng.For(options.Seed, "train-batches"), Device);
+        if (options.IsBiLevel)
+            validLoader = new BatchLoader(Dataset.Train, heldOutIdx, options.BatchSize, shuffle: true, augment: options.Augment,
+                Dataset.Mean, Dataset.Std, Rng.For(options.Seed, "valid-batches"), Device);
+        (var evalSet, var evalIdx, ValidSource) = heldOutIdx.Length > 0
+            ? (Dataset.Train, heldOutIdx, "train-holdout")
+            : Dataset.Test is { } test ? (test, Enumerable.Range(0, test.Count).ToArray(), "test") : (null, [], "none");
+        if (evalSet is not null)
+            evalLoader = new BatchLoader(evalSet, evalIdx, Math.Max(options.BatchSize, 256), shuffle: false, augment: false,
+                Dataset.Mean, Dataset.Std, new Rng(1), Device);
+
+        generator = new Generator((ulong)options.Seed, CPU);
+        Model = new Nb201SearchModel(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
+        State = new SearchState(Model, options.Optimizer);
+        Strategy = SearchStrategies.Create(options.Method);
+        schedule = new CosineSchedule(options.Optimizer.Lr, options.Optimizer.LrMin, options.Epochs);
+    }
+
+    public SearchOptions Options { get; }
+    public Device Device { get; }
+    public Dataset Dataset { get; }
+    public Nb201SearchModel Model { get; }
+    public SearchState State { get; }
+    public ISearchStrategy Strategy { get; }
+
+    /// <summary>Where held-out accuracy comes from: train-holdout, test (train portion 1) or none.</summary>
+    public string ValidSource { get; }
+    public int SearchImages => trainLoader.Count;
+    public int ValidationImages => validLoader?.Count ?? 0;
+    public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
+    public int EpochsDone => history.Count;
+    public bool IsFinished => EpochsDone >= Options.Epochs;
+    public IReadOnlyList<EpochRecord> History => history;
+    public double Seconds => history.Sum(h => h.Seconds);
+
+    /// <summary>Runs the next epoch. <paramref name="onStep"/> gets (step, steps) after each step.</summary>
+    public EpochRecord RunEpoch(CancellationToken cancel = default, Action<int, int>? onStep = null)
+    {
+        if (IsFinished) throw new InvalidOperationException("the run has finished");
+        var epoch = EpochsDone;
+        var clock = Stopwatch.StartNew();
+        var steps = StepsPerEpoch;
+        double lossSum = 0, lr = 0;
+        long correct = 0, seen = 0;
+        using (var train = trainLoader.Source())
+        using (var valid = validLoader is null ? null : new CyclingSource(validLoader))
+        {
+            for (var step = 0; step < steps; step++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                lr = schedule.At(epoch, step, steps);
+                var stats = Strategy.Step(State, train, valid, lr);
+                gcPacer.Step();
+                if (!double.IsFinite(stats.Loss)) throw new SearchDivergedException(epoch + 1, step + 1, stats.Loss);
+                lossSum += stats.Loss * stats.Count;
+                correct += stats.Correct;
+                seen += stats.Count;
+                onStep?.Invoke(step + 1, steps);
+            }
+        }
+        var validAcc = Evaluate();
+        var genotype = Model.Genotype();
+        var record = new EpochRecord
+        {
+            Epoch = epoch + 1,
+            TrainLoss = lossSum / seen,
+            TrainAcc = (double)correct / seen,
+            ValidAcc = validAcc,
+            Lr = lr,
+            Arch = genotype.ToString(),
+            Alphas = Rows(Model.AlphaValues()),
+            OpWeights = Rows(Model.RelaxedValues()),
+            ParamFreeShare = genotype.ParameterFreeShare,
+            Steps = steps,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+        history.Add(record);
+        return record;
+    }
+
+    /// <summary>Top-1 accuracy of the supernet in eval mode on the held-out images; null without any.</summary>
+    public double? Evaluate()
+    {
+        if (evalLoader is null) return null;
+        var wasTraining = Model.Training;
+        Model.Training = false;
+        long correct = 0, seen = 0;
+        using (no_grad())
+            foreach (var batch in evalLoader.Epoch())
+                using (var scope = NewDisposeScope())
+                using (batch)
+                {
+                    correct += Model.Forward(batch.Images).argmax(1).eq(batch.Labels).sum().item<long>();
+                    seen += batch.Count;
+                }
+        Model.Training = wasTraining;
+        return (double)correct / seen;
+    }
+
+    public SearchResult Result()
+    {
+        var last = history.LastOrDefault();
+        var genotype = Model.Genotype();
+        return new SearchResult
+        {
+            Space = Options.Space,
+            Method = Options.Method,
+            Seed = Options.Seed,
+            Epochs = EpochsDone,
+            Arch = genotype.ToString(),
+            Alphas = Rows(Model.AlphaValues()),
+            OpWeights = Rows(Model.RelaxedValues()),
+            ParamFreeShare = genotype.ParameterFreeShare,
+            TrainLoss = last?.TrainLoss ?? double.NaN,
+            TrainAcc = last?.TrainAcc ?? double.NaN,
+            ValidAcc = last?.ValidAcc,
+            Seconds = Seconds,
+        };
+    }
+
+    public void SaveCheckpoint(string path) => SearchCheckpoint.Save(path, this, generator, trainLoader, validLoader);
+
+    /// <summary>Continues from a checkpoint written by a run with the same options.</summary>
+    public void Restore(string path)
+    {
+        var restored = SearchCheckpoint.Load(path, this, generator, trainLoader, validLoader);
+        history.Clear();
+        history.AddRange(restored.History);
+    }
+
+    internal static float[][] Rows(float[,] m) =>
+        Enumerable.Range(0, m.GetLength(0)).Select(r => Enumerable.Range(0, m.GetLength(1)).Select(c => m[r, c]).ToArray()).ToArray();
+
+    public void Dispose()
+    {
+        State.Dispose();
+        generator.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+namespace SingleDarts.Search.Runs;
+
+/// <summary>Hooks into a running search (progress display, logs, grains).</summary>
+public interface ISearchObserver
+{
+    void Started(SearchRun run, bool resumed) { }
+    void StepDone(int epoch, int step, int steps) { }
+    void EpochDone(EpochRecord record) { }
+}
+
+/// <summary>Runs a search to the end in a run folder, checkpointing after every epoch.</summary>
+public static class SearchRunner
+{
+    /// <param name="resume">continue from the folder's checkpoint, with the options in its config.json.</param>
+    public static SearchResult Run(SearchOptions options, string outDir, bool resume = false,
+        ISearchObserver? observer = null, CancellationToken cancel = default)
+    {
+        var folder = new RunFolder(outDir);
+        if (resume && !File.Exists(folder.CheckpointPath))
+            throw new SearchConfigException($"--resume: no checkpoint at {folder.CheckpointPath}");
+        using var run = new SearchRun(options);
+        if (resume)
+        {
+            run.Restore(folder.CheckpointPath);
+            folder.RewriteEpochs(run.History);
+        }
+        else
+        {
+            if (File.Exists(folder.CheckpointPath))
+                throw new SearchConfigException($"--out {folder.Path} already holds a run: pass --resume to continue it, or choose another folder");
+            folder.WriteConfig(run);
+            folder.RewriteEpochs([]);
+        }
+        observer?.Started(run, resume);
+        while (!run.IsFinished)
+        {
+            var epoch = run.EpochsDone + 1;
+            var record = run.RunEpoch(cancel, (step, steps) => observer?.StepDone(epoch, step, steps));
+            run.SaveCheckpoint(folder.CheckpointPath);
+            folder.AppendEpoch(record);
+            observer?.EpochDone(record);
+        }
+        var result = run.Result();
+        folder.WriteResult(result);
+        return result;
+    }
+}

@@ -1,0 +1,29 @@
+using SingleDarts.Search.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SingleDarts.Search.Spaces.Nb201;
+
+/// <summary>ReLU → Conv (no bias) → affine BatchNorm: the building block of the residual reduction blocks.</summary>
+public sealed class ReLUConvBN : Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv;
+    private readonly BatchNorm2d bn;
+
+    public ReLUConvBN(long cIn, long cOut, long kernel, long stride, Generator generator) : base(nameof(ReLUConvBN))
+    {
+        conv = Conv2d(cIn, cOut, kernel, stride: stride, padding: kernel / 2, bias: false);
+        bn = BatchNorm2d(cOut, affine: true);
+        Init.DefaultUniform(conv.weight!, null, generator);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var r = functional.relu(x);
+        using var c = conv.forward(r);
+        return bn.forward(c);
+    }
+}

@@ -1,0 +1,37 @@
+using SingleDarts.Search.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SingleDarts.Search.Spaces.Nb201;
+
+/// <summary>
+/// NAS-Bench-201's residual reduction block C→2C between stages:
+/// ReLU-Conv3×3(stride 2)-BN → ReLU-Conv3×3-BN, plus a shortcut of 2×2 average pooling and a 1×1 conv.
+/// </summary>
+public sealed class ResNetBlock : Module<Tensor, Tensor>
+{
+    private readonly ReLUConvBN conv_a;
+    private readonly ReLUConvBN conv_b;
+    private readonly Conv2d downsample;
+
+    public ResNetBlock(long cIn, long cOut, Generator generator) : base(nameof(ResNetBlock))
+    {
+        conv_a = new ReLUConvBN(cIn, cOut, 3, 2, generator);
+        conv_b = new ReLUConvBN(cOut, cOut, 3, 1, generator);
+        downsample = Conv2d(cIn, cOut, 1, bias: false);
+        Init.DefaultUniform(downsample.weight!, null, generator);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a = conv_a.forward(x);
+        var b = conv_b.forward(a);
+        var pooled = functional.avg_pool2d(x, 2, 2);
+        var shortcut = downsample.forward(pooled);
+        return b.add_(shortcut).MoveToOuterDisposeScope();
+    }
+}

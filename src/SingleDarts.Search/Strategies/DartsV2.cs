@@ -1,0 +1,82 @@
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Strategies;
+
+/// <summary>
+/// Second-order DARTS. α's gradient is that of L_val(w', α) on the unrolled weights
+/// w' = w − ξ·(∇w L_train + momentum·buffer + decay·w), ξ = the current learning rate of w:
+/// ∇α L_val(w', α) − ξ·∇²_{α,w} L_train(w, α)·∇w' L_val(w', α), the Hessian-vector product by
+/// central finite differences at w ± ε·∇w' L_val with ε = 0.01 / ‖∇w' L_val‖. Then w steps on the
+/// same training batch under the new α, as in DARTS.
+/// BatchNorm running statistics: the pass on w' runs on a throwaway copy in DARTS, so its update
+/// is undone here; the finite-difference passes update them, as in DARTS.
+/// </summary>
+public sealed class DartsV2 : ISearchStrategy
+{
+    public const double FiniteDifferenceScale = 0.01;
+
+    public string Name => "darts-v2";
+    public bool UsesValidation => true;
+
+    public StepStats Step(SearchState state, IBatchSource train, IBatchSource? valid, double lr)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        var model = state.Model;
+        model.Training = true;
+        using var scope = NewDisposeScope();
+        using var batch = train.Next();
+        using (var validBatch = valid.Next())
+        using (var archScope = NewDisposeScope())
+            state.StepAlphas(Hypergradient(state, batch, validBatch, lr));
+
+        var loss = Losses.CrossEntropy(model, batch, out var correct);
+        state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);
+        return new StepStats(loss.item<float>(), correct, batch.Count);
+    }
+
+    /// <summary>The second-order gradient of the validation loss with respect to α (w is left unchanged).</summary>
+    public static Tensor Hypergradient(SearchState state, Batch train, Batch valid, double xi)
+    {
+        var model = state.Model;
+        var weights = model.Weights;
+        using var scope = NewDisposeScope();
+        var original = weights.Select(w => w.detach().clone()).ToArray();
+
+        // w' = w − ξ·(g + momentum·buffer + decay·w)
+        var trainGrads = Losses.Grad(Losses.CrossEntropy(model, train), weights);
+        using (no_grad())
+            for (var i = 0; i < weights.Count; i++)
+                using (var d = state.WeightOptimizer.Direction(i, trainGrads[i]))
+                    weights[i].add_(d, -xi);
+
+        // ∇α and ∇w' of L_val(w', α); the running statistics of this pass are discarded.
+        var savedBuffers = model.Buffers.Select(b => b.Tensor.clone()).ToArray();
+        var valGrads = Losses.Grad(Losses.CrossEntropy(model, valid), weights.Append(model.Alphas));
+        var dAlpha = valGrads[^1];
+        var dW = valGrads.Take(weights.Count).ToArray();
+        using (no_grad())
+            for (var i = 0; i < savedBuffers.Length; i++)
+                model.Buffers[i].Tensor.copy_(savedBuffers[i]);
+
+        var norm = stack(dW.Select(g => g.norm()).ToArray()).norm().item<float>();
+        var eps = FiniteDifferenceScale / norm;
+
+        var gPlus = AlphaGradAt(model, original, dW, eps, train);
+        var gMinus = AlphaGradAt(model, original, dW, -eps, train);
+        using (no_grad())
+            for (var i = 0; i < weights.Count; i++)
+                weights[i].copy_(original[i]);
+
+        var hessianVector = (gPlus - gMinus).div_(2 * eps);
+        return dAlpha.add(hessianVector, -xi).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor AlphaGradAt(ISearchModel model, Tensor[] origin, Tensor[] direction, double step, Batch batch)
+    {
+        var weights = model.Weights;
+        using (no_grad())
+            for (var i = 0; i < weights.Count; i++)
+                weights[i].copy_(origin[i]).add_(direction[i], step);
+        return Losses.Grad(Losses.CrossEntropy(model, batch), [model.Alphas])[0];
+    }
+}

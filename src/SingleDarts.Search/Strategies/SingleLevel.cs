@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Strategies;
+
+/// <summary>
+/// Single-DARTS: one training batch, one forward and one backward give the gradients of both w
+/// and α, and both are stepped (SGD with gradient clipping for w, Adam for α).
+/// </summary>
+public sealed class SingleLevel : ISearchStrategy
+{
+    public string Name => "single";
+    public bool UsesValidation => false;
+
+    public StepStats Step(SearchState state, IBatchSource train, IBatchSource? valid, double lr)
+    {
+        var model = state.Model;
+        model.Training = true;
+        using var scope = NewDisposeScope();
+        using var batch = train.Next();
+        var loss = Losses.CrossEntropy(model, batch, out var correct);
+        var grads = Losses.Grad(loss, model.Weights.Append(model.Alphas));
+        var weightGrads = grads.Take(model.Weights.Count).ToArray();
+        state.StepWeights(weightGrads, lr);
+        state.StepAlphas(grads[^1]);
+        return new StepStats(loss.item<float>(), correct, batch.Count);
+    }
+}
