@@ -12,7 +12,7 @@ namespace SingleDarts.Cli;
 public static class SearchCommand
 {
     private static readonly SearchOptions Defaults = new();
-    private static readonly OptimizerOptions OptimDefaults = new();
+    private static readonly OptimizerSettings OptimDefaults = new();
 
     private static Option<T> Opt<T>(string name, string description, T defaultValue) =>
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
@@ -81,7 +81,7 @@ public static class SearchCommand
                 Augment = !parse.GetValue(noAugment),
                 Threads = parse.GetValue(threads),
                 Device = parse.GetValue(device)!,
-                Optimizer = new OptimizerOptions
+                Optimizer = new OptimizerSettings
                 {
                     Lr = parse.GetValue(lr),
                     LrMin = parse.GetValue(lrMin),

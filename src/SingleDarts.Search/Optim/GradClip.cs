@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Optim;
@@ -14,8 +15,8 @@ public static class GradClip
         using var _ = no_grad();
         var total = stack(grads.Select(g => g.norm()).ToArray()).norm();
         var coef = (maxNorm / (total + 1e-6)).clamp_max(1.0);
-        var totalValue = total.item<float>();
-        if (coef.item<float>() < 1f)
+        var totalValue = total.ToDouble();
+        if (coef.ToDouble() < 1)
             foreach (var g in grads) g.mul_(coef);
         return totalValue;
     }

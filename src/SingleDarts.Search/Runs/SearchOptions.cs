@@ -43,7 +43,7 @@ public sealed record SearchOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     public string Device { get; init; } = "cpu";
 
-    public OptimizerOptions Optimizer { get; init; } = new();
+    public OptimizerSettings Optimizer { get; init; } = new();
 
     [JsonIgnore]
     public bool IsBiLevel => Method != "single";

@@ -39,7 +39,7 @@ public static class StepBenchmark
         TorchRuntime.Configure(o.Threads);
         var device = TorchRuntime.Resolve(o.Device);
         using var generator = new Generator(0, CPU);
-        using var state = new SearchState(new Nb201SearchModel(o.Channels, o.Cells, o.Classes, o.Relax, generator, device), new OptimizerOptions());
+        using var state = new SearchState(new Nb201SearchModel(o.Channels, o.Cells, o.Classes, o.Relax, generator, device), new OptimizerSettings());
         var strategy = SearchStrategies.Create(method);
         using var x = randn([o.BatchSize, 3, o.ImageSize, o.ImageSize], generator: generator).to(device);
         using var y = randint(0, o.Classes, [o.BatchSize], generator: generator).to(device);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Strategies;
@@ -28,6 +29,6 @@ public sealed class DartsV1 : ISearchStrategy
         using var batch = train.Next();
         var loss = Losses.CrossEntropy(model, batch, out var correct);
         state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);
-        return new StepStats(loss.item<float>(), correct, batch.Count);
+        return new StepStats(loss.ToDouble(), correct, batch.Count);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Strategies;
@@ -31,7 +32,7 @@ public sealed class DartsV2 : ISearchStrategy
 
         var loss = Losses.CrossEntropy(model, batch, out var correct);
         state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);
-        return new StepStats(loss.item<float>(), correct, batch.Count);
+        return new StepStats(loss.ToDouble(), correct, batch.Count);
     }
 
     /// <summary>The second-order gradient of the validation loss with respect to α (w is left unchanged).</summary>
@@ -58,7 +59,7 @@ public sealed class DartsV2 : ISearchStrategy
             for (var i = 0; i < savedBuffers.Length; i++)
                 model.Buffers[i].Tensor.copy_(savedBuffers[i]);
 
-        var norm = stack(dW.Select(g => g.norm()).ToArray()).norm().item<float>();
+        var norm = stack(dW.Select(g => g.norm()).ToArray()).norm().ToDouble();
         var eps = FiniteDifferenceScale / norm;
 
         var gPlus = AlphaGradAt(model, original, dW, eps, train);

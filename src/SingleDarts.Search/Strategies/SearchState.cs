@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Strategies;
 
 /// <summary>Hyperparameters of the two optimisers (defaults: the NAS-Bench-201 protocol).</summary>
-public sealed record OptimizerOptions
+public sealed record OptimizerSettings
 {
     public double Lr { get; init; } = 0.025;
     public double LrMin { get; init; } = 0.001;
@@ -20,7 +20,7 @@ public sealed record OptimizerOptions
 /// <summary>The trained state of a search: model (w, α, buffers) and the optimisers of w and α.</summary>
 public sealed class SearchState : IDisposable
 {
-    public SearchState(ISearchModel model, OptimizerOptions options)
+    public SearchState(ISearchModel model, OptimizerSettings options)
     {
         Model = model;
         Options = options;
@@ -29,7 +29,7 @@ public sealed class SearchState : IDisposable
     }
 
     public ISearchModel Model { get; }
-    public OptimizerOptions Options { get; }
+    public OptimizerSettings Options { get; }
     public Sgd WeightOptimizer { get; }
     public Adam ArchOptimizer { get; }
 

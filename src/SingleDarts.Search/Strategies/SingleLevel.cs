@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Strategies;
@@ -22,6 +23,6 @@ public sealed class SingleLevel : ISearchStrategy
         var weightGrads = grads.Take(model.Weights.Count).ToArray();
         state.StepWeights(weightGrads, lr);
         state.StepAlphas(grads[^1]);
-        return new StepStats(loss.item<float>(), correct, batch.Count);
+        return new StepStats(loss.ToDouble(), correct, batch.Count);
     }
 }

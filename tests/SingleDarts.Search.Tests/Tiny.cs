@@ -1,0 +1,65 @@
+using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Strategies;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Tests;
+
+/// <summary>Tiny settings that keep the tests fast. One thread everywhere: libtorch's thread count is process-wide.</summary>
+internal static class Tiny
+{
+    public const int Threads = 1;
+
+    public static SearchOptions Options(string method = "single", long seed = 0, int epochs = 2) => new()
+    {
+        Method = method,
+        Seed = seed,
+        Epochs = epochs,
+        Channels = 2,
+        Cells = 1,
+        ImageSize = 8,
+        TrainSize = 128,
+        SyntheticClasses = 4,
+        BatchSize = 16,
+        Threads = Threads,
+    };
+
+    public static Nb201SearchModel Model(long seed = 0, Relaxation relax = Relaxation.Softmax, int channels = 2, int classes = 4)
+    {
+        TorchRuntime.Configure(Threads);
+        using var g = new Generator((ulong)seed, CPU);
+        return new Nb201SearchModel(channels, 1, classes, relax, g);
+    }
+
+    public static Batch RandomBatch(long seed, int count = 8, int size = 8, int classes = 4)
+    {
+        using var g = new Generator((ulong)seed, CPU);
+        return new Batch(randn([count, 3, size, size], generator: g), randint(0, classes, [count], generator: g));
+    }
+
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "singledarts-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public static float[] Values(Tensor t)
+    {
+        using var c = t.detach().cpu().contiguous();
+        return c.data<float>().ToArray();
+    }
+}
+
+/// <summary>Hands out copies of fixed batches and counts how many were taken.</summary>
+internal sealed class CountingSource(params Batch[] batches) : IBatchSource
+{
+    public int Pulled { get; private set; }
+
+    public Batch Next()
+    {
+        var b = batches[Pulled % batches.Length];
+        Pulled++;
+        return new Batch(b.Images.alias(), b.Labels.alias());
+    }
+}
