@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Cli;
@@ -17,8 +19,7 @@ public static class CliRunner
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine("(run with --help for usage)");
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {Describe(error)}");
             return UsageError;
         }
         try
@@ -45,6 +46,17 @@ public static class CliRunner
             Console.Error.WriteLine($"error: {Unwrap(ex).Message}");
             return Failed;
         }
+    }
+
+    /// <summary>The parser's message, prefixed with the option it is about when it does not name it.</summary>
+    private static string Describe(ParseError error)
+    {
+        var symbol = error.SymbolResult;
+        while (symbol is not null and not OptionResult and not CommandResult) symbol = symbol.Parent;
+        var message = Regex.Replace(error.Message, @"\s*\n\s*", " ");
+        return symbol is OptionResult option && !message.Contains(option.Option.Name, StringComparison.Ordinal)
+            ? $"{option.Option.Name}: {message}"
+            : message;
     }
 
     private static Exception Unwrap(Exception ex) =>

@@ -138,6 +138,7 @@ public static class SearchCommand
     /// </summary>
     private static SearchOptions ResumeOptions(RunFolder folder, SearchOptions given, ParseResult parse, Option[] searchOptions)
     {
+        if (!File.Exists(folder.CheckpointPath)) throw new SearchConfigException($"--resume: no checkpoint at {folder.CheckpointPath}");
         var saved = folder.ReadOptions();
         var explicitOptions = searchOptions.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet();
         var conflicts = new List<string>();
