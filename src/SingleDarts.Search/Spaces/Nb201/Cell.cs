@@ -23,13 +23,15 @@ public sealed class Cell : nn.Module
     public Tensor forward(Tensor x, CellWeights weights)
     {
         using var scope = NewDisposeScope();
-        var from0 = edges_from_0.forward(x, weights, 0);               // into nodes 1, 2, 3
-        var node1 = from0.select(1, CellWeights.Slot(0, 1));
-        var from1 = edges_from_1.forward(node1, weights, 1);           // into nodes 2, 3
-        var node2 = from0.select(1, CellWeights.Slot(0, 2)).add(from1.select(1, CellWeights.Slot(1, 2)));
-        var from2 = edges_from_2.forward(node2, weights, 2);           // into node 3
-        var node3 = from0.select(1, CellWeights.Slot(0, 3)).add(from1.select(1, CellWeights.Slot(1, 3)));
-        node3.add_(from2.select(1, CellWeights.Slot(2, 3)));
+        // unbind, not select: its backward stacks the k gradients in one pass instead of
+        // zero-filling a full [B,k,C,H,W] tensor per slot
+        var from0 = edges_from_0.forward(x, weights, 0).unbind(1);     // into nodes 1, 2, 3
+        var node1 = from0[CellWeights.Slot(0, 1)];
+        var from1 = edges_from_1.forward(node1, weights, 1).unbind(1); // into nodes 2, 3
+        var node2 = from0[CellWeights.Slot(0, 2)].add(from1[CellWeights.Slot(1, 2)]);
+        var from2 = edges_from_2.forward(node2, weights, 2).unbind(1); // into node 3
+        var node3 = from0[CellWeights.Slot(0, 3)].add(from1[CellWeights.Slot(1, 3)]);
+        node3.add_(from2[CellWeights.Slot(2, 3)]);
         return node3.MoveToOuterDisposeScope();
     }
 }

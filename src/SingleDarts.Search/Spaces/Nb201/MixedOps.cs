@@ -13,7 +13,7 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// without affine parameters) and avg_pool_3x3 (padding not counted) — but the k edges share
 /// their input, so:
 /// <list type="bullet">
-/// <item>ReLU and pooling are computed once for the k edges;</item>
+/// <item>ReLU and pooling are computed once for the k edges (pooling as a window sum, see <see cref="BoxSum"/>);</item>
 /// <item>the k convolutions of a kind run as one convolution with k·C output channels (their
 ///   weights are stored stacked: edge t owns output channels [t·C, (t+1)·C));</item>
 /// <item>BatchNorm is per channel, so one BatchNorm over k·C channels equals k separate ones, and
@@ -69,10 +69,11 @@ public sealed class MixedOps : nn.Module
         var sum = F.batch_norm(y1, bn1x1_mean, bn1x1_var, weights.Conv1x1[source], null, training);
         // In place below is safe for autograd: BatchNorm's backward needs its input, not its output.
         sum.add_(F.batch_norm(y3, bn3x3_mean, bn3x3_var, weights.Conv3x3[source], null, training));
-        var pooled = F.avg_pool2d(x, 3, 1, 1, count_include_pad: false);
         var result = sum.view(b, edges, channels, h, w);
         result.addcmul_(x.unsqueeze(1), weights.Skip[source], 1);
-        result.addcmul_(pooled.unsqueeze(1), weights.Pool[source], 1);
+        // avg_pool_3x3 = window sum · 1/count; the 1/count map folds into the op weight ([1,k,1,H,W])
+        var poolScale = weights.Pool[source].mul(BoxSum.InverseCount(x).view(1, 1, 1, h, w));
+        result.addcmul_(BoxSum.Sum3x3(x).unsqueeze(1), poolScale, 1);
         return result.MoveToOuterDisposeScope();
     }
 }
