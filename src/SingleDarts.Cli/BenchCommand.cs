@@ -64,7 +64,7 @@ public static class BenchCommand
             var report = new
             {
                 TorchSharp = TorchRuntime.TorchSharpVersion,
-                LibTorch = TorchRuntime.LibTorchVersion,
+                Libtorch = TorchRuntime.LibTorchVersion,
                 Threads = TorchSharp.torch.get_num_threads(),
                 o.Device,
                 o.Channels,

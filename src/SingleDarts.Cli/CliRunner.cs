@@ -24,7 +24,12 @@ public static class CliRunner
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl+C cancels between steps; a full-size DARTS-V2 step takes seconds, so wait for it.
+            return parse.Invoke(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+            });
         }
         catch (Exception ex) when (Unwrap(ex) is SearchConfigException config)
         {
