@@ -34,8 +34,6 @@ public sealed class SearchRun : IDisposable
 
         Dataset = dataset ?? Datasets.Load(options);
         var (searchIdx, heldOutIdx) = Datasets.Split(Dataset.Train.Count, options.TrainPortion);
-        if (options.IsBiLevel && heldOutIdx.Length == 0)
-            throw new SearchConfigException($"--train-portion {options.TrainPortion} leaves no validation images for {options.Method}");
         trainLoader = new BatchLoader(Dataset.Train, searchIdx, options.BatchSize, shuffle: true, augment: options.Augment,
             Dataset.Mean, Dataset.Std, Rng.For(options.Seed, "train-batches"), Device);
         if (options.IsBiLevel)

@@ -16,8 +16,6 @@ public static class SearchRunner
         ISearchObserver? observer = null, CancellationToken cancel = default)
     {
         var folder = new RunFolder(outDir);
-        if (resume && !File.Exists(folder.CheckpointPath))
-            throw new SearchConfigException($"--resume: no checkpoint at {folder.CheckpointPath}");
         using var run = new SearchRun(options);
         if (resume)
         {
