@@ -13,7 +13,7 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// </summary>
 internal static class BoxSum
 {
-    private static readonly ConcurrentDictionary<(long Channels, long H, long W, string Device), (Tensor Kernel, Tensor InvCount)> Cache = new();
+    private static readonly ConcurrentDictionary<(long Channels, long H, long W, ScalarType Dtype, string Device), (Tensor Kernel, Tensor InvCount)> Cache = new();
 
     /// <summary>Σ over the 3×3 window of every position, zero padded: [B, C, H, W].</summary>
     public static Tensor Sum3x3(Tensor x)
@@ -27,7 +27,7 @@ internal static class BoxSum
 
     private static (Tensor Kernel, Tensor InvCount) Get(Tensor x)
     {
-        var key = (x.shape[1], x.shape[2], x.shape[3], x.device.ToString());
+        var key = (x.shape[1], x.shape[2], x.shape[3], x.dtype, x.device.ToString());
         return Cache.GetOrAdd(key, k =>
         {
             var kernel = ones([k.Channels, 1, 3, 3], x.dtype, x.device).DetachFromDisposeScope();
