@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
+using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Cli;
@@ -34,6 +35,11 @@ public static class CliRunner
         catch (Exception ex) when (Unwrap(ex) is SearchConfigException config)
         {
             foreach (var problem in config.Problems) Console.Error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
+        catch (Exception ex) when (Unwrap(ex) is DataException data)
+        {
+            foreach (var line in data.Message.Split(Environment.NewLine)) Console.Error.WriteLine($"error: {line}");
             return UsageError;
         }
         catch (Exception ex) when (Unwrap(ex) is SearchDivergedException diverged)

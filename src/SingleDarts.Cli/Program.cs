@@ -5,5 +5,6 @@ var root = new RootCommand("SingleDarts: stable differentiable architecture sear
 {
     SearchCommand.Create(),
     BenchCommand.Create(),
+    Nb201Command.Create(),
 };
 return CliRunner.Run(root, args);

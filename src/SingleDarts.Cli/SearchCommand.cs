@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using SingleDarts.Search.Benchmarks;
+using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
@@ -29,11 +31,17 @@ public static class SearchCommand
         var cells = Opt("--cells", "N, cells per stage", Defaults.Cells);
         var relax = Opt("--relax", "how α weights the operations: softmax or sigmoid", Defaults.Relax.ToOption())
             .AcceptOnlyFromAmong("softmax", "sigmoid");
-        var data = Opt("--data", "dataset (synthetic)", Defaults.Data);
-        var imageSize = Opt("--image-size", "image side in pixels", Defaults.ImageSize);
-        var trainSize = new Option<int?>("--train-size") { Description = "training images to use (synthetic: how many to generate; default 10000)" };
+        var data = Opt("--data", "synthetic, or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)", Defaults.Data);
+        var dataFormat = Opt("--data-format", "auto (from the file names), cifar10, cifar100, imagefolder, synthetic", Defaults.DataFormat)
+            .AcceptOnlyFromAmong([.. DataFormats.All]);
+        var imageSize = new Option<int?>("--image-size") { Description = "resize images to this side (area resampling); default: the dataset's own size (synthetic: 32)" };
+        var trainSize = new Option<int?>("--train-size") { Description = "training images to use: a class-balanced subset drawn with --data-seed (synthetic: how many to generate; default 10000)" };
+        var nb201 = new Option<string?>("--nb201") { Description = "NAS-Bench-201 table (index,arch,cifar10_test,cifar100_test,imagenet16_120_test): report each epoch's cell's true accuracy and rank" };
+        var nb201Dataset = Opt("--nb201-dataset", "the table's dataset that ranks the cell: auto (cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120", Defaults.Nb201Dataset)
+            .AcceptOnlyFromAmong(["auto", .. Nb201Table.Datasets]);
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "where decoded datasets are cached (default $SINGLEDARTS_CACHE, else ~/.cache/singledarts)" };
         var classes = Opt("--synthetic-classes", "classes of the synthetic dataset", Defaults.SyntheticClasses);
-        var dataSeed = Opt("--data-seed", "seed of the synthetic dataset's content", Defaults.DataSeed);
+        var dataSeed = Opt("--data-seed", "seed of the data: synthetic content, --train-size subset, image-folder order", Defaults.DataSeed);
         var portion = Opt("--train-portion", "share of the training split searched on; bi-level methods validate on the rest, single reports accuracy on it", Defaults.TrainPortion);
         var noAugment = Opt("--no-augment", "turn off random crop and flip", false);
         var threads = Opt("--threads", "libtorch threads (results are reproducible for a fixed count)", Defaults.Threads);
@@ -52,13 +60,14 @@ public static class SearchCommand
 
         Option[] searchOptions =
         [
-            space, method, seed, epochs, batch, channels, cells, relax, data, imageSize, trainSize, classes, dataSeed,
-            portion, noAugment, threads, device, lr, lrMin, momentum, wd, clip, archLr, beta1, beta2, archWd,
+            space, method, seed, epochs, batch, channels, cells, relax, data, dataFormat, imageSize, trainSize, classes, dataSeed,
+            nb201, nb201Dataset, portion, noAugment, threads, device, lr, lrMin, momentum, wd, clip, archLr, beta1, beta2, archWd,
         ];
         var command = new Command("search", "Run one architecture search; writes config.json, epochs.jsonl, result.json and a checkpoint per epoch.");
         foreach (var o in searchOptions) command.Options.Add(o);
         command.Options.Add(output);
         command.Options.Add(resume);
+        command.Options.Add(cacheDir);
 
         command.SetAction((parse, cancel) =>
         {
@@ -72,8 +81,11 @@ public static class SearchCommand
                 Channels = parse.GetValue(channels),
                 Cells = parse.GetValue(cells),
                 Relax = Enum.Parse<Relaxation>(parse.GetValue(relax)!, ignoreCase: true),
-                Data = parse.GetValue(data)!,
+                Data = FullPath(parse.GetValue(data)!),
+                DataFormat = parse.GetValue(dataFormat)!,
                 ImageSize = parse.GetValue(imageSize),
+                Nb201 = parse.GetValue(nb201) is { } table ? Path.GetFullPath(table) : null,
+                Nb201Dataset = parse.GetValue(nb201Dataset)!,
                 TrainSize = parse.GetValue(trainSize),
                 SyntheticClasses = parse.GetValue(classes),
                 DataSeed = parse.GetValue(dataSeed),
@@ -99,10 +111,11 @@ public static class SearchCommand
             if (isResume)
             {
                 if (outDir is null) throw new SearchConfigException("--resume needs --out: the run folder to continue");
-                options = ResumeOptions(new RunFolder(outDir), options, parse, searchOptions);
+                options = ResumeOptions(new RunFolder(outDir), options, parse, searchOptions) with { CacheDir = parse.GetValue(cacheDir) };
             }
             else
             {
+                options = options with { CacheDir = parse.GetValue(cacheDir) };
                 var problems = options.Validate();
                 if (problems.Count > 0) throw new SearchConfigException(problems);
                 outDir ??= Path.Combine("runs", string.Create(CultureInfo.InvariantCulture,
@@ -132,6 +145,8 @@ public static class SearchCommand
         return result!;
     }
 
+    private static string FullPath(string data) => data == DataFormats.Synthetic ? data : Path.GetFullPath(data);
+
     /// <summary>
     /// A resumed run keeps the options it was started with; options given again on the command
     /// line must agree with them.
@@ -156,7 +171,10 @@ public static class SearchCommand
         Check("--cells", saved.Cells, given.Cells);
         Check("--relax", saved.Relax, given.Relax);
         Check("--data", saved.Data, given.Data);
+        Check("--data-format", saved.DataFormat, given.DataFormat);
         Check("--image-size", saved.ImageSize, given.ImageSize);
+        Check("--nb201", saved.Nb201, given.Nb201);
+        Check("--nb201-dataset", saved.Nb201Dataset, given.Nb201Dataset);
         Check("--train-size", saved.TrainSize, given.TrainSize);
         Check("--synthetic-classes", saved.SyntheticClasses, given.SyntheticClasses);
         Check("--data-seed", saved.DataSeed, given.DataSeed);

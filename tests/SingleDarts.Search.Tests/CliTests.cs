@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace SingleDarts.Search.Tests;
@@ -8,20 +7,7 @@ public class CliTests
 {
     private const string TinyArgs = "--channels 2 --cells 1 --image-size 8 --train-size 64 --synthetic-classes 4 --batch-size 16 --threads 1";
 
-    private static (int Exit, string[] Out, string Err) Cli(string args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "singledarts.dll");
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "singledarts did not finish");
-        return (p.ExitCode, stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr.Result);
-    }
+    private static (int Exit, string[] Out, string Err) Cli(string args) => CliProcess.Run(args);
 
     [Theory]
     [InlineData("search --method darts-v9", "--method")]
@@ -75,5 +61,67 @@ public class CliTests
         Assert.Equal(["single", "darts-v1", "darts-v2"], methods.Select(m => (string)m!["method"]!));
         Assert.All(methods, m => Assert.True((double)m!["ms_per_step_median"]! > 0));
         Assert.All(methods, m => Assert.True((double)m!["peak_rss_mb"]! > 0));
+    }
+}
+
+public class CliDataTests
+{
+    private static (int Exit, string[] Out, string Err) Cli(string args) => CliProcess.Run(args);
+
+    [Fact]
+    public void A_broken_dataset_or_table_fails_with_exit_code_2()
+    {
+        var folder = Fixtures.Cifar10Folder();
+        File.WriteAllBytes(Path.Combine(folder, "data_batch_4.bin"), new byte[100]);
+        var (exit, _, err) = Cli($"search --data {folder} --cache-dir {Tiny.TempDir()} --epochs 1");
+        Assert.Equal(2, exit);
+        Assert.Contains("data_batch_4.bin has 100 bytes", err);
+        Assert.DoesNotContain("   at ", err);
+
+        var table = Fixtures.Nb201Table(edit: l => l.RemoveAt(100));
+        (exit, _, err) = Cli($"nb201 best --nb201 {table}");
+        Assert.Equal(2, exit);
+        Assert.Contains("15624 cells", err);
+
+        (exit, _, err) = Cli($"search --data /no/such/data --epochs 1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--data: no such file or folder", err);
+    }
+
+    [Fact]
+    public void Nb201_show_and_best_print_rows_and_ranks()
+    {
+        var table = Fixtures.Nb201Table();
+        var (exit, stdout, err) = Cli($"nb201 show \"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|\" --nb201 {table}");
+        Assert.True(exit == 0, err);
+        Assert.Contains(stdout, l => l.StartsWith("cifar10 ") && l.Contains("91.9700") && l.TrimEnd().EndsWith(" 1"));
+        (exit, stdout, err) = Cli($"nb201 best --nb201 {table}");
+        Assert.True(exit == 0, err);
+        Assert.Contains(stdout, l => l.StartsWith("cifar10 ") && l.Contains("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"));
+        (exit, _, err) = Cli($"nb201 show \"|nor_conv_3x3~0|\" --nb201 {table}");
+        Assert.Equal(2, exit);
+        Assert.Contains("node groups", err);
+    }
+
+    [Fact]
+    public void Search_on_an_image_archive_with_a_table_reports_the_cells_true_accuracy_and_skips_decoding_the_second_time()
+    {
+        var archive = Fixtures.Pack(Fixtures.ImageFolder(["cat", "dog", "owl", "yak"], perClass: 16, size: 10), gzip: true);
+        var table = Fixtures.Nb201Table();
+        var cache = Tiny.TempDir();
+        var args = $"--data {archive} --image-size 8 --nb201 {table} --cache-dir {cache} --channels 2 --cells 1 --batch-size 16 --threads 1 --epochs 1";
+        var first = Tiny.TempDir();
+        var (exit, stdout, err) = Cli($"search {args} --out {first}");
+        Assert.True(exit == 0, err);
+        Assert.DoesNotContain("from cache", stdout[0]);
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(first, "result.json")))!;
+        var lookup = Benchmarks.Nb201Table.Load(table).Lookup(Spaces.Nb201.Genotype.Parse((string)result["arch"]!), "cifar10");
+        Assert.Equal(lookup.TestAcc, (double)result["nb201"]!["test_acc"]!, 6);
+
+        var second = Tiny.TempDir();
+        (exit, stdout, err) = Cli($"search {args} --out {second}");
+        Assert.True(exit == 0, err);
+        Assert.Contains("from cache", stdout[0]);
+        Assert.Equal((string?)result["arch"], (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(second, "result.json")))!["arch"]);
     }
 }

@@ -30,6 +30,37 @@ public sealed class ImageSet
 
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageBytes, ImageBytes);
 
+    /// <summary>The images at <paramref name="indices"/>, in that order.</summary>
+    public ImageSet Select(IReadOnlyList<int> indices)
+    {
+        var pixels = new byte[indices.Count * ImageBytes];
+        for (var i = 0; i < indices.Count; i++) Image(indices[i]).CopyTo(pixels.AsSpan(i * ImageBytes));
+        return new ImageSet(pixels, indices.Select(i => Labels[i]).ToArray(), Height, Width, ClassNames);
+    }
+
+    /// <summary>
+    /// A class-balanced subset of <paramref name="count"/> images (⌊count/classes⌋ per class, the
+    /// remainder to the first classes), drawn and ordered by <paramref name="rng"/>.
+    /// </summary>
+    public ImageSet BalancedSubset(int count, Rng rng, string source)
+    {
+        var byClass = Enumerable.Range(0, Classes).Select(c => new List<int>()).ToArray();
+        for (var i = 0; i < Count; i++) byClass[Labels[i]].Add(i);
+        var chosen = new List<int>(count);
+        for (var c = 0; c < Classes; c++)
+        {
+            var want = count / Classes + (c < count % Classes ? 1 : 0);
+            if (byClass[c].Count < want)
+                throw new DataException($"{source}: --train-size {count} needs {want} images of class {ClassNames[c]}, the train split has {byClass[c].Count}");
+            var pool = byClass[c].ToArray();
+            rng.Shuffle(pool);
+            chosen.AddRange(pool.Take(want));
+        }
+        var order = chosen.ToArray();
+        rng.Shuffle(order);
+        return Select(order);
+    }
+
     /// <summary>Per-channel mean and standard deviation of the pixel values scaled to [0, 1].</summary>
     public (float[] Mean, float[] Std) ChannelStatistics()
     {
@@ -64,7 +95,9 @@ public sealed class ImageSet
 }
 
 /// <summary>A dataset: the training split searched on, an optional test split, and its normalisation.</summary>
-public sealed record Dataset(string Name, ImageSet Train, ImageSet? Test, float[] Mean, float[] Std)
+/// <param name="Format">synthetic, cifar10, cifar100 or imagefolder.</param>
+/// <param name="FromCache">true when the images came from the decoded-dataset cache.</param>
+public sealed record Dataset(string Name, string Format, ImageSet Train, ImageSet? Test, float[] Mean, float[] Std, bool FromCache = false)
 {
     public int Classes => Train.Classes;
 }

@@ -27,7 +27,7 @@ public static class SyntheticImages
         var train = Draw(prototypes, names, trainCount, size, Rng.For(dataSeed, "synthetic-train"));
         var test = testCount > 0 ? Draw(prototypes, names, testCount, size, Rng.For(dataSeed, "synthetic-test")) : null;
         var (mean, std) = train.ChannelStatistics();
-        return new Dataset($"synthetic(classes={classes},seed={dataSeed})", train, test, mean, std);
+        return new Dataset($"synthetic(classes={classes},seed={dataSeed})", DataFormats.Synthetic, train, test, mean, std);
     }
 
     private sealed record ClassPattern(double Angle, double Frequency, double[] Colour);

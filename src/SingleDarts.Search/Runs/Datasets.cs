@@ -5,12 +5,44 @@ namespace SingleDarts.Search.Runs;
 /// <summary>Builds the dataset and its train / held-out split for a run.</summary>
 public static class Datasets
 {
-    public static Dataset Load(SearchOptions o) => o.Data switch
+    public const int SyntheticImageSize = 32;
+
+    /// <summary>
+    /// The run's dataset. Real data comes through the decoded-dataset cache; normalisation is
+    /// measured on the whole training split; <c>--train-size</c> takes a class-balanced subset drawn
+    /// with the data seed, and an image folder (stored class by class) is put in a seeded order so
+    /// that the search/held-out split mixes classes. CIFAR binaries keep their file order, as DARTS.
+    /// </summary>
+    public static Dataset Load(SearchOptions o)
     {
-        "synthetic" => SyntheticImages.Create(o.SyntheticClasses, o.TrainSize ?? SyntheticImages.DefaultTrainSize,
-            Math.Max((o.TrainSize ?? SyntheticImages.DefaultTrainSize) / 5, o.SyntheticClasses), o.ImageSize, o.DataSeed),
-        _ => throw new SearchConfigException($"--data: unknown dataset '{o.Data}' (available: synthetic)"),
-    };
+        if (o.IsSynthetic)
+        {
+            var count = o.TrainSize ?? SyntheticImages.DefaultTrainSize;
+            return SyntheticImages.Create(o.SyntheticClasses, count, Math.Max(count / 5, o.SyntheticClasses), o.ImageSize ?? SyntheticImageSize, o.DataSeed);
+        }
+        try
+        {
+            var loaded = DatasetLoader.Load(o.Data, o.DataFormat, o.ImageSize, new DatasetCache(o.CacheDir ?? DatasetCache.DefaultDirectory));
+            var (mean, std) = loaded.Train.ChannelStatistics();
+            var rng = Rng.For(o.DataSeed, "train-order");
+            var train = o.TrainSize is { } k ? loaded.Train.BalancedSubset(k, rng, o.Data)
+                : loaded.Format == DataFormats.ImageFolder ? loaded.Train.Select(Permutation(loaded.Train.Count, rng))
+                : loaded.Train;
+            return new Dataset($"{loaded.Format}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(o.Data))}", loaded.Format,
+                train, loaded.Test, mean, std, loaded.FromCache);
+        }
+        catch (DataException ex)
+        {
+            throw new SearchConfigException(ex.Message.Split(Environment.NewLine));
+        }
+    }
+
+    private static int[] Permutation(int n, Rng rng)
+    {
+        var p = Enumerable.Range(0, n).ToArray();
+        rng.Shuffle(p);
+        return p;
+    }
 
     /// <summary>
     /// DARTS' split: the first ⌊portion·n⌋ training images are searched on, the rest validate

@@ -1,3 +1,5 @@
+using SingleDarts.Search.Benchmarks;
+
 namespace SingleDarts.Search.Runs;
 
 /// <summary>What one epoch of a search ended with (a line of epochs.jsonl).</summary>
@@ -23,6 +25,9 @@ public sealed record EpochRecord
 
     /// <summary>Share of the cell's edges whose chosen operation is parameter-free.</summary>
     public double ParamFreeShare { get; init; }
+
+    /// <summary>The current cell's true accuracies and rank, when a NAS-Bench-201 table is given.</summary>
+    public Nb201Lookup? Nb201 { get; init; }
     public int Steps { get; init; }
     public double Seconds { get; init; }
 }
@@ -38,6 +43,7 @@ public sealed record SearchResult
     public float[][] Alphas { get; init; } = [];
     public float[][] OpWeights { get; init; } = [];
     public double ParamFreeShare { get; init; }
+    public Nb201Lookup? Nb201 { get; init; }
     public double TrainLoss { get; init; }
     public double TrainAcc { get; init; }
     public double? ValidAcc { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SingleDarts.Search.Data;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 
@@ -23,16 +24,31 @@ public sealed record SearchOptions
     public int Cells { get; init; } = 5;
     public Relaxation Relax { get; init; } = Relaxation.Softmax;
 
-    /// <summary>Dataset: "synthetic" (real datasets come with the data issue).</summary>
-    public string Data { get; init; } = "synthetic";
-    public int ImageSize { get; init; } = 32;
+    /// <summary>"synthetic", or the path of a CIFAR-10/100 binary folder or archive, or of an image folder or archive.</summary>
+    public string Data { get; init; } = DataFormats.Synthetic;
+
+    /// <summary>auto (detected from the file names), cifar10, cifar100, imagefolder or synthetic.</summary>
+    public string DataFormat { get; init; } = DataFormats.Auto;
+
+    /// <summary>Image side; null keeps the dataset's own size (synthetic: 32).</summary>
+    public int? ImageSize { get; init; }
 
     /// <summary>Training images to use (null: the whole training split; synthetic: 10,000).</summary>
     public int? TrainSize { get; init; }
     public int SyntheticClasses { get; init; } = 10;
 
-    /// <summary>Seed of the synthetic dataset's content (the same task for every search seed).</summary>
+    /// <summary>Seed of the data itself — synthetic content, the --train-size subset, image-folder order — the same for every search seed.</summary>
     public long DataSeed { get; init; }
+
+    /// <summary>NAS-Bench-201 ground-truth table (CSV); when set, every epoch reports the current cell's true accuracy and rank.</summary>
+    public string? Nb201 { get; init; }
+
+    /// <summary>Which of the table's datasets ranks the cell: auto (cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120.</summary>
+    public string Nb201Dataset { get; init; } = "auto";
+
+    /// <summary>Where decoded datasets are cached (not part of a run's identity).</summary>
+    [JsonIgnore]
+    public string? CacheDir { get; init; }
 
     /// <summary>Share of the training split searched on; bi-level methods validate α on the rest.</summary>
     public double TrainPortion { get; init; } = 0.5;
@@ -47,6 +63,9 @@ public sealed record SearchOptions
 
     [JsonIgnore]
     public bool IsBiLevel => Method != "single";
+
+    [JsonIgnore]
+    public bool IsSynthetic => Data == DataFormats.Synthetic;
 
     /// <summary>Every problem with these options, each as one sentence naming the option.</summary>
     public IReadOnlyList<string> Validate()
@@ -63,14 +82,19 @@ public sealed record SearchOptions
         Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");
         Check(Channels > 0, $"--channels must be positive, got {Channels}");
         Check(Cells > 0, $"--cells must be positive, got {Cells}");
-        Check(ImageSize >= 4, $"--image-size must be at least 4, got {ImageSize}");
+        Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");
         Check(TrainPortion > 0 && TrainPortion <= 1, $"--train-portion must be in (0, 1], got {TrainPortion}");
         Check(!(IsBiLevel && TrainPortion >= 1), $"--train-portion 1 leaves no validation images for {Method}: use a value below 1");
         Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");
-        Check(Data == "synthetic", $"--data: unknown dataset '{Data}' (available: synthetic)");
+        Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");
+        Check(IsSynthetic || File.Exists(Data) || Directory.Exists(Data), $"--data: no such file or folder: {Data}");
+        Check(!(DataFormat == DataFormats.Synthetic && !IsSynthetic), $"--data-format synthetic does not read {Data}");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
-        Check(TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");
+        Check(!IsSynthetic || TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");
+        Check(Nb201 is null || File.Exists(Nb201), $"--nb201: no such file: {Nb201}");
+        Check(Nb201Dataset == "auto" || Benchmarks.Nb201Table.Datasets.Contains(Nb201Dataset),
+            $"--nb201-dataset: unknown dataset '{Nb201Dataset}' (known: auto, {string.Join(", ", Benchmarks.Nb201Table.Datasets)})");
         var o = Optimizer;
         Check(o.Lr > 0, $"--lr must be positive, got {o.Lr}");
         Check(o.LrMin >= 0 && o.LrMin <= o.Lr, $"--lr-min must be in [0, lr], got {o.LrMin}");

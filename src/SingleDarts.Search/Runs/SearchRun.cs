@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Nn;
@@ -46,6 +47,20 @@ public sealed class SearchRun : IDisposable
             evalLoader = new BatchLoader(evalSet, evalIdx, Math.Max(options.BatchSize, 256), shuffle: false, augment: false,
                 Dataset.Mean, Dataset.Std, new Rng(1), Device);
 
+        if (options.Nb201 is { } tablePath)
+        {
+            try
+            {
+                Nb201 = Nb201Table.Load(tablePath);
+            }
+            catch (DataException ex)
+            {
+                throw new SearchConfigException(ex.Message.Split(Environment.NewLine));
+            }
+            Nb201Dataset = options.Nb201Dataset != "auto" ? options.Nb201Dataset
+                : Dataset.Classes == 100 ? Nb201Table.Cifar100 : Nb201Table.Cifar10;
+        }
+
         generator = new Generator((ulong)options.Seed, CPU);
         Model = new Nb201SearchModel(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
         State = new SearchState(Model, options.Optimizer);
@@ -60,10 +75,19 @@ public sealed class SearchRun : IDisposable
     public SearchState State { get; }
     public ISearchStrategy Strategy { get; }
 
+    /// <summary>The NAS-Bench-201 table, when <see cref="SearchOptions.Nb201"/> is set.</summary>
+    public Nb201Table? Nb201 { get; }
+
+    /// <summary>The table's dataset that ranks cells (cifar10, cifar100 or imagenet16-120).</summary>
+    public string? Nb201Dataset { get; }
+
     /// <summary>Where held-out accuracy comes from: train-holdout, test (train portion 1) or none.</summary>
     public string ValidSource { get; }
     public int SearchImages => trainLoader.Count;
     public int ValidationImages => validLoader?.Count ?? 0;
+
+    /// <summary>Images the end-of-epoch accuracy is measured on.</summary>
+    public int HeldOutImages => evalLoader?.Count ?? 0;
     public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
     public int EpochsDone => history.Count;
     public bool IsFinished => EpochsDone >= Options.Epochs;
@@ -108,6 +132,7 @@ public sealed class SearchRun : IDisposable
             Alphas = Rows(Model.AlphaValues()),
             OpWeights = Rows(Model.RelaxedValues()),
             ParamFreeShare = genotype.ParameterFreeShare,
+            Nb201 = Lookup(genotype),
             Steps = steps,
             Seconds = clock.Elapsed.TotalSeconds,
         };
@@ -148,12 +173,15 @@ public sealed class SearchRun : IDisposable
             Alphas = Rows(Model.AlphaValues()),
             OpWeights = Rows(Model.RelaxedValues()),
             ParamFreeShare = genotype.ParameterFreeShare,
+            Nb201 = Lookup(genotype),
             TrainLoss = last?.TrainLoss ?? double.NaN,
             TrainAcc = last?.TrainAcc ?? double.NaN,
             ValidAcc = last?.ValidAcc,
             Seconds = Seconds,
         };
     }
+
+    private Nb201Lookup? Lookup(Genotype genotype) => Nb201?.Lookup(genotype, Nb201Dataset!);
 
     public void SaveCheckpoint(string path) => SearchCheckpoint.Save(path, this, generator, trainLoader, validLoader);
 

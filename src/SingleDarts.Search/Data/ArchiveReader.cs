@@ -1,0 +1,70 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace SingleDarts.Search.Data;
+
+/// <summary>Walks the files of a folder, a .tar or a .tar.gz/.tgz the same way: relative path (with '/') and bytes.</summary>
+public static class ArchiveReader
+{
+    public static bool IsArchive(string path) =>
+        path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) || IsGzip(path);
+
+    private static bool IsGzip(string path) =>
+        path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every regular file (path, contents) and every directory path (with a trailing '/').</summary>
+    public static IEnumerable<(string Path, byte[]? Data)> Entries(string path, Func<string, bool> wanted)
+    {
+        if (Directory.Exists(path))
+        {
+            var root = Path.GetFullPath(path);
+            foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+                yield return (Relative(root, dir) + "/", null);
+            foreach (var full in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            {
+                var rel = Relative(root, full);
+                if (wanted(rel)) yield return (rel, File.ReadAllBytes(full));
+            }
+            yield break;
+        }
+        if (!File.Exists(path)) throw new DataException($"{path}: no such file or folder");
+        if (!IsArchive(path)) throw new DataException($"{path}: not a folder, .tar, .tar.gz or .tgz");
+
+        using var file = File.OpenRead(path);
+        using Stream stream = IsGzip(path) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var tar = new TarReader(stream);
+        while (true)
+        {
+            TarEntry? entry;
+            try
+            {
+                entry = tar.GetNextEntry();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException)
+            {
+                throw new DataException($"{path}: damaged archive ({ex.Message})");
+            }
+            if (entry is null) yield break;
+            var name = entry.Name.Replace('\\', '/').TrimStart('.', '/');
+            if (entry.EntryType == TarEntryType.Directory)
+            {
+                yield return (name.TrimEnd('/') + "/", null);
+                continue;
+            }
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
+            if (!wanted(name)) continue;
+            var data = new byte[entry.Length];
+            try
+            {
+                entry.DataStream.ReadExactly(data);
+            }
+            catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IOException)
+            {
+                throw new DataException($"{path}: {name} is truncated or damaged in the archive ({ex.Message})");
+            }
+            yield return (name, data);
+        }
+    }
+
+    private static string Relative(string root, string full) => Path.GetRelativePath(root, full).Replace('\\', '/');
+}

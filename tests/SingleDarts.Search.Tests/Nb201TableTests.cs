@@ -1,0 +1,94 @@
+using SingleDarts.Search.Benchmarks;
+using SingleDarts.Search.Data;
+using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces.Nb201;
+using System.Text.Json.Nodes;
+
+namespace SingleDarts.Search.Tests;
+
+public class Nb201TableTests
+{
+    private static readonly string SharedTable = Path.GetFullPath(Path.Combine(FindRepoRoot(), "..", "shared", "data", "nb201", "nb201-test-accuracy.csv"));
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SingleDarts.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? AppContext.BaseDirectory;
+    }
+
+    [Fact]
+    public void Lookup_and_ranks_on_a_generated_table()
+    {
+        var table = Nb201Table.Load(Fixtures.Nb201Table());
+        Assert.Equal(15_625, table.Rows.Count);
+        var allConv3 = Genotype.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+        var best = table.Best(Nb201Table.Cifar10);
+        Assert.Equal(allConv3, best.Genotype);
+        var lookup = table.Lookup(allConv3, Nb201Table.Cifar10);
+        Assert.Equal(1, lookup.Rank);
+        Assert.Equal(92 - 0.03, lookup.TestAcc, 4);
+        Assert.Equal(lookup.TestAcc - 20, lookup.Cifar100Test, 4);
+
+        // ties share a rank: 1 + the number of strictly better cells
+        var none = table.Lookup(new Genotype([0, 0, 0, 0, 0, 0]), Nb201Table.Cifar10);
+        var skip = table.Lookup(new Genotype([1, 0, 0, 0, 0, 0]), Nb201Table.Cifar10);
+        var better = table.Rows.Count(r => r.Cifar10 > none.TestAcc);
+        Assert.Equal(better + 1, none.Rank);
+        Assert.True(skip.Rank > none.Rank);
+    }
+
+    public static TheoryData<string, Action<List<string>>, string> BrokenTables => new()
+    {
+        { "header", l => l[0] = "index,arch,c10,c100,in16", "expected the header" },
+        { "fields", l => l[5] = "4,|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,1", "3 fields, expected 5" },
+        { "number", l => l[7] = l[7][..l[7].LastIndexOf(',')] + ",abc", "imagenet16_120_test 'abc'" },
+        { "range", l => l[9] = l[9][..l[9].LastIndexOf(',')] + ",140.5", "'140.5' is not an accuracy" },
+        { "arch", l => l[11] = l[11].Replace("none", "conv_7x7"), "unknown operation 'conv_7x7'" },
+        { "duplicate", l => l[13] = l[12], "repeats line 13" },
+        { "missing rows", l => l.RemoveAt(l.Count - 1), "15624 cells, NAS-Bench-201 has 15,625" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenTables))]
+    public void Broken_tables_are_refused_naming_the_line(string _, Action<List<string>> edit, string expected)
+    {
+        var ex = Assert.Throws<DataException>(() => Nb201Table.Load(Fixtures.Nb201Table(edit: edit)));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void Epochs_and_result_carry_the_table_value_of_their_cell()
+    {
+        var path = Fixtures.Nb201Table();
+        var table = Nb201Table.Load(path);
+        var dir = Tiny.TempDir();
+        var result = SearchRunner.Run(Tiny.Options(epochs: 2) with { Nb201 = path }, dir);
+        var expected = table.Lookup(Genotype.Parse(result.Arch), Nb201Table.Cifar10);
+        Assert.Equal(expected, result.Nb201);
+        foreach (var line in File.ReadAllLines(Path.Combine(dir, "epochs.jsonl")))
+        {
+            var e = JsonNode.Parse(line)!;
+            var row = table.Find(Genotype.Parse((string)e["arch"]!))!;
+            Assert.Equal(row.Cifar10, (double)e["nb201"]!["cifar10_test"]!, 6);
+            Assert.Equal(table.Rank(row, Nb201Table.Cifar10), (int)e["nb201"]!["rank"]!);
+            Assert.Equal("cifar10", (string?)e["nb201"]!["dataset"]);
+        }
+        var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "result.json")))!;
+        Assert.Equal(expected.TestAcc, (double)saved["nb201"]!["test_acc"]!, 6);
+    }
+
+    [SkippableFact]
+    public void The_shared_table_has_the_known_points()
+    {
+        Skip.IfNot(File.Exists(SharedTable), $"{SharedTable} is absent");
+        var table = Nb201Table.Load(SharedTable);
+        Assert.Equal((6111, 94.3733), (table.Best(Nb201Table.Cifar10).Index, table.Best(Nb201Table.Cifar10).Cifar10));
+        Assert.Equal((9930, 73.5133), (table.Best(Nb201Table.Cifar100).Index, table.Best(Nb201Table.Cifar100).Cifar100));
+        Assert.Equal((857, 47.3111), (table.Best(Nb201Table.ImageNet16).Index, table.Best(Nb201Table.ImageNet16).ImageNet16));
+        var allSkip = table.Lookup(Genotype.Parse("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"), Nb201Table.Cifar10);
+        Assert.Equal(1835, allSkip.Index);
+        Assert.Equal(54.2967, allSkip.TestAcc);
+        Assert.Equal(1, table.Lookup(table.Best(Nb201Table.Cifar10).Genotype, Nb201Table.Cifar10).Rank);
+    }
+}
