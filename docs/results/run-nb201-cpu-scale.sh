@@ -10,10 +10,13 @@ export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_thr
 dotnet build src/SingleDarts.Cli -c Release -v q -nologo
 for seed in 0 1 2; do
   for method in single darts-v1; do
-    dotnet src/SingleDarts.Cli/bin/Release/net10.0/singledarts.dll search \
+    run="$out/$method-seed$seed"
+    [ -f "$run/result.json" ] && continue              # finished earlier
+    resume=(); [ -f "$run/checkpoint.ckpt" ] && resume=(--resume)   # interrupted: continue it exactly
+    dotnet src/SingleDarts.Cli/bin/Release/net10.0/singledarts.dll search "${resume[@]}" \
       --data "$data/cifar10/cifar10-jpeg.tar.gz" --image-size 16 --train-size 10000 --train-portion 0.5 \
       --channels 8 --cells 2 --batch-size 64 --epochs 50 --threads 2 \
       --nb201 "$data/nb201/nb201-test-accuracy.csv" \
-      --method "$method" --seed "$seed" --out "$out/$method-seed$seed"
+      --method "$method" --seed "$seed" --out "$run"
   done
 done

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -17,5 +18,7 @@ public static class Json
         WriteIndented = indented,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // arch strings stay readable ('+' and '|' unescaped); the files are never embedded in HTML
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

@@ -137,4 +137,37 @@ public class DataTests
         Assert.Equal(10, all.Length);
         Assert.Empty(none);
     }
+
+    [Fact]
+    public void Prefetching_yields_exactly_the_batches_and_draws_of_enumerating_in_place()
+    {
+        var data = SyntheticImages.Create(4, 50, 0, 6, 0);
+        BatchLoader Loader() => new(data.Train, [.. Enumerable.Range(0, 50)], 8, true, true, data.Mean, data.Std, Rng.For(3, "p"));
+        var inPlace = Loader();
+        var expected = inPlace.Cycle(11).Select(b => { using (b) return (Tiny.Values(b.Images), b.Labels.data<long>().ToArray()); }).ToList();
+
+        var prefetched = Loader();
+        using (var source = new PrefetchingSource(prefetched.Cycle(11)))
+        {
+            for (var i = 0; i < 11; i++)
+                using (var b = source.Next())
+                {
+                    Assert.Equal(expected[i].Item1, Tiny.Values(b.Images));
+                    Assert.Equal(expected[i].Item2, b.Labels.data<long>().ToArray());
+                }
+            Assert.Equal(11, source.Pulled);
+            Assert.Throws<InvalidOperationException>(() => source.Next());
+        }
+        Assert.Equal(inPlace.RngState, prefetched.RngState); // 11 batches = one epoch of 7 and 4 more: same draws
+    }
+
+    [Fact]
+    public void Disposing_a_prefetching_source_early_stops_the_producer()
+    {
+        var data = SyntheticImages.Create(4, 200, 0, 6, 0);
+        var loader = new BatchLoader(data.Train, [.. Enumerable.Range(0, 200)], 4, true, true, data.Mean, data.Std, new Rng(1));
+        var source = new PrefetchingSource(loader.Epoch());
+        source.Next().Dispose();
+        source.Dispose(); // must return, not hang on the full queue
+    }
 }

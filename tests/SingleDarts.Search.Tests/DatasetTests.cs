@@ -33,6 +33,11 @@ public class DatasetTests
         Assert.Equal(DataFormats.Cifar100, loaded.Format);
         Assert.Equal(100, loaded.Train.Classes);
         Assert.Equal(Enumerable.Range(0, 12).Select(k => k * 7 % 100), loaded.Train.Labels);
+        Assert.Equal("class07", loaded.Train.ClassNames[7]);
+
+        var named = Fixtures.Cifar100Folder();
+        File.WriteAllLines(Path.Combine(named, "fine_label_names.txt"), Enumerable.Range(0, 100).Select(i => $"thing{i}"));
+        Assert.Equal("thing42", DatasetLoader.Load(named, DataFormats.Auto, null, Cache()).Train.ClassNames[42]);
     }
 
     [Fact]
@@ -136,6 +141,7 @@ public class DatasetTests
         { "undecodable", () => { var f = Fixtures.ImageFolder(["a", "b"], 2); File.WriteAllText(Path.Combine(f, "train", "b", "0001.png"), "not an image"); return f; }, "0001.png: cannot decode" },
         { "empty class", () => { var f = Fixtures.ImageFolder(["a", "b"], 2); Directory.CreateDirectory(Path.Combine(f, "train", "c")); return f; }, "train/c has no images" },
         { "mixed sizes", () => { var f = Fixtures.ImageFolder(["a", "b"], 2); File.WriteAllBytes(Path.Combine(f, "train", "a", "0009.png"), Fixtures.Encode(Fixtures.ImagePixels(0, 0, 6), 6, 6, "png")); return f; }, "pass --image-size" },
+        { "test size differs", () => { var f = Fixtures.ImageFolder(["a", "b"], 2); File.WriteAllBytes(Path.Combine(f, "test", "a", "0000.png"), Fixtures.Encode(Fixtures.ImagePixels(0, 0, 6), 6, 6, "png")); return f; }, "pass --image-size" },
         { "no train split", () => { var f = Fixtures.ImageFolder(["a", "b"], 2); Directory.Move(Path.Combine(f, "train"), Path.Combine(f, "training")); return Fixtures.Pack(f, true); }, "no train split" },
         { "unknown test class", () => { var f = Fixtures.ImageFolder(["a", "b"], 2); Directory.Move(Path.Combine(f, "test", "b"), Path.Combine(f, "test", "x")); return f; }, "test class x" },
         { "not a dataset", () => { var f = Tiny.TempDir(); File.WriteAllText(Path.Combine(f, "readme.txt"), "hi"); return f; }, "--data-format" },

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
@@ -59,8 +60,26 @@ public sealed class BatchLoader
             yield return Make(order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray());
     }
 
-    /// <summary>An epoch as a pull source that counts what was pulled.</summary>
-    public EpochSource Source() => new(Epoch());
+    /// <summary>
+    /// Exactly <paramref name="count"/> batches, starting a new shuffled epoch whenever one runs out
+    /// (and only then: no draw is made for a batch that is not returned).
+    /// </summary>
+    public IEnumerable<Batch> Cycle(int count)
+    {
+        var produced = 0;
+        while (produced < count)
+        {
+            using var epoch = Epoch().GetEnumerator();
+            var any = false;
+            while (produced < count && epoch.MoveNext())
+            {
+                any = true;
+                produced++;
+                yield return epoch.Current;
+            }
+            if (!any) throw new InvalidOperationException("the loader is empty");
+        }
+    }
 
     private Batch Make(int[] batchIndices)
     {
@@ -116,41 +135,71 @@ public sealed class BatchLoader
     }
 }
 
-/// <summary>Pulls batches of one epoch; <see cref="Pulled"/> counts them.</summary>
-public sealed class EpochSource(IEnumerable<Batch> epoch) : IBatchSource, IDisposable
+/// <summary>
+/// Makes batches on a background thread, up to <c>depth</c> ahead of the step that takes them, so
+/// that a step never waits for augmentation and batching. The batches and the generator draws are
+/// exactly those of enumerating <c>batches</c> in place: one producer, in order. The sequence must
+/// be finite and fully taken (an epoch, or <see cref="BatchLoader.Cycle"/>), so that how far the
+/// producer runs ahead never changes what is drawn.
+/// </summary>
+public sealed class PrefetchingSource : IBatchSource, IDisposable
 {
-    private readonly IEnumerator<Batch> enumerator = epoch.GetEnumerator();
+    private readonly BlockingCollection<Batch> queue;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task producer;
+    private Exception? failure;
 
-    public int Pulled { get; private set; }
-
-    public Batch Next()
+    public PrefetchingSource(IEnumerable<Batch> batches, int depth = 2)
     {
-        if (!enumerator.MoveNext()) throw new InvalidOperationException("the epoch has no more batches");
-        Pulled++;
-        return enumerator.Current;
-    }
-
-    public void Dispose() => enumerator.Dispose();
-}
-
-/// <summary>Pulls batches endlessly, starting a new shuffled epoch of the loader whenever one runs out.</summary>
-public sealed class CyclingSource(BatchLoader loader) : IBatchSource, IDisposable
-{
-    private IEnumerator<Batch> enumerator = loader.Epoch().GetEnumerator();
-
-    public int Pulled { get; private set; }
-
-    public Batch Next()
-    {
-        if (!enumerator.MoveNext())
+        queue = new BlockingCollection<Batch>(depth);
+        producer = Task.Factory.StartNew(() =>
         {
-            enumerator.Dispose();
-            enumerator = loader.Epoch().GetEnumerator();
-            if (!enumerator.MoveNext()) throw new InvalidOperationException("the loader is empty");
-        }
-        Pulled++;
-        return enumerator.Current;
+            try
+            {
+                foreach (var batch in batches)
+                {
+                    try
+                    {
+                        queue.Add(batch, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        batch.Dispose();
+                        return;
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    public void Dispose() => enumerator.Dispose();
+    /// <summary>Batches taken so far.</summary>
+    public int Pulled { get; private set; }
+
+    public Batch Next()
+    {
+        if (queue.TryTake(out var batch, Timeout.Infinite))
+        {
+            Pulled++;
+            return batch;
+        }
+        if (failure is not null) throw new InvalidOperationException($"making a batch failed: {failure.Message}", failure);
+        throw new InvalidOperationException("no more batches");
+    }
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        producer.Wait();
+        while (queue.TryTake(out var left)) left.Dispose();
+        queue.Dispose();
+        stop.Dispose();
+    }
 }

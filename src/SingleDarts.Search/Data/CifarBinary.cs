@@ -16,7 +16,7 @@ public static class CifarBinary
 
     public static readonly string[] Cifar10Train = [.. Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin")];
     public const string Cifar10Test = "test_batch.bin";
-    public const string Cifar100Train = "train.bin", Cifar100Test = "test.bin";
+    public const string Cifar100Train = "train.bin", Cifar100Test = "test.bin", Cifar100Names = "fine_label_names.txt";
 
     /// <param name="files">file name (without folders) → contents, as found in the folder or archive.</param>
     /// <param name="source">the folder or archive, for messages.</param>
@@ -32,7 +32,10 @@ public static class CifarBinary
     public static (ImageSet Train, ImageSet? Test) ReadCifar100(IReadOnlyDictionary<string, byte[]> files, string source)
     {
         if (!files.TryGetValue(Cifar100Train, out var trainBytes)) throw new DataException($"{source}: CIFAR-100 file {Cifar100Train} is missing");
-        var classes = Enumerable.Range(0, 100).Select(i => $"class{i:D2}").ToArray();
+        var names = files.TryGetValue(Cifar100Names, out var text)
+            ? System.Text.Encoding.ASCII.GetString(text).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+        var classes = names.Length == 100 ? names : Enumerable.Range(0, 100).Select(i => $"class{i:D2}").ToArray();
         var train = Read([(Cifar100Train, trainBytes)], 2, 1, 100, classes, source);
         var test = files.TryGetValue(Cifar100Test, out var t) ? Read([(Cifar100Test, t)], 2, 1, 100, classes, source) : null;
         return (train, test);

@@ -68,8 +68,8 @@ public static class DatasetLoader
     }
 
     private static bool IsCifarFile(string name) =>
-        name.EndsWith(".bin", StringComparison.Ordinal) &&
-        (CifarBinary.Cifar10Train.Contains(name) || name is CifarBinary.Cifar10Test or CifarBinary.Cifar100Train or CifarBinary.Cifar100Test);
+        CifarBinary.Cifar10Train.Contains(name) ||
+        name is CifarBinary.Cifar10Test or CifarBinary.Cifar100Train or CifarBinary.Cifar100Test or CifarBinary.Cifar100Names;
 
     private static ImageSet ResizeAll(ImageSet set, int size)
     {

@@ -54,7 +54,7 @@ public static class ImageFolder
             if (!trainClasses.ContainsKey(name)) throw new DataException($"{source}: test class {name} does not exist in the train split");
 
         var train = Decode(trainClasses, classNames, source, size);
-        var test = found["test"].Count > 0 ? Decode(found["test"], classNames, source, size ?? train.Height) : null;
+        var test = found["test"].Count > 0 ? Decode(found["test"], classNames, source, size) : null;
         if (test is not null && (test.Height != train.Height || test.Width != train.Width))
             throw new DataException($"{source}: test images are {test.Width}x{test.Height}, train images {train.Width}x{train.Height}: pass --image-size");
         return (train, test);

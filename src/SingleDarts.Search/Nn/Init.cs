@@ -22,6 +22,8 @@ public static class Init
     {
         using var _ = no_grad();
         using var r = rand(t.shape, dtype: t.dtype, generator: generator);
-        t.copy_(r.mul_(2 * bound).sub_(bound));
+        using var width = (2 * bound).ToScalar();
+        using var minusBound = (-bound).ToScalar();
+        t.copy_(r.mul_(width).add_(minusBound));
     }
 }

@@ -1,3 +1,5 @@
+using SingleDarts.Search.Nn;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Optim;
@@ -11,6 +13,8 @@ public sealed class Adam : IDisposable
     private readonly IReadOnlyList<Tensor> parameters;
     private readonly Tensor[] expAvg;
     private readonly Tensor[] expAvgSq;
+    private readonly Tensor[] oneMinusBeta1; // lerp_'s weight is a tensor in TorchSharp; one per parameter's dtype/device
+    private readonly Scalar beta2, oneMinusBeta2, weightDecay, eps;
 
     public Adam(IReadOnlyList<Tensor> parameters, double lr, double beta1, double beta2, double weightDecay, double eps = 1e-8)
     {
@@ -22,6 +26,11 @@ public sealed class Adam : IDisposable
         Eps = eps;
         expAvg = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         expAvgSq = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        oneMinusBeta1 = parameters.Select(p => tensor(1 - beta1, p.dtype, p.device).DetachFromDisposeScope()).ToArray();
+        this.beta2 = beta2.ToScalar();
+        oneMinusBeta2 = (1 - beta2).ToScalar();
+        this.weightDecay = weightDecay.ToScalar();
+        this.eps = eps.ToScalar();
     }
 
     public double LearningRate { get; }
@@ -40,16 +49,16 @@ public sealed class Adam : IDisposable
         StepCount++;
         var biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);
         var biasCorrection2 = 1 - Math.Pow(Beta2, StepCount);
-        var stepSize = LearningRate / biasCorrection1;
-        var biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
+        using var minusStepSize = (-LearningRate / biasCorrection1).ToScalar();
+        using var biasCorrection2Sqrt = Math.Sqrt(biasCorrection2).ToScalar();
         for (var i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];
-            using var g = WeightDecay != 0 ? grads[i].add(p, WeightDecay) : grads[i].alias();
-            expAvg[i].lerp_(g, 1 - Beta1);
-            expAvgSq[i].mul_(Beta2).addcmul_(g, g, 1 - Beta2);
-            using var denom = expAvgSq[i].sqrt().div_(biasCorrection2Sqrt).add_(Eps);
-            p.addcdiv_(expAvg[i], denom, -stepSize);
+            using var g = WeightDecay != 0 ? grads[i].add(p, weightDecay) : grads[i].alias();
+            expAvg[i].lerp_(g, oneMinusBeta1[i]);
+            expAvgSq[i].mul_(beta2).addcmul_(g, g, oneMinusBeta2);
+            using var denom = expAvgSq[i].sqrt().div_(biasCorrection2Sqrt).add_(eps, Scalars.One);
+            p.addcdiv_(expAvg[i], denom, minusStepSize);
         }
     }
 
@@ -58,6 +67,10 @@ public sealed class Adam : IDisposable
 
     public void Dispose()
     {
-        foreach (var t in expAvg.Concat(expAvgSq)) t.Dispose();
+        foreach (var t in expAvg.Concat(expAvgSq).Concat(oneMinusBeta1)) t.Dispose();
+        beta2.Dispose();
+        oneMinusBeta2.Dispose();
+        weightDecay.Dispose();
+        eps.Dispose();
     }
 }

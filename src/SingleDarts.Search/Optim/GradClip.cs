@@ -13,11 +13,13 @@ public static class GradClip
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var total = stack(grads.Select(g => g.norm()).ToArray()).norm();
-        var coef = (maxNorm / (total + 1e-6)).clamp_max(1.0);
-        var totalValue = total.ToDouble();
-        if (coef.ToDouble() < 1)
-            foreach (var g in grads) g.mul_(coef);
-        return totalValue;
+        var total = stack(grads.Select(g => g.norm()).ToArray()).norm().ToDouble();
+        var coef = maxNorm / (total + 1e-6);
+        if (coef < 1)
+        {
+            using var scale = coef.ToScalar();
+            foreach (var g in grads) g.mul_(scale);
+        }
+        return total;
     }
 }

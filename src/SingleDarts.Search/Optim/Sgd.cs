@@ -1,3 +1,5 @@
+using SingleDarts.Search.Nn;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Optim;
@@ -12,12 +14,15 @@ public sealed class Sgd : IDisposable
 {
     private readonly IReadOnlyList<Tensor> parameters;
     private readonly Tensor[] buffers;
+    private readonly Scalar momentum, weightDecay;
 
     public Sgd(IReadOnlyList<Tensor> parameters, double momentum, double weightDecay)
     {
         this.parameters = parameters;
         Momentum = momentum;
         WeightDecay = weightDecay;
+        this.momentum = momentum.ToScalar();
+        this.weightDecay = weightDecay.ToScalar();
         buffers = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
     }
 
@@ -30,8 +35,8 @@ public sealed class Sgd : IDisposable
     public Tensor Direction(int index, Tensor grad)
     {
         var p = parameters[index];
-        var d = WeightDecay != 0 ? grad.add(p, WeightDecay) : grad.clone();
-        if (Momentum != 0) d.add_(buffers[index], Momentum);
+        var d = WeightDecay != 0 ? grad.add(p, weightDecay) : grad.clone();
+        if (Momentum != 0) d.add_(buffers[index], momentum);
         return d;
     }
 
@@ -39,18 +44,19 @@ public sealed class Sgd : IDisposable
     {
         if (grads.Count != parameters.Count) throw new ArgumentException("one gradient per parameter is needed");
         using var _ = no_grad();
+        using var minusLr = (-lr).ToScalar();
         for (var i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];
-            using var d = WeightDecay != 0 ? grads[i].add(p, WeightDecay) : grads[i].alias();
+            using var d = WeightDecay != 0 ? grads[i].add(p, weightDecay) : grads[i].alias();
             if (Momentum != 0)
             {
-                buffers[i].mul_(Momentum).add_(d);
-                p.add_(buffers[i], -lr);
+                buffers[i].mul_(momentum).add_(d, Scalars.One);
+                p.add_(buffers[i], minusLr);
             }
             else
             {
-                p.add_(d, -lr);
+                p.add_(d, minusLr);
             }
         }
     }
@@ -61,5 +67,7 @@ public sealed class Sgd : IDisposable
     public void Dispose()
     {
         foreach (var b in buffers) b.Dispose();
+        momentum.Dispose();
+        weightDecay.Dispose();
     }
 }

@@ -103,8 +103,8 @@ public sealed class SearchRun : IDisposable
         var steps = StepsPerEpoch;
         double lossSum = 0, lr = 0;
         long correct = 0, seen = 0;
-        using (var train = trainLoader.Source())
-        using (var valid = validLoader is null ? null : new CyclingSource(validLoader))
+        using (var train = new PrefetchingSource(trainLoader.Epoch()))
+        using (var valid = validLoader is null ? null : new PrefetchingSource(validLoader.Cycle(steps)))
         {
             for (var step = 0; step < steps; step++)
             {

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,10 +46,11 @@ public sealed class DartsV2 : ISearchStrategy
 
         // w' = w − ξ·(g + momentum·buffer + decay·w)
         var trainGrads = Losses.Grad(Losses.CrossEntropy(model, train), weights);
+        using var minusXi = (-xi).ToScalar();
         using (no_grad())
             for (var i = 0; i < weights.Count; i++)
                 using (var d = state.WeightOptimizer.Direction(i, trainGrads[i]))
-                    weights[i].add_(d, -xi);
+                    weights[i].add_(d, minusXi);
 
         // ∇α and ∇w' of L_val(w', α); the running statistics of this pass are discarded.
         var savedBuffers = model.Buffers.Select(b => b.Tensor.clone()).ToArray();
@@ -68,16 +70,18 @@ public sealed class DartsV2 : ISearchStrategy
             for (var i = 0; i < weights.Count; i++)
                 weights[i].copy_(original[i]);
 
-        var hessianVector = (gPlus - gMinus).div_(2 * eps);
-        return dAlpha.add(hessianVector, -xi).MoveToOuterDisposeScope();
+        using var twoEps = (2 * eps).ToScalar();
+        var hessianVector = gPlus.add(gMinus, Scalars.MinusOne).div_(twoEps);
+        return dAlpha.add(hessianVector, minusXi).MoveToOuterDisposeScope();
     }
 
     private static Tensor AlphaGradAt(ISearchModel model, Tensor[] origin, Tensor[] direction, double step, Batch batch)
     {
         var weights = model.Weights;
+        using var scale = step.ToScalar();
         using (no_grad())
             for (var i = 0; i < weights.Count; i++)
-                weights[i].copy_(origin[i]).add_(direction[i], step);
+                weights[i].copy_(origin[i]).add_(direction[i], scale);
         return Losses.Grad(Losses.CrossEntropy(model, batch), [model.Alphas])[0];
     }
 }

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,10 +29,10 @@ public sealed class Cell : nn.Module
         var from0 = edges_from_0.forward(x, weights, 0).unbind(1);     // into nodes 1, 2, 3
         var node1 = from0[CellWeights.Slot(0, 1)];
         var from1 = edges_from_1.forward(node1, weights, 1).unbind(1); // into nodes 2, 3
-        var node2 = from0[CellWeights.Slot(0, 2)].add(from1[CellWeights.Slot(1, 2)]);
+        var node2 = from0[CellWeights.Slot(0, 2)].add(from1[CellWeights.Slot(1, 2)], Scalars.One);
         var from2 = edges_from_2.forward(node2, weights, 2).unbind(1); // into node 3
-        var node3 = from0[CellWeights.Slot(0, 3)].add(from1[CellWeights.Slot(1, 3)]);
-        node3.add_(from2[CellWeights.Slot(2, 3)]);
+        var node3 = from0[CellWeights.Slot(0, 3)].add(from1[CellWeights.Slot(1, 3)], Scalars.One);
+        node3.add_(from2[CellWeights.Slot(2, 3)], Scalars.One);
         return node3.MoveToOuterDisposeScope();
     }
 }

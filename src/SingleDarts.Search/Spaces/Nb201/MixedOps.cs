@@ -68,12 +68,12 @@ public sealed class MixedOps : nn.Module
         var y3 = F.conv2d(r, conv3x3_weight, conv3x3_bias, padding: [1, 1]);
         var sum = F.batch_norm(y1, bn1x1_mean, bn1x1_var, weights.Conv1x1[source], null, training);
         // In place below is safe for autograd: BatchNorm's backward needs its input, not its output.
-        sum.add_(F.batch_norm(y3, bn3x3_mean, bn3x3_var, weights.Conv3x3[source], null, training));
+        sum.add_(F.batch_norm(y3, bn3x3_mean, bn3x3_var, weights.Conv3x3[source], null, training), Scalars.One);
         var result = sum.view(b, edges, channels, h, w);
-        result.addcmul_(x.unsqueeze(1), weights.Skip[source], 1);
+        result.addcmul_(x.unsqueeze(1), weights.Skip[source], Scalars.One);
         // avg_pool_3x3 = window sum · 1/count; the 1/count map folds into the op weight ([1,k,1,H,W])
         var poolScale = weights.Pool[source].mul(BoxSum.InverseCount(x).view(1, 1, 1, h, w));
-        result.addcmul_(BoxSum.Sum3x3(x).unsqueeze(1), poolScale, 1);
+        result.addcmul_(BoxSum.Sum3x3(x).unsqueeze(1), poolScale, Scalars.One);
         return result.MoveToOuterDisposeScope();
     }
 }

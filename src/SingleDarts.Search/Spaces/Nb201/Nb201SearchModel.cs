@@ -19,7 +19,8 @@ public sealed class Nb201SearchModel : ISearchModel
         Relaxation = relaxation;
         Net = new Supernet(channels, cellsPerStage, numClasses, generator);
         using (var a = randn(Edge.Count, Primitives.Count, generator: generator))
-            Alphas = new Parameter(a.mul(AlphaInitScale));
+        using (var scale = AlphaInitScale.ToScalar())
+            Alphas = new Parameter(a.mul(scale));
         if (device is not null && device.type != DeviceType.CPU)
         {
             Net.to(device);

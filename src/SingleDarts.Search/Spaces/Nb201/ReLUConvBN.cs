@@ -10,12 +10,12 @@ namespace SingleDarts.Search.Spaces.Nb201;
 public sealed class ReLUConvBN : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly BatchNorm2d bn;
+    private readonly BatchNormLayer bn;
 
     public ReLUConvBN(long cIn, long cOut, long kernel, long stride, Generator generator) : base(nameof(ReLUConvBN))
     {
         conv = Conv2d(cIn, cOut, kernel, stride: stride, padding: kernel / 2, bias: false);
-        bn = BatchNorm2d(cOut, affine: true);
+        bn = new BatchNormLayer(cOut, affine: true);
         Init.DefaultUniform(conv.weight!, null, generator);
         RegisterComponents();
     }

@@ -32,6 +32,6 @@ public sealed class ResNetBlock : Module<Tensor, Tensor>
         var b = conv_b.forward(a);
         var pooled = functional.avg_pool2d(x, 2, 2);
         var shortcut = downsample.forward(pooled);
-        return b.add_(shortcut).MoveToOuterDisposeScope();
+        return b.add_(shortcut, Scalars.One).MoveToOuterDisposeScope();
     }
 }

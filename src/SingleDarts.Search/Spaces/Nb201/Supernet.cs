@@ -15,9 +15,9 @@ namespace SingleDarts.Search.Spaces.Nb201;
 public sealed class Supernet : Module
 {
     private readonly Conv2d stem_conv;
-    private readonly BatchNorm2d stem_bn;
+    private readonly BatchNormLayer stem_bn;
     private readonly ModuleList<Module> cells;
-    private readonly BatchNorm2d lastact_bn;
+    private readonly BatchNormLayer lastact_bn;
     private readonly Linear classifier;
     private readonly long[] stageChannels;
     private readonly int[] stageOfLayer;
@@ -30,7 +30,7 @@ public sealed class Supernet : Module
 
         stem_conv = Conv2d(3, channels, 3, padding: 1, bias: false);
         Init.DefaultUniform(stem_conv.weight!, null, generator);
-        stem_bn = BatchNorm2d(channels);
+        stem_bn = new BatchNormLayer(channels);
 
         stageChannels = [channels, 2L * channels, 4L * channels];
         var layers = new List<Module>();
@@ -51,7 +51,7 @@ public sealed class Supernet : Module
         cells = ModuleList(layers.ToArray());
         stageOfLayer = stages.ToArray();
 
-        lastact_bn = BatchNorm2d(stageChannels[2]);
+        lastact_bn = new BatchNormLayer(stageChannels[2]);
         classifier = Linear(stageChannels[2], numClasses);
         Init.DefaultUniform(classifier.weight!, classifier.bias, generator);
         RegisterComponents();
