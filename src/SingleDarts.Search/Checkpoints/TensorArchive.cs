@@ -1,15 +1,13 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using SingleDarts.Search.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Checkpoints;
 
 /// <summary>
-/// A file of named CPU tensors plus a JSON header: magic, header length, header (metadata and an
-/// index of the tensors with a SHA-256 of the payload), payload. Written to a temporary file and
-/// renamed, so a crash never leaves a torn file under the final name; verified on load.
+/// Named CPU tensors in a <see cref="HeaderedFile"/>: the header holds the metadata and an index
+/// (name, dtype, shape, offset, length) of the raw tensor bytes that follow.
 /// </summary>
 public static class TensorArchive
 {
@@ -31,48 +29,13 @@ public static class TensorArchive
             payload.Write(bytes);
         }
         var meta = JsonSerializer.SerializeToElement(metadata, metadata.GetType(), Json.Line);
-        var header = new Header(meta, entries, Convert.ToHexString(SHA256.HashData(payload.GetBuffer().AsSpan(0, (int)payload.Length))));
-        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json.Line);
-
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(Magic);
-            fs.Write(BitConverter.GetBytes((long)headerBytes.Length));
-            fs.Write(headerBytes);
-            payload.Position = 0;
-            payload.CopyTo(fs);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        HeaderedFile.Write(path, Magic, sha => new Header(meta, entries, sha), payload, Json.Line);
     }
 
     /// <summary>Reads an archive; throws <see cref="InvalidDataException"/> naming the file if it is not one or is damaged.</summary>
     public static (JsonElement Metadata, Dictionary<string, Tensor> Tensors) Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a SingleDarts checkpoint");
-        var headerLength = BitConverter.ToInt64(bytes, Magic.Length);
-        var headerStart = Magic.Length + 8;
-        if (headerLength <= 0 || headerStart + headerLength > bytes.Length)
-            throw new InvalidDataException($"{path}: truncated checkpoint header");
-        Header header;
-        try
-        {
-            header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(headerStart, (int)headerLength), Json.Line)
-                ?? throw new InvalidDataException($"{path}: empty checkpoint header");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path}: unreadable checkpoint header ({ex.Message})");
-        }
-        var payload = bytes.AsSpan((int)(headerStart + headerLength));
-        if (Convert.ToHexString(SHA256.HashData(payload)) != header.PayloadSha256)
-            throw new InvalidDataException($"{path}: checkpoint payload is damaged (checksum mismatch)");
-
+        var (header, payload) = HeaderedFile.Read<Header>(path, Magic, h => h.PayloadSha256, Json.Line, "checkpoint");
         var tensors = new Dictionary<string, Tensor>();
         foreach (var e in header.Tensors)
         {
@@ -81,7 +44,7 @@ public static class TensorArchive
             var t = empty(e.Shape, dtype);
             if (t.bytes.Length != e.Length)
                 throw new InvalidDataException($"{path}: tensor '{e.Name}' has {e.Length} bytes, its shape needs {t.bytes.Length}");
-            t.bytes = payload.Slice((int)e.Offset, (int)e.Length);
+            t.bytes = payload.Span.Slice((int)e.Offset, (int)e.Length);
             tensors[e.Name] = t;
         }
         return (header.Metadata, tensors);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using SingleDarts.Search.IO;
 
 namespace SingleDarts.Search.Data;
 
@@ -12,8 +13,8 @@ namespace SingleDarts.Search.Data;
 /// </summary>
 public sealed class DatasetCache(string directory)
 {
-    private const int Version = 1;
-    private static readonly byte[] Magic = "SDDATA\u0001\n"u8.ToArray();
+    private const int Version = 2;
+    private static readonly byte[] Magic = "SDDATA\u0002\n"u8.ToArray();
 
     public string Directory { get; } = directory;
 
@@ -34,21 +35,16 @@ public sealed class DatasetCache(string directory)
         if (!File.Exists(path)) return null;
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            if (!bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return null;
-            var headerLength = BitConverter.ToInt32(bytes, Magic.Length);
-            var start = Magic.Length + 4;
-            var header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(start, headerLength));
-            var payload = bytes.AsSpan(start + headerLength);
-            if (header is null || header.Version != Version || Convert.ToHexString(SHA256.HashData(payload)) != header.Sha256) return null;
+            var (header, payload) = HeaderedFile.Read<Header>(path, Magic, h => h.Sha256, JsonSerializerOptions.Default, "dataset cache");
+            if (header.Version != Version) return null;
             var offset = 0;
-            var train = ReadSet(payload, ref offset, header.TrainCount, header);
-            var test = header.TestCount > 0 ? ReadSet(payload, ref offset, header.TestCount, header) : null;
+            var train = ReadSet(payload.Span, ref offset, header.TrainCount, header);
+            var test = header.TestCount > 0 ? ReadSet(payload.Span, ref offset, header.TestCount, header) : null;
             return (header.Format, train, test);
         }
-        catch (Exception ex) when (ex is IOException or JsonException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException)
         {
-            return null; // unreadable entry: decode again
+            return null; // unreadable or damaged entry: decode again
         }
     }
 
@@ -57,20 +53,8 @@ public sealed class DatasetCache(string directory)
         var payload = new MemoryStream();
         WriteSet(payload, train);
         if (test is not null) WriteSet(payload, test);
-        var header = new Header(Version, source, format, [.. train.ClassNames], train.Height, train.Width, train.Count, test?.Count ?? 0,
-            Convert.ToHexString(SHA256.HashData(payload.GetBuffer().AsSpan(0, (int)payload.Length))));
-        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header);
-        System.IO.Directory.CreateDirectory(Directory);
-        var tmp = $"{path}.{Environment.ProcessId}.tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            fs.Write(Magic);
-            fs.Write(BitConverter.GetBytes(headerBytes.Length));
-            fs.Write(headerBytes);
-            payload.Position = 0;
-            payload.CopyTo(fs);
-        }
-        File.Move(tmp, path, overwrite: true);
+        HeaderedFile.Write(path, Magic, sha => new Header(Version, source, format, [.. train.ClassNames], train.Height, train.Width,
+            train.Count, test?.Count ?? 0, sha), payload, JsonSerializerOptions.Default);
     }
 
     private static void WriteSet(Stream s, ImageSet set)
