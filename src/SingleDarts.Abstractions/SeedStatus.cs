@@ -1,0 +1,89 @@
+namespace SingleDarts.Abstractions;
+
+[GenerateSerializer, Alias("SingleDarts.SeedState")]
+public enum SeedState
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+public static class SeedStates
+{
+    public static bool IsFinal(this SeedState state) => state is SeedState.Completed or SeedState.Failed or SeedState.Cancelled;
+}
+
+/// <summary>One epoch of a seed as the grains carry it (the search core's EpochRecord, as plain values).</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.EpochSummary")]
+public sealed record EpochSummary
+{
+    [Id(0)] public int Epoch { get; init; }
+    [Id(1)] public double TrainLoss { get; init; }
+    [Id(2)] public double TrainAcc { get; init; }
+    [Id(3)] public double? ValidAcc { get; init; }
+    [Id(4)] public double Lr { get; init; }
+    [Id(5)] public string Arch { get; init; } = "";
+
+    /// <summary>Share of the cell's edges whose chosen operation is parameter-free.</summary>
+    [Id(6)] public double ParamFreeShare { get; init; }
+
+    /// <summary>NAS-Bench-201 test accuracy (%) of the current cell on the table's ranking dataset, when a table is set.</summary>
+    [Id(7)] public double? Nb201Acc { get; init; }
+    [Id(8)] public int? Nb201Rank { get; init; }
+
+    /// <summary>α, edges × operations.</summary>
+    [Id(9)] public float[][] Alphas { get; init; } = [];
+
+    /// <summary>softmax (or sigmoid) of α, same layout.</summary>
+    [Id(10)] public float[][] OpWeights { get; init; } = [];
+    [Id(11)] public double Seconds { get; init; }
+}
+
+/// <summary>Where a seed stands; what <c>sweep status</c> shows per seed.</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.SeedStatus")]
+public sealed record SeedStatus
+{
+    [Id(0)] public string SweepId { get; init; } = "";
+    [Id(1)] public string Method { get; init; } = "";
+    [Id(2)] public long Seed { get; init; }
+    [Id(3)] public SeedState State { get; init; }
+
+    /// <summary>The silo that runs (or ran) the seed, host:port.</summary>
+    [Id(4)] public string? Silo { get; init; }
+    [Id(5)] public int EpochsDone { get; init; }
+    [Id(6)] public int Epochs { get; init; }
+
+    /// <summary>Step within the running epoch and steps per epoch.</summary>
+    [Id(7)] public int Step { get; init; }
+    [Id(8)] public int Steps { get; init; }
+
+    /// <summary>The last finished epoch.</summary>
+    [Id(9)] public EpochSummary? Last { get; init; }
+
+    /// <summary>Why the seed failed or was cancelled.</summary>
+    [Id(10)] public string? Reason { get; init; }
+
+    /// <summary>The run folder on the worker (config.json, epochs.jsonl, result.json, checkpoint.ckpt).</summary>
+    [Id(11)] public string? RunFolder { get; init; }
+    [Id(12)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(13)] public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Wall time of the finished epochs.</summary>
+    [Id(14)] public double Seconds { get; init; }
+}
+
+/// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.SeedDetail")]
+public sealed record SeedDetail
+{
+    [Id(0)] public SeedStatus Status { get; init; } = new();
+    [Id(1)] public EpochSummary[] History { get; init; } = [];
+
+    /// <summary>Operation names, the columns of α.</summary>
+    [Id(2)] public string[] Ops { get; init; } = [];
+
+    /// <summary>Edge names (e.g. "1<-0"), the rows of α.</summary>
+    [Id(3)] public string[] Edges { get; init; } = [];
+}

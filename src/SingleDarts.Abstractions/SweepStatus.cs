@@ -1,0 +1,91 @@
+namespace SingleDarts.Abstractions;
+
+[GenerateSerializer, Alias("SingleDarts.SweepState")]
+public enum SweepState
+{
+    Running,
+
+    /// <summary>Every seed ended (completed or failed).</summary>
+    Completed,
+    Cancelled,
+}
+
+/// <summary>Mean, sample standard deviation (n − 1; 0 for one value), min and max of some values.</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.Stat")]
+public sealed record Stat
+{
+    [Id(0)] public int N { get; init; }
+    [Id(1)] public double Mean { get; init; }
+    [Id(2)] public double Std { get; init; }
+    [Id(3)] public double Min { get; init; }
+    [Id(4)] public double Max { get; init; }
+}
+
+/// <summary>One epoch across the seeds of a method that reached it.</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.EpochAggregate")]
+public sealed record EpochAggregate
+{
+    [Id(0)] public int Epoch { get; init; }
+    [Id(1)] public Stat? ValidAcc { get; init; }
+    [Id(2)] public Stat TrainAcc { get; init; } = new();
+    [Id(3)] public Stat ParamFreeShare { get; init; } = new();
+    [Id(4)] public Stat? Nb201Acc { get; init; }
+}
+
+/// <summary>The stability of one method across its seeds.</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.MethodAggregate")]
+public sealed record MethodAggregate
+{
+    [Id(0)] public string Method { get; init; } = "";
+    [Id(1)] public int Seeds { get; init; }
+    [Id(2)] public int Completed { get; init; }
+    [Id(3)] public int Failed { get; init; }
+    [Id(4)] public int Cancelled { get; init; }
+    [Id(5)] public int Running { get; init; }
+    [Id(6)] public int Queued { get; init; }
+
+    /// <summary>Final held-out accuracy of the completed seeds.</summary>
+    [Id(7)] public Stat? ValidAcc { get; init; }
+
+    /// <summary>NAS-Bench-201 test accuracy (%) of the completed seeds' final cells, when known.</summary>
+    [Id(8)] public Stat? Nb201Acc { get; init; }
+
+    /// <summary>Share of completed seeds whose final cell has ≥ <see cref="CollapseThreshold"/> parameter-free edges.</summary>
+    [Id(9)] public double? CollapseRate { get; init; }
+    [Id(10)] public int CollapseThreshold { get; init; }
+
+    /// <summary>The most frequent final arch (ties: the smallest string) and the share of completed seeds on it.</summary>
+    [Id(11)] public string? ModalArch { get; init; }
+    [Id(12)] public double? ModalShare { get; init; }
+
+    /// <summary>Mean number of edges on which two completed seeds' final cells differ (0–6), over all pairs.</summary>
+    [Id(13)] public double? MeanPairwiseHamming { get; init; }
+    [Id(14)] public EpochAggregate[] Curve { get; init; } = [];
+}
+
+/// <summary>A sweep: its spec, every seed and the per-method aggregates.</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.SweepStatus")]
+public sealed record SweepStatus
+{
+    [Id(0)] public string Id { get; init; } = "";
+    [Id(1)] public SweepSpec Spec { get; init; } = new();
+    [Id(2)] public SweepState State { get; init; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(4)] public DateTimeOffset? FinishedAt { get; init; }
+    [Id(5)] public SeedStatus[] Seeds { get; init; } = [];
+    [Id(6)] public MethodAggregate[] Methods { get; init; } = [];
+}
+
+/// <summary>A line of <c>sweep list</c>.</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.SweepSummary")]
+public sealed record SweepSummary
+{
+    [Id(0)] public string Id { get; init; } = "";
+    [Id(1)] public string Name { get; init; } = "";
+    [Id(2)] public SweepState State { get; init; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(4)] public int Seeds { get; init; }
+    [Id(5)] public int Completed { get; init; }
+    [Id(6)] public int Failed { get; init; }
+    [Id(7)] public int Running { get; init; }
+}

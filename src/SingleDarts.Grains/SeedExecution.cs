@@ -1,0 +1,126 @@
+using System.Threading.Channels;
+using SingleDarts.Abstractions;
+using SingleDarts.Search.Data;
+using SingleDarts.Search.Runs;
+
+namespace SingleDarts.Grains;
+
+/// <summary>What the search thread tells its grain.</summary>
+internal abstract record SeedEvent
+{
+    public sealed record Started(EpochSummary[] History, int StepsPerEpoch) : SeedEvent;
+    public sealed record EpochDone(EpochSummary Epoch) : SeedEvent;
+    public sealed record Ended(SeedState State, string? Reason) : SeedEvent;
+}
+
+/// <summary>
+/// One seed's search on a dedicated thread (never the Orleans scheduler or the shared thread pool:
+/// a CPU-bound loop there starves the silo). It waits for a slot of the silo, runs the search core
+/// exactly as <c>singledarts search</c> does, and reports through a channel the grain drains.
+/// </summary>
+internal sealed class SeedExecution : ISearchObserver
+{
+    private readonly Channel<SeedEvent> events = Channel.CreateUnbounded<SeedEvent>(new() { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource cancel = new();
+    private int step, steps;
+
+    private SeedExecution()
+    {
+    }
+
+    public ChannelReader<SeedEvent> Events => events.Reader;
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Step within the running epoch (read by the grain's timer; written by the search thread).</summary>
+    public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
+
+    public static SeedExecution Start(SearchOptions options, RunFolder folder, SeedSlots slots)
+    {
+        var execution = new SeedExecution();
+        execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, slots),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return execution;
+    }
+
+    public void Cancel() => cancel.Cancel();
+
+    private void Run(SearchOptions options, RunFolder folder, SeedSlots slots)
+    {
+        var (state, reason) = (SeedState.Failed, (string?)null);
+        try
+        {
+            using var slot = slots.Acquire(cancel.Token);
+            var resume = File.Exists(folder.CheckpointPath);
+            if (resume) CheckSameRun(folder, options);
+            SearchRunner.Run(options, folder.Path, resume, this, cancel.Token);
+            state = SeedState.Completed;
+        }
+        catch (OperationCanceledException)
+        {
+            (state, reason) = (SeedState.Cancelled, "cancelled");
+        }
+        catch (SearchConfigException ex)
+        {
+            reason = string.Join("; ", ex.Problems);
+        }
+        catch (DataException ex)
+        {
+            reason = ex.Message.ReplaceLineEndings("; ");
+        }
+        catch (SearchDivergedException ex)
+        {
+            reason = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            // A failing seed must never take the silo down: every failure becomes the seed's state.
+            reason = $"{ex.GetType().Name}: {ex.Message}";
+        }
+        finally
+        {
+            events.Writer.TryWrite(new SeedEvent.Ended(state, reason));
+            events.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>A run folder left by an earlier activation is continued only if it holds this very run.</summary>
+    private static void CheckSameRun(RunFolder folder, SearchOptions options)
+    {
+        var saved = folder.ReadOptions();
+        if (saved with { CacheDir = options.CacheDir } != options)
+            throw new SearchConfigException($"{folder.Path} holds another run (different options); remove it or use another sweep id");
+    }
+
+    void ISearchObserver.Started(SearchRun run, bool resumed)
+    {
+        Volatile.Write(ref steps, run.StepsPerEpoch);
+        events.Writer.TryWrite(new SeedEvent.Started([.. run.History.Select(Summaries.Of)], run.StepsPerEpoch));
+    }
+
+    void ISearchObserver.StepDone(int epoch, int step, int steps) => Volatile.Write(ref this.step, step);
+
+    void ISearchObserver.EpochDone(EpochRecord r)
+    {
+        Volatile.Write(ref step, 0);
+        events.Writer.TryWrite(new SeedEvent.EpochDone(Summaries.Of(r)));
+    }
+}
+
+internal static class Summaries
+{
+    public static EpochSummary Of(EpochRecord r) => new()
+    {
+        Epoch = r.Epoch,
+        TrainLoss = r.TrainLoss,
+        TrainAcc = r.TrainAcc,
+        ValidAcc = r.ValidAcc,
+        Lr = r.Lr,
+        Arch = r.Arch,
+        ParamFreeShare = r.ParamFreeShare,
+        Nb201Acc = r.Nb201?.TestAcc,
+        Nb201Rank = r.Nb201?.Rank,
+        Alphas = r.Alphas,
+        OpWeights = r.OpWeights,
+        Seconds = r.Seconds,
+    };
+}

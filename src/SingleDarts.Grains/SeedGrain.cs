@@ -1,0 +1,204 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SingleDarts.Abstractions;
+using SingleDarts.Grains.Placement;
+using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces.Nb201;
+
+namespace SingleDarts.Grains;
+
+[GenerateSerializer, Alias("SingleDarts.SeedGrainState")]
+public sealed class SeedGrainState
+{
+    [Id(0)] public SeedSpec? Spec { get; set; }
+    [Id(1)] public SeedStatus Status { get; set; } = new();
+    [Id(2)] public List<EpochSummary> History { get; set; } = [];
+}
+
+/// <summary>
+/// One (sweep, method, seed) search. <see cref="Start"/> returns at once; the search runs on a
+/// dedicated thread (<see cref="SeedExecution"/>) and a grain timer drains its progress into the
+/// grain's state and on to the coordinator. Lives only on worker silos.
+/// </summary>
+[SeedPlacement, WorkerSilosOnly]
+public sealed partial class SeedGrain(
+    [PersistentState("seed", SweepStorage.Name)] IPersistentState<SeedGrainState> state,
+    SeedSlots slots,
+    IOptions<WorkerOptions> worker,
+    ILocalSiloDetails silo,
+    ILogger<SeedGrain> logger) : Grain, ISeedGrain
+{
+    private static readonly TimeSpan DrainPeriod = TimeSpan.FromMilliseconds(500);
+    private SeedExecution? execution;
+    private IGrainTimer? timer;
+    private bool deactivating;
+    private (int Step, int Steps) reported;
+
+    private SeedGrainState S => state.State;
+    private string SiloName => silo.SiloAddress.Endpoint.ToString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Deactivated or its silo lost mid-run: continue from the run folder's checkpoint.
+        if (S.Spec is { } spec && !S.Status.State.IsFinal())
+        {
+            LogResuming(logger, this.GetPrimaryKeyString(), S.History.Count);
+            Launch(spec);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<SeedStatus> Start(SeedSpec spec)
+    {
+        if (S.Spec is { } existing)
+            return existing == spec ? Current()
+                : throw new InvalidOperationException($"seed {this.GetPrimaryKeyString()} was started with another spec");
+        S.Spec = spec;
+        S.Status = new SeedStatus
+        {
+            SweepId = spec.SweepId,
+            Method = spec.Method,
+            Seed = spec.Seed,
+            State = SeedState.Queued,
+            Silo = SiloName,
+        };
+        Launch(spec);
+        await state.WriteStateAsync();
+        if (S.Status.State.IsFinal()) Notify([]);
+        return Current();
+    }
+
+    public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : new SeedDetail
+    {
+        Status = Current(),
+        History = [.. S.History],
+        Ops = [.. Primitives.Names],
+        Edges = [.. Edge.All.Select(e => $"{e.To}<-{e.From}")],
+    });
+
+    public async Task Cancel()
+    {
+        if (S.Spec is null || S.Status.State.IsFinal()) return;
+        if (execution is not null)
+        {
+            execution.Cancel();     // the search thread stops before its next step; the timer records it
+            return;
+        }
+        S.Status = S.Status with { State = SeedState.Cancelled, Reason = "cancelled", FinishedAt = DateTimeOffset.UtcNow };
+        await state.WriteStateAsync();
+        Notify([]);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (execution is { Completion.IsCompleted: false } running)
+        {
+            // Not the user's cancel: the seed stays Running and continues from its checkpoint when reactivated.
+            deactivating = true;
+            running.Cancel();
+            try
+            {
+                await running.Completion.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                LogSlowStop(logger, this.GetPrimaryKeyString());
+            }
+            await state.WriteStateAsync(CancellationToken.None);
+        }
+    }
+
+    private void Launch(SeedSpec spec)
+    {
+        var problems = new List<string>();
+        var options = SweepValidation.ParseOptions(spec.OptionsJson, problems);
+        var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}"));
+        S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0 };
+        if (options is null)
+        {
+            problems.Insert(0, "bad search options");
+            S.Status = S.Status with { State = SeedState.Failed, Reason = string.Join("; ", problems) };
+            return;
+        }
+        execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, slots);
+        timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
+    }
+
+    private async Task Drain(CancellationToken cancellationToken)
+    {
+        if (execution is null || deactivating) return;
+        var newEpochs = new List<EpochSummary>();
+        var persist = false;
+        while (execution.Events.TryRead(out var e))
+        {
+            switch (e)
+            {
+                case SeedEvent.Started started:
+                    S.History = [.. started.History];   // a resumed run restarts from its checkpoint's history
+                    S.Status = S.Status with { State = SeedState.Running, StartedAt = S.Status.StartedAt ?? DateTimeOffset.UtcNow };
+                    newEpochs.AddRange(started.History);
+                    persist = true;
+                    break;
+                case SeedEvent.EpochDone epoch:
+                    S.History.Add(epoch.Epoch);
+                    newEpochs.Add(epoch.Epoch);
+                    persist = true;
+                    break;
+                case SeedEvent.Ended ended:
+                    S.Status = S.Status with { State = ended.State, Reason = ended.Reason, FinishedAt = DateTimeOffset.UtcNow };
+                    LogEnded(logger, this.GetPrimaryKeyString(), ended.State, ended.Reason ?? "");
+                    persist = true;
+                    break;
+            }
+        }
+        var progress = execution.Progress;
+        if (!persist && progress == reported) return;
+        reported = progress;
+        // not the timer's token: disposing the timer below cancels it, and this write must happen
+        if (persist) await state.WriteStateAsync(CancellationToken.None);
+        Notify([.. newEpochs]);
+        if (S.Status.State.IsFinal())
+        {
+            timer?.Dispose();
+            timer = null;
+        }
+    }
+
+    private SeedStatus Current()
+    {
+        var (step, steps) = S.Status.State == SeedState.Running && execution is not null ? execution.Progress : (0, 0);
+        return S.Status with
+        {
+            EpochsDone = S.History.Count,
+            Last = S.History.LastOrDefault(),
+            Step = step,
+            Steps = steps,
+            Seconds = S.History.Sum(h => h.Seconds),
+        };
+    }
+
+    /// <summary>Tells the coordinator (one-way); it asks for the whole history when it notices a gap.</summary>
+    private void Notify(EpochSummary[] newEpochs)
+    {
+        var sent = GrainFactory.GetGrain<ISweepGrain>(S.Status.SweepId).SeedChanged(Current(), newEpochs);
+        sent.ContinueWith(t => LogNotifyFailed(logger, t.Exception!, this.GetPrimaryKeyString()), TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: telling the coordinator failed")]
+    private static partial void LogNotifyFailed(ILogger logger, Exception ex, string seed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Seed} resumes after epoch {Epoch}")]
+    private static partial void LogResuming(ILogger logger, string seed, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Seed} ended: {State} {Reason}")]
+    private static partial void LogEnded(ILogger logger, string seed, SeedState state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: the search thread did not stop within 60 s of deactivation")]
+    private static partial void LogSlowStop(ILogger logger, string seed);
+}
+
+public static class SweepStorage
+{
+    /// <summary>The grain storage of sweeps, seeds and the registry.</summary>
+    public const string Name = "singledarts";
+}

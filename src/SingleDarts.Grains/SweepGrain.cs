@@ -1,0 +1,234 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Placement;
+using SingleDarts.Abstractions;
+using SingleDarts.Grains.Placement;
+
+namespace SingleDarts.Grains;
+
+[GenerateSerializer, Alias("SingleDarts.SweepEntry")]
+public sealed class SweepEntry
+{
+    [Id(0)] public SeedStatus Status { get; set; } = new();
+    [Id(1)] public List<EpochSummary> History { get; set; } = [];
+
+    /// <summary>The seed grain has been started (before that the seed waits here, Queued).</summary>
+    [Id(2)] public bool Dispatched { get; set; }
+}
+
+[GenerateSerializer, Alias("SingleDarts.SweepGrainState")]
+public sealed class SweepGrainState
+{
+    [Id(0)] public SweepSpec? Spec { get; set; }
+    [Id(1)] public SweepState State { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(4)] public List<SweepEntry> Seeds { get; set; } = [];
+}
+
+/// <summary>
+/// The coordinator of one sweep: launches every (method, seed) on the worker silos as their slots
+/// free up, keeps each seed's latest status and epoch history, and aggregates across seeds.
+/// </summary>
+public sealed partial class SweepGrain(
+    [PersistentState("sweep", SweepStorage.Name)] IPersistentState<SweepGrainState> state,
+    WorkerSilos workers,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
+    private IGrainTimer? timer;
+    private bool dispatching;
+
+    private SweepGrainState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Spec is not null && S.State == SweepState.Running) StartTimer();
+        return Task.CompletedTask;
+    }
+
+    public async Task<SweepStart> Start(SweepSpec spec)
+    {
+        if (S.Spec is { } existing)
+            return SameSpec(existing, spec) ? new SweepStart { Status = Status() }
+                : new SweepStart { Problems = [$"sweep id '{Id}' is already taken by another sweep: choose another id"] };
+        var problems = SweepValidation.Validate(spec, Id);
+        if (problems.Count > 0) return new SweepStart { Problems = [.. problems] };
+
+        S.Spec = spec;
+        S.State = SweepState.Running;
+        S.CreatedAt = DateTimeOffset.UtcNow;
+        S.Seeds = [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepEntry
+        {
+            Status = new SeedStatus { SweepId = Id, Method = m, Seed = seed, State = SeedState.Queued, Epochs = SweepValidation.OptionsFor(spec, m, seed).Epochs },
+        }))];
+        await state.WriteStateAsync();
+        await Registry().Upsert(Summary());
+        LogStarted(logger, Id, spec.Methods.Length, spec.Seeds.Length);
+        await Dispatch();
+        StartTimer();
+        return new SweepStart { Status = Status() };
+    }
+
+    public Task<SweepStatus?> GetStatus() => Task.FromResult(S.Spec is null ? null : Status());
+
+    public async Task<SeedDetail?> GetSeed(string method, long seed)
+    {
+        if (S.Spec is null || Find(method, seed) is not { } entry) return null;
+        if (entry.Dispatched && await Seed(entry.Status).GetDetail() is { } detail) return detail;
+        return new SeedDetail
+        {
+            Status = entry.Status,
+            History = [.. entry.History],
+            Ops = [.. Search.Spaces.Nb201.Primitives.Names],
+            Edges = [.. Search.Spaces.Nb201.Edge.All.Select(e => $"{e.To}<-{e.From}")],
+        };
+    }
+
+    public async Task<SweepStatus?> Cancel()
+    {
+        if (S.Spec is null) return null;
+        if (S.State != SweepState.Running) return Status();
+        S.State = SweepState.Cancelled;
+        foreach (var entry in S.Seeds.Where(e => !e.Status.State.IsFinal()))
+        {
+            if (entry.Dispatched) await Seed(entry.Status).Cancel();
+            else entry.Status = entry.Status with { State = SeedState.Cancelled, Reason = "sweep cancelled", FinishedAt = DateTimeOffset.UtcNow };
+        }
+        await Finish();
+        return Status();
+    }
+
+    public async Task SeedChanged(SeedStatus status, EpochSummary[] newEpochs)
+    {
+        LogSeedChanged(logger, Id, status.Method, status.Seed, status.State, status.EpochsDone, newEpochs.Length);
+        if (Find(status.Method, status.Seed) is not { } entry) return;
+        entry.Dispatched = true;
+        var wasFinal = entry.Status.State.IsFinal();
+        entry.Status = status;
+        var history = newEpochs.Length > 0 && newEpochs[0].Epoch == 1 ? [] : entry.History;
+        if (newEpochs.Length > 0 && newEpochs[0].Epoch != history.Count + 1)
+        {
+            // a lost one-way message: take the seed's whole history
+            history = [.. (await Seed(status).GetDetail())?.History ?? []];
+        }
+        else history.AddRange(newEpochs);
+        entry.History = history;
+        if (newEpochs.Length > 0 || status.State.IsFinal() != wasFinal) await state.WriteStateAsync();
+        if (status.State.IsFinal() && !wasFinal)
+        {
+            if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
+            else await Dispatch();      // a slot is free
+        }
+    }
+
+    /// <summary>Starts queued seeds on the workers with free slots (as this sweep counts them; each worker enforces its own limit).</summary>
+    private async Task Dispatch()
+    {
+        if (dispatching || S.State != SweepState.Running) return;
+        dispatching = true;
+        try
+        {
+            var silos = workers.Active();
+            var busy = S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()).GroupBy(e => e.Status.Silo ?? "")
+                .ToDictionary(g => g.Key, g => g.Count());
+            foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
+            {
+                var free = silos.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
+                    .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
+                if (free.Silo is null) break;
+                var spec = new SeedSpec
+                {
+                    SweepId = Id,
+                    Method = entry.Status.Method,
+                    Seed = entry.Status.Seed,
+                    OptionsJson = SweepValidation.ToJson(SweepValidation.OptionsFor(S.Spec!, entry.Status.Method, entry.Status.Seed)),
+                };
+                try
+                {
+                    RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
+                    entry.Status = await Seed(entry.Status).Start(spec);
+                    entry.Dispatched = true;
+                    var at = entry.Status.Silo ?? "";
+                    busy[at] = busy.GetValueOrDefault(at) + 1;
+                }
+                catch (Exception ex)
+                {
+                    LogDispatchFailed(logger, ex, Id, entry.Status.Method, entry.Status.Seed);
+                    break;      // retried by the timer
+                }
+                finally
+                {
+                    RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+                }
+            }
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            dispatching = false;
+        }
+    }
+
+    private async Task Finish()
+    {
+        if (S.State == SweepState.Running) S.State = SweepState.Completed;
+        S.FinishedAt ??= DateTimeOffset.UtcNow;
+        timer?.Dispose();
+        timer = null;
+        await state.WriteStateAsync();
+        await Registry().Upsert(Summary());
+        LogFinished(logger, Id, S.State);
+    }
+
+    private void StartTimer() => timer ??= this.RegisterGrainTimer(async ct =>
+    {
+        await Dispatch();
+        await Registry().Upsert(Summary());
+    }, new GrainTimerCreationOptions(DispatchPeriod, DispatchPeriod) { KeepAlive = true });
+
+    private SweepStatus Status() => new()
+    {
+        Id = Id,
+        Spec = S.Spec!,
+        State = S.State,
+        CreatedAt = S.CreatedAt,
+        FinishedAt = S.FinishedAt,
+        Seeds = [.. S.Seeds.Select(e => e.Status)],
+        Methods = SweepAggregator.Aggregate(S.Spec!, [.. S.Seeds.Select(e => (e.Status, (IReadOnlyList<EpochSummary>)e.History))]),
+    };
+
+    private SweepSummary Summary() => new()
+    {
+        Id = Id,
+        Name = S.Spec?.Name ?? "",
+        State = S.State,
+        CreatedAt = S.CreatedAt,
+        Seeds = S.Seeds.Count,
+        Completed = S.Seeds.Count(e => e.Status.State == SeedState.Completed),
+        Failed = S.Seeds.Count(e => e.Status.State == SeedState.Failed),
+        Running = S.Seeds.Count(e => e.Status.State == SeedState.Running),
+    };
+
+    private static bool SameSpec(SweepSpec a, SweepSpec b) =>
+        a.Name == b.Name && a.Methods.SequenceEqual(b.Methods) && a.Seeds.SequenceEqual(b.Seeds)
+        && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold;
+
+    private SweepEntry? Find(string method, long seed) => S.Seeds.FirstOrDefault(e => e.Status.Method == method && e.Status.Seed == seed);
+
+    private ISeedGrain Seed(SeedStatus s) => GrainFactory.GetGrain<ISeedGrain>(SweepKeys.Seed(Id, s.Method, s.Seed));
+
+    private ISweepRegistryGrain Registry() => GrainFactory.GetGrain<ISweepRegistryGrain>(0);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} started: {Methods} methods x {Seeds} seeds")]
+    private static partial void LogStarted(ILogger logger, string sweep, int methods, int seeds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sweep {Sweep}: {Method} seed {Seed} is {State} after {Epochs} epochs ({New} new)")]
+    private static partial void LogSeedChanged(ILogger logger, string sweep, string method, long seed, SeedState state, int epochs, int @new);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} ended: {State}")]
+    private static partial void LogFinished(ILogger logger, string sweep, SweepState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: could not start {Method} seed {Seed}; will retry")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception ex, string sweep, string method, long seed);
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SingleDarts.Abstractions;
+using SingleDarts.Search;
+using SingleDarts.Search.Runs;
+
+namespace SingleDarts.Grains;
+
+/// <summary>Checks a sweep spec completely and turns it into per-seed search options.</summary>
+public static class SweepValidation
+{
+    /// <summary>Every problem with the spec, each one sentence naming what is wrong; empty when it can run.</summary>
+    public static IReadOnlyList<string> Validate(SweepSpec spec, string? sweepId = null)
+    {
+        var problems = new List<string>();
+        if (sweepId is not null && !SweepKeys.IsValidId(sweepId))
+            problems.Add($"sweep id '{sweepId}' may only hold letters, digits, '.', '_' and '-' (at most 100, not starting with '.')");
+        if (spec.Methods.Length == 0) problems.Add("methods: give at least one method");
+        foreach (var m in spec.Methods.Where(m => !SearchOptions.Methods.Contains(m)).Distinct())
+            problems.Add($"methods: unknown method '{m}' (known: {string.Join(", ", SearchOptions.Methods)})");
+        foreach (var m in spec.Methods.GroupBy(m => m).Where(g => g.Count() > 1))
+            problems.Add($"methods: '{m.Key}' is listed {m.Count()} times");
+        if (spec.Seeds.Length == 0) problems.Add("seeds: give at least one seed");
+        foreach (var s in spec.Seeds.GroupBy(s => s).Where(g => g.Count() > 1))
+            problems.Add($"seeds: {s.Key} is listed {s.Count()} times");
+        if (spec.CollapseThreshold < 1 || spec.CollapseThreshold > Search.Spaces.Nb201.Edge.Count)
+            problems.Add($"collapse_threshold must be in 1..{Search.Spaces.Nb201.Edge.Count} (parameter-free edges of the cell), got {spec.CollapseThreshold}");
+
+        var shared = ParseOptions(spec.SearchJson, problems);
+        if (shared is not null)
+        {
+            var known = spec.Methods.Where(SearchOptions.Methods.Contains).Distinct().DefaultIfEmpty(shared.Method);
+            foreach (var problem in known.SelectMany(m => (shared with { Method = m }).Validate()).Distinct())
+                problems.Add($"search: {problem.TrimStart('-')}");
+        }
+        return problems;
+    }
+
+    /// <summary>The options of one seed (call after <see cref="Validate"/> found no problem).</summary>
+    public static SearchOptions OptionsFor(SweepSpec spec, string method, long seed)
+    {
+        var problems = new List<string>();
+        var shared = ParseOptions(spec.SearchJson, problems) ?? throw new SearchConfigException(problems);
+        return shared with { Method = method, Seed = seed };
+    }
+
+    public static string ToJson(SearchOptions options) => JsonSerializer.Serialize(options, Json.Line);
+
+    /// <summary>Search options from their snake_case JSON; unknown keys are problems (a typo must not silently fall back to a default).</summary>
+    public static SearchOptions? ParseOptions(string json, List<string> problems)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            problems.Add($"search: not valid JSON ({ex.Message})");
+            return null;
+        }
+        if (node is not JsonObject given)
+        {
+            problems.Add("search: must be a mapping of search options");
+            return null;
+        }
+        var before = problems.Count;
+        var known = JsonSerializer.SerializeToNode(new SearchOptions(), Json.Options)!.AsObject();
+        UnknownKeys(given, known, "search", problems);
+        if (problems.Count > before) return null;
+        try
+        {
+            return given.Deserialize<SearchOptions>(Json.Options);
+        }
+        catch (JsonException ex)
+        {
+            problems.Add($"search{(ex.Path is { Length: > 1 } p ? p.TrimStart('$') : "")}: wrong type of value ({FirstSentence(ex.Message)})");
+            return null;
+        }
+    }
+
+    private static void UnknownKeys(JsonObject given, JsonObject known, string path, List<string> problems)
+    {
+        foreach (var (key, value) in given)
+        {
+            if (!known.ContainsKey(key))
+            {
+                problems.Add($"{path}.{key}: unknown option (known: {string.Join(", ", known.Select(k => k.Key))})");
+                continue;
+            }
+            if (value is JsonObject inner && known[key] is JsonObject innerKnown) UnknownKeys(inner, innerKnown, $"{path}.{key}", problems);
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(". ", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message.TrimEnd('.');
+    }
+}

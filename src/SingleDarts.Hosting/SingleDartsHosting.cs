@@ -1,0 +1,64 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using SingleDarts.Grains;
+using SingleDarts.Grains.Placement;
+
+namespace SingleDarts.Hosting;
+
+/// <summary>The silo and client setup shared by the silo host, the CLI's embedded silo and the tests.</summary>
+public static class SingleDartsHosting
+{
+    /// <summary>
+    /// The SingleDarts grains and services on a silo: worker metadata and slots, the workers-only
+    /// placement filter, seed placement, grain storage (in memory unless one named
+    /// <see cref="SweepStorage.Name"/> is configured).
+    /// </summary>
+    public static ISiloBuilder UseSingleDarts(this ISiloBuilder silo, WorkerOptions worker)
+    {
+        silo.UseSiloMetadata(WorkerMetadata.For(worker));
+        silo.Services.AddSingleton(Options.Create(worker));
+        silo.Services.AddSingleton<SeedSlots>();
+        silo.Services.AddSingleton<WorkerSilos>();
+        silo.Services.AddPlacementFilter<WorkerSilosOnlyFilter, WorkerSilosOnlyFilterDirector>(ServiceLifetime.Singleton);
+        silo.Services.AddPlacementDirector<SeedPlacement, SeedPlacementDirector>();
+        if (!silo.Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, SweepStorage.Name)))
+            silo.AddMemoryGrainStorage(SweepStorage.Name);
+        return silo;
+    }
+
+    /// <summary>A silo from configuration: <see cref="ClusterSettings"/> (section Orleans) and <see cref="WorkerOptions"/> (section SingleDarts:Worker).</summary>
+    public static ISiloBuilder UseSingleDarts(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var cluster = ClusterSettings.From(configuration);
+        var primary = string.IsNullOrWhiteSpace(cluster.PrimarySiloEndpoint) ? null
+            : ClusterSettings.ParseEndpoint(cluster.PrimarySiloEndpoint, ClusterSettings.DefaultSiloPort);
+        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
+        return silo.UseSingleDarts(configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions());
+    }
+
+    /// <summary>A client of the cluster whose gateway is at <paramref name="gateway"/>; it fails at once when nothing answers there.</summary>
+    public static IClientBuilder UseSingleDartsGateway(this IClientBuilder client, IPEndPoint gateway, string clusterId = "singledarts", string serviceId = "singledarts")
+    {
+        client.UseStaticClustering(gateway);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = serviceId;
+        });
+        client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+        return client;
+    }
+
+    /// <summary>The silo host: configuration from appsettings.json, environment and command line.</summary>
+    public static HostApplicationBuilder AddSingleDartsSilo(this HostApplicationBuilder builder)
+    {
+        builder.UseOrleans(silo => silo.UseSingleDarts(builder.Configuration));
+        return builder;
+    }
+}

@@ -1,0 +1,138 @@
+using SingleDarts.Abstractions;
+using SingleDarts.Grains;
+using SingleDarts.Search;
+using SingleDarts.Search.Runs;
+
+namespace SingleDarts.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class SweepTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task Seeds_run_only_on_workers_spread_over_them_and_never_beyond_their_slots()
+    {
+        var id = Tiny.NewId("placement");
+        var start = await fixture.Client.GetGrain<ISweepGrain>(id).Start(Tiny.Spec(["single", "darts-v1"], [0, 1, 2]));
+        Assert.Empty(start.Problems);
+        // 6 seeds, 2 workers with one slot each: at most 2 can be placed at first; the rest wait.
+        Assert.True(start.Status!.Seeds.Count(s => s.State == SeedState.Queued) >= 4);
+
+        var status = await fixture.WaitForEnd(id, Limit);
+
+        Assert.Equal(SweepState.Completed, status.State);
+        Assert.All(status.Seeds, s => Assert.Equal(SeedState.Completed, s.State));
+        var (workers, others) = fixture.Endpoints();
+        Assert.All(status.Seeds, s => Assert.Contains(s.Silo!, workers));
+        Assert.Equal(workers, status.Seeds.Select(s => s.Silo!).ToHashSet());   // both workers were used
+        foreach (var silo in fixture.Cluster.Silos)
+        {
+            var slots = fixture.SlotsOf(silo);
+            Assert.True(slots.Peak <= slots.Capacity, $"{silo.Name} ran {slots.Peak} seeds at once with {slots.Capacity} slot(s)");
+            if (others.Contains(silo.SiloAddress.Endpoint.ToString())) Assert.Equal(0, slots.Peak);
+        }
+    }
+
+    [Fact]
+    public async Task A_seed_run_through_the_grains_is_bit_identical_to_a_direct_search()
+    {
+        var id = Tiny.NewId("bits");
+        var spec = Tiny.Spec(["darts-v1"], [7], epochs: 3);
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        var seed = Assert.Single(status.Seeds);
+        Assert.True(seed.State == SeedState.Completed, System.Text.Json.JsonSerializer.Serialize(status));
+
+        var direct = SearchRunner.Run(SweepValidation.OptionsFor(spec, "darts-v1", 7), Path.Combine(Tiny.TempDir(), "direct"));
+
+        var detail = (await fixture.Client.GetGrain<ISweepGrain>(id).GetSeed("darts-v1", 7))!;
+        Assert.Equal(direct.Arch, seed.Last!.Arch);
+        Assert.Equal(Bits(direct.Alphas), Bits(seed.Last.Alphas));
+        Assert.Equal(direct.ValidAcc, seed.Last.ValidAcc);
+        Assert.Equal(3, detail.History.Length);
+        // the worker's run folder holds the same result as `singledarts search` writes
+        var result = System.Text.Json.JsonSerializer.Deserialize<SearchResult>(
+            File.ReadAllText(Path.Combine(seed.RunFolder!, "result.json")), Json.Options)!;
+        Assert.Equal(Bits(direct.Alphas), Bits(result.Alphas));
+    }
+
+    [Fact]
+    public async Task Aggregates_equal_a_recomputation_from_the_per_seed_results()
+    {
+        var id = Tiny.NewId("aggregate");
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1, 2], collapseThreshold: 3);
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        Assert.Equal(SweepState.Completed, status.State);
+
+        foreach (var method in spec.Methods)
+        {
+            var agg = status.Methods.Single(m => m.Method == method);
+            var seeds = await Task.WhenAll(spec.Seeds.Select(s => fixture.Client.GetGrain<ISweepGrain>(id).GetSeed(method, s)));
+            var finals = seeds.Select(s => s!.History.Last()).ToList();
+            Assert.Equal(3, agg.Completed);
+            Recomputed.AssertStat(finals.Select(f => f.ValidAcc!.Value).ToList(), agg.ValidAcc);
+            Assert.Equal(finals.Count(f => Recomputed.ParamFree(f.Arch) >= 3) / 3.0, agg.CollapseRate);
+            var (modal, share) = Recomputed.Modal(finals.Select(f => f.Arch).ToList());
+            Assert.Equal(modal, agg.ModalArch);
+            Assert.Equal(share, agg.ModalShare);
+            Assert.Equal(Recomputed.MeanPairwiseHamming(finals.Select(f => f.Arch).ToList()), agg.MeanPairwiseHamming!.Value, 12);
+            Assert.Equal(2, agg.Curve.Length);
+            foreach (var point in agg.Curve)
+            {
+                var at = seeds.Select(s => s!.History.Single(h => h.Epoch == point.Epoch)).ToList();
+                Recomputed.AssertStat(at.Select(h => h.ValidAcc!.Value).ToList(), point.ValidAcc);
+                Recomputed.AssertStat(at.Select(h => h.ParamFreeShare).ToList(), point.ParamFreeShare);
+            }
+            // the coordinator's copy of each seed equals the seed grain's own
+            Assert.Equal(finals.Select(f => f.Arch), status.Seeds.Where(s => s.Method == method).OrderBy(s => s.Seed).Select(s => s.Last!.Arch));
+        }
+    }
+
+    [Fact]
+    public async Task Cancel_stops_running_and_queued_seeds()
+    {
+        var id = Tiny.NewId("cancel");
+        var grain = fixture.Client.GetGrain<ISweepGrain>(id);
+        Assert.Empty((await grain.Start(Tiny.Spec(["single"], [0, 1, 2, 3], epochs: 200))).Problems);
+        var until = DateTime.UtcNow + Limit;
+        while ((await grain.GetStatus())!.Seeds.All(s => s.State != SeedState.Running) && DateTime.UtcNow < until) await Task.Delay(100);
+
+        await grain.Cancel();
+        var status = await fixture.WaitForEnd(id, Limit);
+        while (status.Seeds.Any(s => !s.State.IsFinal()) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+            status = (await grain.GetStatus())!;
+        }
+
+        Assert.Equal(SweepState.Cancelled, status.State);
+        Assert.All(status.Seeds, s => Assert.Equal(SeedState.Cancelled, s.State));
+        Assert.All(status.Seeds, s => Assert.True(s.EpochsDone < 200));
+    }
+
+    [Fact]
+    public async Task A_bad_spec_is_refused_with_every_problem_and_starts_nothing()
+    {
+        var id = Tiny.NewId("bad");
+        var spec = Tiny.Spec(["single", "darts-v7", "single"], [1, 1]) with
+        {
+            SearchJson = """{"epochs": 0, "chanels": 4, "optimizer": {"lr": -1, "momentun": 0.9}}""",
+            CollapseThreshold = 9,
+        };
+        var start = await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec);
+
+        Assert.Null(start.Status);
+        Assert.Contains(start.Problems, p => p.Contains("darts-v7"));
+        Assert.Contains(start.Problems, p => p.Contains("'single' is listed 2 times"));
+        Assert.Contains(start.Problems, p => p.Contains("seeds: 1 is listed 2 times"));
+        Assert.Contains(start.Problems, p => p.Contains("collapse_threshold"));
+        Assert.Contains(start.Problems, p => p.Contains("search.chanels: unknown option"));
+        Assert.Contains(start.Problems, p => p.Contains("search.optimizer.momentun: unknown option"));
+        Assert.Null(await fixture.Client.GetGrain<ISweepGrain>(id).GetStatus());
+        Assert.DoesNotContain(await fixture.Client.GetGrain<ISweepRegistryGrain>(0).List(), s => s.Id == id);
+    }
+
+    private static int[] Bits(float[][] m) => [.. m.SelectMany(r => r).Select(BitConverter.SingleToInt32Bits)];
+}

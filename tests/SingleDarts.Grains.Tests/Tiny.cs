@@ -1,0 +1,39 @@
+using SingleDarts.Abstractions;
+using SingleDarts.Grains;
+using SingleDarts.Search.Runs;
+
+namespace SingleDarts.Grains.Tests;
+
+/// <summary>Tiny searches (a few hundred milliseconds each) so that whole sweeps fit in a test.</summary>
+internal static class Tiny
+{
+    public static SearchOptions Options(int epochs = 2) => new()
+    {
+        Epochs = epochs,
+        Channels = 2,
+        Cells = 1,
+        ImageSize = 8,
+        TrainSize = 128,
+        SyntheticClasses = 4,
+        BatchSize = 16,
+        Threads = 1,
+    };
+
+    public static SweepSpec Spec(string[] methods, long[] seeds, int epochs = 2, int collapseThreshold = 4) => new()
+    {
+        Name = "tiny",
+        Methods = methods,
+        Seeds = seeds,
+        SearchJson = SweepValidation.ToJson(Options(epochs)),
+        CollapseThreshold = collapseThreshold,
+    };
+
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "singledarts-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+}
