@@ -52,6 +52,11 @@ public static class CliRunner
             Console.Error.WriteLine("cancelled: the last completed epoch is in the checkpoint; continue with --resume");
             return Cancelled;
         }
+        catch (Exception ex) when (Unwrap(ex) is Sweeps.ClusterException cluster)
+        {
+            Console.Error.WriteLine($"error: {cluster.Message}");
+            return Failed;
+        }
         catch (Exception ex) when (Unwrap(ex) is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {Unwrap(ex).Message}");

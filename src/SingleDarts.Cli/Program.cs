@@ -1,10 +1,16 @@
 using System.CommandLine;
 using SingleDarts.Cli;
+using SingleDarts.Cli.Sweeps;
+
+// Tables written to a file or pipe are not cut to 80 columns (arch strings are ~90 characters).
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 
 var root = new RootCommand("SingleDarts: stable differentiable architecture search — Single-DARTS next to DARTS-V1/V2 — on TorchSharp.")
 {
     SearchCommand.Create(),
     BenchCommand.Create(),
     Nb201Command.Create(),
+    SweepCommand.Create(),
+    SeedCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -86,7 +86,15 @@ internal sealed class SeedExecution : ISearchObserver
     /// <summary>A run folder left by an earlier activation is continued only if it holds this very run.</summary>
     private static void CheckSameRun(RunFolder folder, SearchOptions options)
     {
-        var saved = folder.ReadOptions();
+        SearchOptions saved;
+        try
+        {
+            saved = folder.ReadOptions();
+        }
+        catch (SearchConfigException ex)
+        {
+            throw new SearchConfigException($"{folder.Path} holds a checkpoint but no readable run config ({string.Join("; ", ex.Problems)}); remove it or use another sweep id");
+        }
         if (saved with { CacheDir = options.CacheDir } != options)
             throw new SearchConfigException($"{folder.Path} holds another run (different options); remove it or use another sweep id");
     }

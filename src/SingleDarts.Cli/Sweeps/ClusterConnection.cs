@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SingleDarts.Grains;
+using SingleDarts.Hosting;
+
+namespace SingleDarts.Cli.Sweeps;
+
+/// <summary>The cluster could not be reached or an embedded silo could not start (exit code 1).</summary>
+public sealed class ClusterException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// A connection to a SingleDarts cluster: a client of a gateway, or (<c>--local</c>) an embedded
+/// worker silo in this process whose gateway other CLI processes can use while it runs.
+/// </summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private ClusterConnection(IHost host, string gateway)
+    {
+        this.host = host;
+        Gateway = gateway;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    public IClusterClient Client { get; }
+    public string Gateway { get; }
+
+    public static async Task<ClusterConnection> Connect(string gateway, CancellationToken cancel)
+    {
+        var endpoint = Endpoint(gateway);
+        var builder = Builder();
+        builder.Logging.ClearProviders();      // a failed connection is reported once, below
+        builder.UseOrleansClient(client => client.UseSingleDartsGateway(endpoint));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancel);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new ClusterException($"cannot reach a SingleDarts gateway at {endpoint} ({First(ex)}); start one with 'singledarts sweep start --local' or the silo host, or pass --gateway host:port");
+        }
+        return new ClusterConnection(host, endpoint.ToString());
+    }
+
+    /// <summary>An embedded worker silo (localhost clustering, in-memory state) with its gateway on <paramref name="gateway"/>'s port.</summary>
+    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, CancellationToken cancel)
+    {
+        var endpoint = Endpoint(gateway);
+        var builder = Builder();
+        var cluster = new ClusterSettings();
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
+            .UseSingleDarts(worker));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancel);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            var inUse = Unwrap(ex).Any(e => e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse });
+            throw new ClusterException(inUse
+                ? $"port {endpoint.Port} or {siloPort} is in use (another local sweep running?): pass --gateway localhost:PORT and --silo-port PORT"
+                : $"the local silo did not start ({First(ex)})");
+        }
+        return new ClusterConnection(host, $"localhost:{endpoint.Port}");
+    }
+
+    private static IPEndPoint Endpoint(string gateway)
+    {
+        try
+        {
+            return ClusterSettings.ParseEndpoint(gateway, ClusterSettings.DefaultGatewayPort);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new Search.Runs.SearchConfigException($"--gateway: {ex.Message}");
+        }
+    }
+
+    /// <summary>No appsettings, no console chatter: only SingleDarts warnings and Orleans errors, on stderr.</summary>
+    private static HostApplicationBuilder Builder()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter((category, level) => category?.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal) != true
+                && level >= (category?.StartsWith("SingleDarts", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Error));
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        return builder;
+    }
+
+    private static IEnumerable<Exception> Unwrap(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException agg)
+                foreach (var inner in agg.InnerExceptions.SelectMany(Unwrap)) yield return inner;
+        }
+    }
+
+    private static string First(Exception ex) => Unwrap(ex).Last().Message.Split('\n')[0].Trim();
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await host.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        host.Dispose();
+    }
+}

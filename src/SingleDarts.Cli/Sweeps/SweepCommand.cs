@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.Text.Json;
+using SingleDarts.Abstractions;
+using SingleDarts.Grains;
+using SingleDarts.Hosting;
+using SingleDarts.Search;
+using SingleDarts.Search.Runs;
+using Spectre.Console;
+
+namespace SingleDarts.Cli.Sweeps;
+
+/// <summary><c>singledarts sweep …</c>: multi-seed stability sweeps on a SingleDarts cluster.</summary>
+public static class SweepCommand
+{
+    public static Option<string> GatewayOption() => new("--gateway")
+    {
+        Description = "the cluster's gateway, host:port (with --local: the embedded silo's gateway port)",
+        DefaultValueFactory = _ => $"localhost:{ClusterSettings.DefaultGatewayPort}",
+    };
+
+    public static Option<bool> JsonOption() => new("--json") { Description = "print JSON (snake_case) instead of tables" };
+
+    public static Argument<string> IdArgument() => new("ID") { Description = "the sweep id" };
+
+    public static Command Create()
+    {
+        var sweep = new Command("sweep", "Multi-seed stability sweeps: each (method, seed) runs in a seed grain on a worker silo; a coordinator grain aggregates.");
+        sweep.Subcommands.Add(Start());
+        sweep.Subcommands.Add(Status());
+        sweep.Subcommands.Add(Watch());
+        sweep.Subcommands.Add(List());
+        sweep.Subcommands.Add(Cancel());
+        sweep.Subcommands.Add(SweepExport.Create());
+        return sweep;
+    }
+
+    private static Command Start()
+    {
+        var file = new Option<string>("--file", "-f") { Description = "the sweep spec (YAML or JSON): name, methods, seeds, collapse_threshold, search", Required = true };
+        var local = new Option<bool>("--local") { Description = "host an embedded worker silo in this process (localhost clustering, in-memory state) and run the sweep on it to the end" };
+        var watch = new Option<bool>("--watch") { Description = "follow the sweep live until it ends" };
+        var id = new Option<string?>("--id") { Description = "sweep id (default: the spec's id, else <name>-<time>)" };
+        var gateway = GatewayOption();
+        var siloPort = new Option<int>("--silo-port") { Description = "with --local: the embedded silo's silo-to-silo port", DefaultValueFactory = _ => ClusterSettings.DefaultSiloPort };
+        var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => new WorkerOptions().RunsRoot };
+        var slots = new Option<int>("--slots") { Description = "with --local: seeds run at once (default 1 on cpu)", DefaultValueFactory = _ => 0 };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "with --local: decoded-dataset cache" };
+        var command = new Command("start", "Validate a sweep spec and launch it; with --local, on an embedded silo, to the end, ending with the stability table.")
+        {
+            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var (spec, sweepId) = SweepSpecFile.Read(parse.GetValue(file)!, parse.GetValue(id));
+            var isLocal = parse.GetValue(local);
+            if (parse.GetValue(slots) < 0) throw new SearchConfigException($"--slots must not be negative, got {parse.GetValue(slots)}");
+            await using var cluster = isLocal
+                ? await ClusterConnection.StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new WorkerOptions
+                {
+                    RunsRoot = Path.GetFullPath(parse.GetValue(runs)!),
+                    Slots = parse.GetValue(slots),
+                    CacheDir = parse.GetValue(cacheDir),
+                }, cancel)
+                : await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
+            var grain = cluster.Client.GetGrain<ISweepGrain>(sweepId);
+            var started = await grain.Start(spec);
+            if (started.Problems.Length > 0) throw new SearchConfigException(started.Problems);
+            var status = started.Status!;
+            Console.Error.WriteLine($"sweep {sweepId}: {spec.Methods.Length} method(s) x {spec.Seeds.Length} seed(s) on {(isLocal ? "the local silo, gateway " : "")}{cluster.Gateway}");
+            if (!isLocal && !parse.GetValue(watch))
+            {
+                Console.WriteLine(sweepId);
+                return CliRunner.Ok;
+            }
+            var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
+            AnsiConsole.Write(SweepViews.Status(final));
+            Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
+            return interrupted && isLocal ? CliRunner.Cancelled : CliRunner.Ok;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var id = IdArgument();
+        var json = JsonOption();
+        var gateway = GatewayOption();
+        var command = new Command("status", "A sweep's seeds and its per-method stability table.") { id, json, gateway };
+        command.SetAction(async (parse, cancel) =>
+        {
+            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
+            var status = await GetStatus(cluster, parse.GetValue(id)!);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, Json.Options));
+            else AnsiConsole.Write(SweepViews.Status(status));
+            return CliRunner.Ok;
+        });
+        return command;
+    }
+
+    private static Command Watch()
+    {
+        var id = IdArgument();
+        var gateway = GatewayOption();
+        var command = new Command("watch", "Follow a sweep live (a table on a terminal, a line per change otherwise) until it ends; Ctrl+C stops watching, not the sweep.") { id, gateway };
+        command.SetAction(async (parse, cancel) =>
+        {
+            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
+            var sweepId = parse.GetValue(id)!;
+            await GetStatus(cluster, sweepId);
+            var (final, _) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false);
+            AnsiConsole.Write(SweepViews.Methods(final));
+            return CliRunner.Ok;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var json = JsonOption();
+        var gateway = GatewayOption();
+        var command = new Command("list", "The cluster's sweeps, newest first.") { json, gateway };
+        command.SetAction(async (parse, cancel) =>
+        {
+            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
+            var sweeps = await cluster.Client.GetGrain<ISweepRegistryGrain>(0).List();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(sweeps, Json.Options));
+                return CliRunner.Ok;
+            }
+            var table = new Table().Border(TableBorder.Simple);
+            foreach (var c in new[] { "id", "name", "state", "created (UTC)", "seeds", "completed", "failed", "running" }) table.AddColumn(c);
+            foreach (var s in sweeps)
+                table.AddRow(Markup.Escape(s.Id), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(), s.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss"),
+                    s.Seeds.ToString(), s.Completed.ToString(), s.Failed.ToString(), s.Running.ToString());
+            AnsiConsole.Write(table);
+            return CliRunner.Ok;
+        });
+        return command;
+    }
+
+    private static Command Cancel()
+    {
+        var id = IdArgument();
+        var gateway = GatewayOption();
+        var command = new Command("cancel", "Cancel a sweep: running seeds stop within one step (their last epoch stays in their checkpoint), queued ones never start.") { id, gateway };
+        command.SetAction(async (parse, cancel) =>
+        {
+            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
+            var sweepId = parse.GetValue(id)!;
+            var status = await cluster.Client.GetGrain<ISweepGrain>(sweepId).Cancel() ?? throw Unknown(sweepId, cluster);
+            Console.WriteLine($"sweep {sweepId}: {status.State.ToString().ToLowerInvariant()}");
+            return CliRunner.Ok;
+        });
+        return command;
+    }
+
+    public static async Task<SweepStatus> GetStatus(ClusterConnection cluster, string id) =>
+        await cluster.Client.GetGrain<ISweepGrain>(id).GetStatus() ?? throw Unknown(id, cluster);
+
+    public static ClusterException Unknown(string id, ClusterConnection cluster) =>
+        new($"no sweep '{id}' on the cluster at {cluster.Gateway} ('singledarts sweep list' shows them)");
+
+    /// <summary>
+    /// Polls the coordinator until the sweep ends: a live table on a terminal when asked, else a
+    /// line whenever a seed changes state or finishes an epoch. Ctrl+C either cancels the sweep
+    /// (local mode: the silo lives in this process) and waits for the seeds to stop, or stops watching.
+    /// </summary>
+    private static async Task<(SweepStatus Final, bool Interrupted)> Follow(ISweepGrain grain, string id, bool live, CancellationToken cancel, bool cancelSweepOnInterrupt)
+    {
+        var status = await grain.GetStatus() ?? throw new ClusterException($"no sweep '{id}'");
+        var interrupted = false;
+        var seen = new Dictionary<(string, long), (SeedState, int)>();
+        void PrintChanges(SweepStatus s)
+        {
+            foreach (var seed in s.Seeds)
+            {
+                var key = (seed.Method, seed.Seed);
+                var now = (seed.State, seed.EpochsDone);
+                if (seen.TryGetValue(key, out var before) && before == now) continue;
+                seen[key] = now;
+                Console.WriteLine(SweepViews.Line(seed));
+            }
+        }
+        async Task Loop(Action<SweepStatus> show)
+        {
+            while (!Ended(status))
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), interrupted ? CancellationToken.None : cancel);
+                }
+                catch (OperationCanceledException)
+                {
+                    interrupted = true;
+                    if (!cancelSweepOnInterrupt) return;
+                    Console.Error.WriteLine("cancelling the sweep: running seeds stop after their current step");
+                    await grain.Cancel();
+                }
+                status = await grain.GetStatus() ?? status;
+                show(status);
+            }
+        }
+        if (live && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            await AnsiConsole.Live(SweepViews.Seeds(status)).AutoClear(true).StartAsync(ctx => Loop(s => ctx.UpdateTarget(SweepViews.Seeds(s))));
+        else
+        {
+            PrintChanges(status);
+            await Loop(PrintChanges);
+        }
+        return (status, interrupted);
+    }
+
+    /// <summary>Ended: not running and no seed still stopping.</summary>
+    private static bool Ended(SweepStatus s) => s.State != SweepState.Running && s.Seeds.All(x => x.State.IsFinal());
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SingleDarts.Abstractions;
+using SingleDarts.Grains;
+using SingleDarts.Search.Data;
+using SingleDarts.Search.Runs;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SingleDarts.Cli.Sweeps;
+
+/// <summary>
+/// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c>,
+/// <c>collapse_threshold</c> and <c>search</c> (any search option, snake_case, as in a run's
+/// config.json). Relative data and table paths are relative to the file.
+/// </summary>
+public static class SweepSpecFile
+{
+    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "search"];
+
+    /// <summary>The spec and the sweep id; every problem with the file at once as a <see cref="SearchConfigException"/>.</summary>
+    public static (SweepSpec Spec, string Id) Read(string path, string? idOverride = null)
+    {
+        if (!File.Exists(path)) throw new SearchConfigException($"-f: no such spec file: {path}");
+        var root = Parse(path);
+        var problems = new List<string>();
+        foreach (var key in root.Select(p => p.Key).Where(k => !TopLevel.Contains(k)))
+            problems.Add($"{key}: unknown key (known: {string.Join(", ", TopLevel)})");
+
+        var name = Text(root, "name", problems) ?? Path.GetFileNameWithoutExtension(path);
+        var methods = List(root, "methods", problems, n => n.GetValue<string>()) ?? [];
+        var seeds = List(root, "seeds", problems, n => n.GetValue<long>()) ?? [];
+        var threshold = root["collapse_threshold"] is { } t ? Number(t, "collapse_threshold", problems) : 4;
+        var search = root["search"] ?? new JsonObject();
+        if (search is not JsonObject searchObject)
+        {
+            problems.Add("search: must be a mapping of search options");
+            searchObject = [];
+        }
+        foreach (var key in new[] { "method", "seed" }.Where(searchObject.ContainsKey))
+            problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
+        ResolvePath(searchObject, "data", path, keep: DataFormats.Synthetic);
+        ResolvePath(searchObject, "nb201", path);
+
+        var spec = new SweepSpec
+        {
+            Name = name,
+            Methods = [.. methods],
+            Seeds = [.. seeds],
+            SearchJson = searchObject.ToJsonString(),
+            CollapseThreshold = threshold,
+        };
+        var id = idOverride ?? Text(root, "id", problems) ?? DefaultId(name);
+        problems.AddRange(SweepValidation.Validate(spec, id));
+        if (problems.Count > 0) throw new SearchConfigException(problems.Select(p => $"{Path.GetFileName(path)}: {p}").ToList());
+        return (spec, id);
+    }
+
+    public static string DefaultId(string name)
+    {
+        var clean = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').ToArray()).Trim('.', '-');
+        return $"{(clean.Length == 0 ? "sweep" : clean[..Math.Min(clean.Length, 60)])}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+    }
+
+    private static JsonObject Parse(string path)
+    {
+        var text = File.ReadAllText(path);
+        try
+        {
+            var node = Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase)
+                ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+                : YamlToJson(text);
+            return node as JsonObject ?? throw new SearchConfigException($"{path}: a spec is a mapping (name, methods, seeds, search, ...)");
+        }
+        catch (JsonException ex)
+        {
+            throw new SearchConfigException($"{path}: not valid JSON ({ex.Message})");
+        }
+        catch (YamlException ex)
+        {
+            throw new SearchConfigException($"{path}: not valid YAML at line {ex.Start.Line}, column {ex.Start.Column} ({ex.Message})");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some truncated input
+            throw new SearchConfigException($"{path}: not valid YAML (unexpected end: an unclosed [ or {{?)");
+        }
+    }
+
+    /// <summary>YAML to JSON: plain scalars that read as numbers, booleans or null become those; quoted ones stay strings.</summary>
+    private static JsonNode? YamlToJson(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream.Documents.Count == 0 ? new JsonObject() : Convert(stream.Documents[0].RootNode);
+
+        static JsonNode? Convert(YamlNode node) => node switch
+        {
+            YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", Convert(kv.Value)))),
+            YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
+            YamlScalarNode { Style: ScalarStyle.Plain } s => Plain(s.Value ?? ""),
+            YamlScalarNode s => JsonValue.Create(s.Value),
+            _ => null,
+        };
+
+        static JsonNode? Plain(string v)
+        {
+            if (v is "" or "~" or "null" or "Null" or "NULL") return null;
+            if (v is "true" or "True" or "TRUE") return JsonValue.Create(true);
+            if (v is "false" or "False" or "FALSE") return JsonValue.Create(false);
+            if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
+            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return JsonValue.Create(d);
+            return JsonValue.Create(v);
+        }
+    }
+
+    private static void ResolvePath(JsonObject search, string key, string specPath, string? keep = null)
+    {
+        if (search[key] is JsonValue v && v.TryGetValue<string>(out var p) && p != keep && !Path.IsPathRooted(p))
+            search[key] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specPath))!, p));
+    }
+
+    private static string? Text(JsonObject root, string key, List<string> problems)
+    {
+        if (root[key] is null) return null;
+        if (root[key] is JsonValue v && v.TryGetValue<string>(out var s)) return s;
+        problems.Add($"{key}: must be a string");
+        return null;
+    }
+
+    private static List<T>? List<T>(JsonObject root, string key, List<string> problems, Func<JsonNode, T> item)
+    {
+        if (root[key] is null) return null;
+        if (root[key] is not JsonArray array)
+        {
+            problems.Add($"{key}: must be a list, e.g. {key}: [{(typeof(T) == typeof(long) ? "0, 1, 2" : "single, darts-v1")}]");
+            return null;
+        }
+        var result = new List<T>();
+        foreach (var n in array)
+        {
+            try
+            {
+                result.Add(item(n!));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or NullReferenceException)
+            {
+                problems.Add($"{key}: '{(n is JsonValue jv && jv.TryGetValue<string>(out var text) ? text : n?.ToJsonString())}' is not a {(typeof(T) == typeof(long) ? "whole number" : "string")}");
+            }
+        }
+        return result;
+    }
+
+    private static int Number(JsonNode node, string key, List<string> problems)
+    {
+        if (node is JsonValue v && v.TryGetValue<long>(out var n) && n is >= int.MinValue and <= int.MaxValue) return (int)n;
+        problems.Add($"{key}: must be a whole number");
+        return 0;
+    }
+}

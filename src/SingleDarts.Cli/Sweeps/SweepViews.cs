@@ -1,0 +1,109 @@
+using System.Globalization;
+using SingleDarts.Abstractions;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace SingleDarts.Cli.Sweeps;
+
+/// <summary>How sweeps and seeds look on a terminal (Spectre tables) and in plain output.</summary>
+public static class SweepViews
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Pct(double? v) => v is { } x ? (x * 100).ToString("F2", Inv) : "–";
+    public static string Num(double? v, string format = "F2") => v is { } x ? x.ToString(format, Inv) : "–";
+    public static string MeanStd(Stat? s, double scale = 1) =>
+        s is null ? "–" : string.Create(Inv, $"{s.Mean * scale:F2} ± {s.Std * scale:F2}");
+
+    /// <summary>The live view: one row per seed.</summary>
+    public static Table Seeds(SweepStatus status)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .Title($"sweep {Markup.Escape(status.Id)} — {status.State.ToString().ToLowerInvariant()}");
+        foreach (var c in new[] { "seed", "method", "state", "silo", "epoch", "loss", "acc %", "param-free", "NB201 %", "arch" })
+            table.AddColumn(new TableColumn(c));
+        foreach (var s in status.Seeds.OrderBy(s => s.Method, StringComparer.Ordinal).ThenBy(s => s.Seed))
+        {
+            var epoch = s.State == SeedState.Running && s.Steps > 0
+                ? $"{s.EpochsDone}/{s.Epochs} ({s.Step}/{s.Steps})"
+                : $"{s.EpochsDone}/{s.Epochs}";
+            table.AddRow(
+                new Text(s.Seed.ToString(Inv)), new Text(s.Method), State(s), new Text(s.Silo ?? "–"), new Text(epoch),
+                new Text(Num(s.Last?.TrainLoss, "F4")), new Text(Pct(s.Last?.ValidAcc)), new Text(Num(s.Last?.ParamFreeShare)),
+                new Text(Num(s.Last?.Nb201Acc)), new Text(s.Last?.Arch ?? s.Reason ?? ""));
+        }
+        return table;
+    }
+
+    /// <summary>The stability table: one row per method.</summary>
+    public static Table Methods(SweepStatus status)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title("stability across seeds");
+        foreach (var c in new[] { "method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "modal arch share", "mean Hamming" })
+            table.AddColumn(new TableColumn(c));
+        foreach (var m in status.Methods)
+            table.AddRow(m.Method, $"{m.Completed}/{m.Seeds}", m.Failed.ToString(Inv), MeanStd(m.ValidAcc, 100), MeanStd(m.Nb201Acc),
+                m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/6)") : "–",
+                Num(m.ModalShare), Num(m.MeanPairwiseHamming));
+        return table;
+    }
+
+    public static IRenderable Status(SweepStatus status) => new Rows(Seeds(status), Methods(status));
+
+    private static Text State(SeedStatus s) => new(s.State.ToString().ToLowerInvariant(), s.State switch
+    {
+        SeedState.Completed => new Style(Color.Green),
+        SeedState.Failed => new Style(Color.Red),
+        SeedState.Cancelled => new Style(Color.Yellow),
+        SeedState.Running => new Style(Color.Blue),
+        _ => Style.Plain,
+    });
+
+    /// <summary>A line per seed event for logs and pipes (no terminal).</summary>
+    public static string Line(SeedStatus s)
+    {
+        var line = string.Create(Inv, $"{s.Method} seed {s.Seed}: {s.State.ToString().ToLowerInvariant()} on {s.Silo ?? "–"}, epoch {s.EpochsDone}/{s.Epochs}");
+        if (s.Last is { } l)
+        {
+            line += string.Create(Inv, $", loss {l.TrainLoss:F4}, valid {Pct(l.ValidAcc)}%, param-free {l.ParamFreeShare:F2}");
+            if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
+            line += $", {l.Arch}";
+        }
+        return s.Reason is { } r && s.State != SeedState.Completed ? $"{line} ({r})" : line;
+    }
+
+    /// <summary>α of one epoch: edges × operations, the relaxed weights, the chosen op marked.</summary>
+    public static Table Alphas(SeedDetail detail, EpochSummary epoch)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title($"softmax(α) after epoch {epoch.Epoch} (raw α in --json)");
+        table.AddColumn("edge");
+        foreach (var op in detail.Ops) table.AddColumn(new TableColumn(op).RightAligned());
+        for (var e = 0; e < epoch.OpWeights.Length; e++)
+        {
+            var row = epoch.OpWeights[e];
+            var best = Array.IndexOf(row, row.Max());
+            var cells = new List<IRenderable> { new Text(e < detail.Edges.Length ? detail.Edges[e] : e.ToString(Inv)) };
+            cells.AddRange(row.Select((w, i) => new Text(w.ToString("F3", Inv), i == best ? new Style(decoration: Decoration.Bold) : Style.Plain)));
+            table.AddRow(cells);
+        }
+        return table;
+    }
+
+    /// <summary>The epochs at which the derived cell changed (and the last one).</summary>
+    public static Table ArchHistory(SeedDetail detail)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title("arch history (epochs where the cell changed)");
+        foreach (var c in new[] { "epoch", "valid acc %", "param-free", "NB201 %", "rank", "arch" }) table.AddColumn(c);
+        string? previous = null;
+        var history = detail.History;
+        for (var i = 0; i < history.Length; i++)
+        {
+            var h = history[i];
+            if (h.Arch == previous && i != history.Length - 1) continue;
+            previous = h.Arch;
+            table.AddRow(h.Epoch.ToString(Inv), Pct(h.ValidAcc), Num(h.ParamFreeShare), Num(h.Nb201Acc),
+                h.Nb201Rank?.ToString(Inv) ?? "–", Markup.Escape(h.Arch));
+        }
+        return table;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SingleDarts.Grains.Tests;
+
+/// <summary>The built <c>singledarts</c> (copied next to the tests) as child processes.</summary>
+internal sealed class CliProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder stdout = new(), stderr = new();
+
+    private CliProcess(string args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "singledarts.dll");
+        process = new Process
+        {
+            StartInfo = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true },
+        };
+        process.OutputDataReceived += (_, e) => { lock (stdout) if (e.Data is not null) stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (stderr) if (e.Data is not null) stderr.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public static CliProcess Start(string args) => new(args);
+
+    /// <summary>Runs to the end (at most 5 minutes).</summary>
+    public static (int Exit, string Out, string Err) Run(string args)
+    {
+        using var p = new CliProcess(args);
+        return p.WaitForExit(TimeSpan.FromMinutes(5));
+    }
+
+    public (int Exit, string Out, string Err) WaitForExit(TimeSpan limit)
+    {
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"singledarts did not finish in {limit}: {Out}\n{Err}");
+        }
+        process.WaitForExit();      // drains the output
+        return (process.ExitCode, Out, Err);
+    }
+
+    public string Out
+    {
+        get { lock (stdout) return stdout.ToString(); }
+    }
+
+    public string Err
+    {
+        get { lock (stderr) return stderr.ToString(); }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public void Dispose()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.Dispose();
+    }
+
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+
+namespace SingleDarts.Grains.Tests;
+
+/// <summary>The <c>sweep</c> and <c>seed</c> commands as a user runs them: separate processes.</summary>
+public sealed class SweepCliTests
+{
+    private static string Spec(string dir, string text)
+    {
+        var path = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private const string TinySearch = """
+        search:
+          channels: 2
+          cells: 1
+          image_size: 8
+          train_size: 128
+          synthetic_classes: 4
+          batch_size: 16
+          threads: 1
+        """;
+
+    [Fact]
+    public void A_local_sweep_answers_status_seed_show_list_and_export_from_other_processes_and_can_be_cancelled()
+    {
+        var dir = Tiny.TempDir();
+        var spec = Spec(dir, "name: cli\nid: cli-test\nmethods: [single]\nseeds: [0, 1]\n" + TinySearch + "\n  epochs: 400\n");
+        var gateway = $"--gateway localhost:{CliProcess.FreePort()}";
+        using var local = CliProcess.Start($"sweep start -f {spec} --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs");
+
+        // the local silo takes a few seconds to start; then a seed runs
+        JsonNode? status = null;
+        var until = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < until && !local.HasExited)
+        {
+            var (exit, stdout, _) = CliProcess.Run($"sweep status cli-test --json {gateway}");
+            if (exit == 0 && (status = JsonNode.Parse(stdout))!["seeds"]!.AsArray().Any(s => (int?)s!["epochs_done"] > 0)) break;
+            Thread.Sleep(500);
+        }
+        Assert.False(local.HasExited, local.Out + local.Err);
+        Assert.Equal("running", (string?)status!["state"]);
+        Assert.Equal(2, status["seeds"]!.AsArray().Count);
+
+        var show = CliProcess.Run($"seed show cli-test single 0 --json {gateway}");
+        Assert.Equal(0, show.Exit);
+        var detail = JsonNode.Parse(show.Out)!;
+        Assert.Equal("running", (string?)detail["status"]!["state"]);
+        Assert.True(detail["history"]!.AsArray().Count >= 1);
+        Assert.Equal(6, detail["history"]![0]!["alphas"]!.AsArray().Count);
+
+        var table = CliProcess.Run($"seed show cli-test single 0 {gateway}");
+        Assert.Equal(0, table.Exit);
+        Assert.Contains("nor_conv_3x3", table.Out);
+
+        var list = CliProcess.Run($"sweep list --json {gateway}");
+        Assert.Contains(JsonNode.Parse(list.Out)!.AsArray(), s => (string?)s!["id"] == "cli-test");
+
+        var csv = Path.Combine(dir, "export.csv");
+        Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format csv -o {csv} {gateway}").Exit);
+        var lines = File.ReadAllLines(csv);
+        Assert.StartsWith("sweep,method,seed,state,silo,epoch,train_loss", lines[0]);
+        Assert.Contains(lines.Skip(1), l => l.StartsWith("cli-test,single,0,running,", StringComparison.Ordinal));
+
+        var unknown = CliProcess.Run($"sweep status no-such-sweep {gateway}");
+        Assert.Equal(1, unknown.Exit);
+        Assert.StartsWith("error: no sweep 'no-such-sweep' on the cluster at", unknown.Err.Trim());
+
+        using var watch = CliProcess.Start($"sweep watch cli-test {gateway}");
+        var cancel = CliProcess.Run($"sweep cancel cli-test {gateway}");
+        Assert.Equal(0, cancel.Exit);
+        Assert.Contains("cancelled", cancel.Out);
+
+        var ended = local.WaitForExit(TimeSpan.FromMinutes(2));
+        Assert.Equal(0, ended.Exit);
+        Assert.Contains("sweep: cli-test cancelled", ended.Out);
+        Assert.Equal(0, watch.WaitForExit(TimeSpan.FromMinutes(1)).Exit);
+        Assert.Contains("single seed 0: cancelled", watch.Out);
+    }
+
+    [Fact]
+    public void An_unreachable_gateway_is_one_clear_error_with_exit_code_1()
+    {
+        var port = CliProcess.FreePort();
+        foreach (var args in new[] { "sweep status x", "sweep list", "seed show x single 0" })
+        {
+            var (exit, stdout, stderr) = CliProcess.Run($"{args} --gateway localhost:{port}");
+            Assert.Equal(1, exit);
+            var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"error: cannot reach a SingleDarts gateway at 127.0.0.1:{port}", error);
+        }
+    }
+
+    [Fact]
+    public void A_bad_spec_is_refused_before_anything_starts_with_every_problem_and_exit_code_2()
+    {
+        var dir = Tiny.TempDir();
+        var spec = Spec(dir, """
+            name: bad
+            methods: [single, darts-v9]
+            seeds: [0, 0, x]
+            colapse_threshold: 4
+            search:
+              epochs: 0
+              chanels: 8
+              data: no-such-folder
+              optimizer:
+                lr: -1
+            """);
+        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()}");
+        Assert.True(exit == 2, stderr);
+        var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(errors, e => Assert.StartsWith("error: spec.yaml: ", e));
+        foreach (var expected in new[] { "colapse_threshold: unknown key", "darts-v9", "seeds: 0 is listed 2 times", "seeds: 'x' is not a whole number", "search.chanels: unknown option" })
+            Assert.Contains(errors, e => e.Contains(expected));
+
+        spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");
+        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()}");
+        Assert.Equal(2, exit);
+        foreach (var expected in new[] { "epochs must be positive", "no such file or folder", "lr must be positive" })
+            Assert.Contains(expected, stderr);
+
+        File.WriteAllText(spec, "methods: [single\nseeds: 0");
+        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec}");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: ", stderr);
+        Assert.Contains("not valid YAML", stderr);
+
+        (exit, _, stderr) = CliProcess.Run($"sweep start -f {Path.Combine(dir, "missing.yaml")}");
+        Assert.Equal(2, exit);
+        Assert.Contains("no such spec file", stderr);
+    }
+}
