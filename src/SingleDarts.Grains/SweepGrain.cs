@@ -103,17 +103,17 @@ public sealed partial class SweepGrain(
     {
         LogSeedChanged(logger, Id, status.Method, status.Seed, status.State, status.EpochsDone, newEpochs.Length);
         if (Find(status.Method, status.Seed) is not { } entry) return;
-        entry.Dispatched = true;
         var wasFinal = entry.Status.State.IsFinal();
+        if (wasFinal && !status.State.IsFinal()) return;       // a late message from before the seed ended
+        entry.Dispatched = true;
         entry.Status = status;
-        var history = newEpochs.Length > 0 && newEpochs[0].Epoch == 1 ? [] : entry.History;
-        if (newEpochs.Length > 0 && newEpochs[0].Epoch != history.Count + 1)
+        if (newEpochs.Length > 0 && newEpochs[0].Epoch == 1) entry.History = [.. newEpochs];   // the run (re)started
+        else if (newEpochs.Length > 0 && newEpochs[0].Epoch == entry.History.Count + 1) entry.History.AddRange(newEpochs);
+        if (entry.History.Count != status.EpochsDone)
         {
-            // a lost one-way message: take the seed's whole history
-            history = [.. (await Seed(status).GetDetail())?.History ?? []];
+            // a one-way message was lost: take the seed's whole history
+            entry.History = [.. (await Seed(status).GetDetail())?.History ?? []];
         }
-        else history.AddRange(newEpochs);
-        entry.History = history;
         if (newEpochs.Length > 0 || status.State.IsFinal() != wasFinal) await state.WriteStateAsync();
         if (status.State.IsFinal() && !wasFinal)
         {
@@ -134,15 +134,22 @@ public sealed partial class SweepGrain(
                 .ToDictionary(g => g.Key, g => g.Count());
             foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
             {
-                var free = silos.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
+                var options = SweepValidation.OptionsFor(S.Spec!, entry.Status.Method, entry.Status.Seed);
+                var capable = silos.Where(w => w.Device == options.Device).ToList();
+                if (capable.Count == 0)
+                {
+                    entry.Status = entry.Status with { Reason = $"waiting for a {options.Device} worker silo ({silos.Count} other worker(s) in the cluster)" };
+                    continue;
+                }
+                var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
                     .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
-                if (free.Silo is null) break;
+                if (free.Silo is null) continue;
                 var spec = new SeedSpec
                 {
                     SweepId = Id,
                     Method = entry.Status.Method,
                     Seed = entry.Status.Seed,
-                    OptionsJson = SweepValidation.ToJson(SweepValidation.OptionsFor(S.Spec!, entry.Status.Method, entry.Status.Seed)),
+                    OptionsJson = SweepValidation.ToJson(options),
                 };
                 try
                 {

@@ -11,9 +11,9 @@ internal sealed class CliProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder stdout = new(), stderr = new();
 
-    private CliProcess(string args)
+    private CliProcess(string args, string program = "singledarts")
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "singledarts.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
         process = new Process
         {
             StartInfo = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true },
@@ -26,6 +26,9 @@ internal sealed class CliProcess : IDisposable
     }
 
     public static CliProcess Start(string args) => new(args);
+
+    /// <summary>The silo host (<c>singledarts-silo</c>) with configuration given as --Key=Value arguments.</summary>
+    public static CliProcess StartSilo(string args) => new(args, "singledarts-silo");
 
     /// <summary>Runs to the end (at most 5 minutes).</summary>
     public static (int Exit, string Out, string Err) Run(string args)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SingleDarts.Grains;
 
 namespace SingleDarts.Grains.Tests;
 
@@ -131,5 +132,46 @@ public sealed class SweepCliTests
         (exit, _, stderr) = CliProcess.Run($"sweep start -f {Path.Combine(dir, "missing.yaml")}");
         Assert.Equal(2, exit);
         Assert.Contains("no such spec file", stderr);
+    }
+}
+
+/// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
+public sealed class SiloHostTests
+{
+    [Fact]
+    public void Seeds_submitted_through_a_gateway_only_silo_run_on_the_worker_silo_of_another_process()
+    {
+        var dir = Tiny.TempDir();
+        int primarySilo = CliProcess.FreePort(), primaryGateway = CliProcess.FreePort(), workerSilo = CliProcess.FreePort(), workerGateway = CliProcess.FreePort();
+        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false");
+        using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} " +
+            $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs");
+        var spec = Path.Combine(dir, "spec.json");
+        var search = JsonNode.Parse(SweepValidation.ToJson(Tiny.Options(epochs: 2)))!.AsObject();
+        search.Remove("method");
+        search.Remove("seed");
+        File.WriteAllText(spec, $$"""
+            {"name": "hosted", "id": "hosted-test", "methods": ["single", "darts-v1"], "seeds": [3], "search": {{search.ToJsonString()}}}
+            """);
+
+        // the worker joins within seconds; until then there is no worker and seeds wait as queued
+        var gateway = $"--gateway 127.0.0.1:{primaryGateway}";
+        (int Exit, string Out, string Err) started = default;
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            started = CliProcess.Run($"sweep start -f {spec} --watch {gateway}");
+            if (started.Exit != 1 || !started.Err.Contains("cannot reach")) break;
+            Thread.Sleep(500);
+        }
+        Assert.True(started.Exit == 0, started.Out + started.Err + primary.Err + worker.Err);
+        Assert.Contains("sweep: hosted-test completed", started.Out);
+
+        var status = JsonNode.Parse(CliProcess.Run($"sweep status hosted-test --json {gateway}").Out)!;
+        Assert.All(status["seeds"]!.AsArray(), s =>
+        {
+            Assert.Equal("completed", (string?)s!["state"]);
+            Assert.Equal($"127.0.0.1:{workerSilo}", (string?)s["silo"]);
+        });
+        Assert.True(File.Exists(Path.Combine(dir, "runs", "hosted-test", "darts-v1-seed3", "result.json")));
     }
 }

@@ -113,6 +113,45 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Diverging_seeds_fail_with_epoch_and_step_and_the_silos_go_on_with_the_next_sweep()
+    {
+        var id = Tiny.NewId("diverge");
+        var options = Tiny.Options(epochs: 3) with { Optimizer = new() { Lr = 1e9, LrMin = 0, GradClip = 0 } };
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { SearchJson = SweepValidation.ToJson(options) };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+
+        Assert.Equal(SweepState.Completed, status.State);
+        Assert.All(status.Seeds, s =>
+        {
+            Assert.Equal(SeedState.Failed, s.State);
+            Assert.Matches(@"the training loss became .* at epoch \d+, step \d+", s.Reason);
+        });
+        Assert.All(status.Methods, m => Assert.Equal((2, 0, (double?)null), (m.Failed, m.Completed, m.CollapseRate)));
+
+        var next = Tiny.NewId("after");
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(next).Start(Tiny.Spec(["single"], [0]))).Problems);
+        Assert.Equal(SeedState.Completed, Assert.Single((await fixture.WaitForEnd(next, Limit)).Seeds).State);
+    }
+
+    [Fact]
+    public async Task Seeds_for_a_device_no_worker_offers_wait_queued_and_say_why()
+    {
+        var id = Tiny.NewId("cuda");
+        var spec = Tiny.Spec(["single"], [0]) with { SearchJson = SweepValidation.ToJson(Tiny.Options() with { Device = "cuda" }) };
+        var grain = fixture.Client.GetGrain<ISweepGrain>(id);
+        Assert.Empty((await grain.Start(spec)).Problems);
+
+        var seed = Assert.Single((await grain.GetStatus())!.Seeds);
+        Assert.Equal(SeedState.Queued, seed.State);
+        Assert.Null(seed.Silo);
+        Assert.StartsWith("waiting for a cuda worker silo", seed.Reason);
+
+        await grain.Cancel();
+        Assert.Equal(SeedState.Cancelled, Assert.Single((await fixture.WaitForEnd(id, Limit)).Seeds).State);
+    }
+
+    [Fact]
     public async Task A_bad_spec_is_refused_with_every_problem_and_starts_nothing()
     {
         var id = Tiny.NewId("bad");

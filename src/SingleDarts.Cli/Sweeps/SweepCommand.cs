@@ -31,6 +31,7 @@ public static class SweepCommand
         sweep.Subcommands.Add(List());
         sweep.Subcommands.Add(Cancel());
         sweep.Subcommands.Add(SweepExport.Create());
+        sweep.Subcommands.Add(SweepBench.Create());
         return sweep;
     }
 
