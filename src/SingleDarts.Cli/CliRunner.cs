@@ -57,6 +57,12 @@ public static class CliRunner
             Console.Error.WriteLine($"error: {cluster.Message}");
             return Failed;
         }
+        catch (Exception ex) when (Unwrap(ex) is Orleans.Runtime.OrleansException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            // the gateway went away mid-command (a local sweep ended, a silo stopped)
+            Console.Error.WriteLine($"error: lost the connection to the cluster ({Unwrap(ex).Message.Split('\n')[0].Trim()})");
+            return Failed;
+        }
         catch (Exception ex) when (Unwrap(ex) is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {Unwrap(ex).Message}");

@@ -75,7 +75,7 @@ public sealed class SweepCliTests
         Assert.Contains("cancelled", cancel.Out);
 
         var ended = local.WaitForExit(TimeSpan.FromMinutes(2));
-        Assert.Equal(0, ended.Exit);
+        Assert.True(ended.Exit == 0, $"exit {ended.Exit}: {ended.Err}");
         Assert.Contains("sweep: cli-test cancelled", ended.Out);
         Assert.Equal(0, watch.WaitForExit(TimeSpan.FromMinutes(1)).Exit);
         Assert.Contains("single seed 0: cancelled", watch.Out);

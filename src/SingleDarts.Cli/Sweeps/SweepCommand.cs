@@ -12,6 +12,8 @@ namespace SingleDarts.Cli.Sweeps;
 /// <summary><c>singledarts sweep …</c>: multi-seed stability sweeps on a SingleDarts cluster.</summary>
 public static class SweepCommand
 {
+    private static readonly TimeSpan LocalGrace = TimeSpan.FromSeconds(3);
+
     public static Option<string> GatewayOption() => new("--gateway")
     {
         Description = "the cluster's gateway, host:port (with --local: the embedded silo's gateway port)",
@@ -76,6 +78,8 @@ public static class SweepCommand
             var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
             AnsiConsole.Write(SweepViews.Status(final));
             Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
+            // the embedded gateway stays up a little longer, so that `sweep watch` elsewhere (polling every second) sees the end
+            if (isLocal && !interrupted) await Task.Delay(LocalGrace, CancellationToken.None);
             return interrupted && isLocal ? CliRunner.Cancelled : CliRunner.Ok;
         });
         return command;
