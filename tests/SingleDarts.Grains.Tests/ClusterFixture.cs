@@ -28,6 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        File.Delete(LogPath);      // one run's log, not every run's
         var builder = new InProcessTestClusterBuilder(Silos);
         builder.ConfigureSilo((options, silo) =>
         {
