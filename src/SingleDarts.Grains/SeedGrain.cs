@@ -68,13 +68,7 @@ public sealed partial class SeedGrain(
         return Current();
     }
 
-    public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : new SeedDetail
-    {
-        Status = Current(),
-        History = [.. S.History],
-        Ops = [.. Primitives.Names],
-        Edges = [.. Edge.All.Select(e => $"{e.To}<-{e.From}")],
-    });
+    public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History));
 
     public async Task Cancel()
     {
@@ -195,6 +189,16 @@ public sealed partial class SeedGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: the search thread did not stop within 60 s of deactivation")]
     private static partial void LogSlowStop(ILogger logger, string seed);
+}
+
+/// <summary>A seed's detail, with the names of α's rows (edges) and columns (operations).</summary>
+internal static class SeedDetails
+{
+    private static readonly string[] Ops = [.. Primitives.Names];
+    private static readonly string[] Edges = [.. Edge.All.Select(e => $"{e.To}<-{e.From}")];
+
+    public static SeedDetail Of(SeedStatus status, IEnumerable<EpochSummary> history) =>
+        new() { Status = status, History = [.. history], Ops = Ops, Edges = Edges };
 }
 
 public static class SweepStorage

@@ -6,12 +6,18 @@ namespace SingleDarts.Grains;
 /// The seed slots of this silo: a seed holds one while it trains, so a worker never runs more
 /// seeds at once than it offers, whichever sweeps they belong to. Waiters are served in order.
 /// </summary>
-public sealed class SeedSlots(IOptions<WorkerOptions> options)
+public sealed class SeedSlots
 {
-    private readonly SemaphoreSlim free = new(options.Value.EffectiveSlots);
+    private readonly SemaphoreSlim free;
     private int inUse, waiting, peak;
 
-    public int Capacity { get; } = options.Value.EffectiveSlots;
+    public SeedSlots(IOptions<WorkerOptions> options)
+    {
+        Capacity = options.Value.EffectiveSlots;
+        free = new SemaphoreSlim(Capacity);
+    }
+
+    public int Capacity { get; }
     public int InUse => Volatile.Read(ref inUse);
     public int Waiting => Volatile.Read(ref waiting);
 

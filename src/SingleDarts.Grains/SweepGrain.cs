@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Placement;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
+using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Grains;
 
@@ -36,9 +37,12 @@ public sealed partial class SweepGrain(
 {
     private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
     private IGrainTimer? timer;
-    private bool dispatching;
+    private SearchOptions? shared;
 
     private SweepGrainState S => state.State;
+
+    /// <summary>The options every seed shares (the spec was validated when the sweep started).</summary>
+    private SearchOptions Shared => shared ??= SweepValidation.SharedOptions(S.Spec!);
     private string Id => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -60,7 +64,7 @@ public sealed partial class SweepGrain(
         S.CreatedAt = DateTimeOffset.UtcNow;
         S.Seeds = [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepEntry
         {
-            Status = new SeedStatus { SweepId = Id, Method = m, Seed = seed, State = SeedState.Queued, Epochs = SweepValidation.OptionsFor(spec, m, seed).Epochs },
+            Status = new SeedStatus { SweepId = Id, Method = m, Seed = seed, State = SeedState.Queued, Epochs = Shared.Epochs },
         }))];
         await state.WriteStateAsync();
         await Registry().Upsert(Summary());
@@ -76,13 +80,7 @@ public sealed partial class SweepGrain(
     {
         if (S.Spec is null || Find(method, seed) is not { } entry) return null;
         if (entry.Dispatched && await Seed(entry.Status).GetDetail() is { } detail) return detail;
-        return new SeedDetail
-        {
-            Status = entry.Status,
-            History = [.. entry.History],
-            Ops = [.. Search.Spaces.Nb201.Primitives.Names],
-            Edges = [.. Search.Spaces.Nb201.Edge.All.Select(e => $"{e.To}<-{e.From}")],
-        };
+        return SeedDetails.Of(entry.Status, entry.History);
     }
 
     public async Task<SweepStatus?> Cancel()
@@ -105,6 +103,7 @@ public sealed partial class SweepGrain(
         if (Find(status.Method, status.Seed) is not { } entry) return;
         var wasFinal = entry.Status.State.IsFinal();
         if (wasFinal && !status.State.IsFinal()) return;       // a late message from before the seed ended
+        var stateChanged = entry.Status.State != status.State;
         entry.Dispatched = true;
         entry.Status = status;
         if (newEpochs.Length > 0 && newEpochs[0].Epoch == 1) entry.History = [.. newEpochs];   // the run (re)started
@@ -114,7 +113,8 @@ public sealed partial class SweepGrain(
             // a one-way message was lost: take the seed's whole history
             entry.History = [.. (await Seed(status).GetDetail())?.History ?? []];
         }
-        if (newEpochs.Length > 0 || status.State.IsFinal() != wasFinal) await state.WriteStateAsync();
+        if (newEpochs.Length > 0 || stateChanged) await state.WriteStateAsync();
+        if (stateChanged) await Registry().Upsert(Summary());
         if (status.State.IsFinal() && !wasFinal)
         {
             if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
@@ -125,56 +125,48 @@ public sealed partial class SweepGrain(
     /// <summary>Starts queued seeds on the workers with free slots (as this sweep counts them; each worker enforces its own limit).</summary>
     private async Task Dispatch()
     {
-        if (dispatching || S.State != SweepState.Running) return;
-        dispatching = true;
-        try
+        if (S.State != SweepState.Running) return;
+        var silos = workers.Active();
+        var busy = S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()).GroupBy(e => e.Status.Silo ?? "")
+            .ToDictionary(g => g.Key, g => g.Count());
+        foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
         {
-            var silos = workers.Active();
-            var busy = S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()).GroupBy(e => e.Status.Silo ?? "")
-                .ToDictionary(g => g.Key, g => g.Count());
-            foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
+            var options = Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
+            var capable = silos.Where(w => w.Device == options.Device).ToList();
+            if (capable.Count == 0)
             {
-                var options = SweepValidation.OptionsFor(S.Spec!, entry.Status.Method, entry.Status.Seed);
-                var capable = silos.Where(w => w.Device == options.Device).ToList();
-                if (capable.Count == 0)
-                {
-                    entry.Status = entry.Status with { Reason = $"waiting for a {options.Device} worker silo ({silos.Count} other worker(s) in the cluster)" };
-                    continue;
-                }
-                var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
-                    .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
-                if (free.Silo is null) continue;
-                var spec = new SeedSpec
-                {
-                    SweepId = Id,
-                    Method = entry.Status.Method,
-                    Seed = entry.Status.Seed,
-                    OptionsJson = SweepValidation.ToJson(options),
-                };
-                try
-                {
-                    RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
-                    entry.Status = await Seed(entry.Status).Start(spec);
-                    entry.Dispatched = true;
-                    var at = entry.Status.Silo ?? "";
-                    busy[at] = busy.GetValueOrDefault(at) + 1;
-                }
-                catch (Exception ex)
-                {
-                    LogDispatchFailed(logger, ex, Id, entry.Status.Method, entry.Status.Seed);
-                    break;      // retried by the timer
-                }
-                finally
-                {
-                    RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-                }
+                entry.Status = entry.Status with { Reason = $"waiting for a {options.Device} worker silo ({silos.Count} other worker(s) in the cluster)" };
+                continue;
             }
-            await state.WriteStateAsync();
+            var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
+                .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
+            if (free.Silo is null) continue;
+            var spec = new SeedSpec
+            {
+                SweepId = Id,
+                Method = entry.Status.Method,
+                Seed = entry.Status.Seed,
+                OptionsJson = SweepValidation.ToJson(options),
+            };
+            try
+            {
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
+                entry.Status = await Seed(entry.Status).Start(spec);
+                entry.Dispatched = true;
+                var at = entry.Status.Silo ?? "";
+                busy[at] = busy.GetValueOrDefault(at) + 1;
+            }
+            catch (Exception ex)
+            {
+                LogDispatchFailed(logger, ex, Id, entry.Status.Method, entry.Status.Seed);
+                break;      // retried by the timer
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
         }
-        finally
-        {
-            dispatching = false;
-        }
+        await state.WriteStateAsync();
     }
 
     private async Task Finish()
@@ -188,11 +180,8 @@ public sealed partial class SweepGrain(
         LogFinished(logger, Id, S.State);
     }
 
-    private void StartTimer() => timer ??= this.RegisterGrainTimer(async ct =>
-    {
-        await Dispatch();
-        await Registry().Upsert(Summary());
-    }, new GrainTimerCreationOptions(DispatchPeriod, DispatchPeriod) { KeepAlive = true });
+    private void StartTimer() =>
+        timer ??= this.RegisterGrainTimer(_ => Dispatch(), new GrainTimerCreationOptions(DispatchPeriod, DispatchPeriod) { KeepAlive = true });
 
     private SweepStatus Status() => new()
     {

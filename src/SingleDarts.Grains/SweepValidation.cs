@@ -36,13 +36,15 @@ public static class SweepValidation
         return problems;
     }
 
-    /// <summary>The options of one seed (call after <see cref="Validate"/> found no problem).</summary>
-    public static SearchOptions OptionsFor(SweepSpec spec, string method, long seed)
+    /// <summary>The options every seed of the sweep shares (call after <see cref="Validate"/> found no problem).</summary>
+    public static SearchOptions SharedOptions(SweepSpec spec)
     {
         var problems = new List<string>();
-        var shared = ParseOptions(spec.SearchJson, problems) ?? throw new SearchConfigException(problems);
-        return shared with { Method = method, Seed = seed };
+        return ParseOptions(spec.SearchJson, problems) ?? throw new SearchConfigException(problems);
     }
+
+    /// <summary>The options of one seed (call after <see cref="Validate"/> found no problem).</summary>
+    public static SearchOptions OptionsFor(SweepSpec spec, string method, long seed) => SharedOptions(spec) with { Method = method, Seed = seed };
 
     public static string ToJson(SearchOptions options) => JsonSerializer.Serialize(options, Json.Line);
 
@@ -65,8 +67,7 @@ public static class SweepValidation
             return null;
         }
         var before = problems.Count;
-        var known = JsonSerializer.SerializeToNode(new SearchOptions(), Json.Options)!.AsObject();
-        UnknownKeys(given, known, "search", problems);
+        UnknownKeys(given, KnownKeys, "search", problems);
         if (problems.Count > before) return null;
         try
         {
@@ -78,6 +79,9 @@ public static class SweepValidation
             return null;
         }
     }
+
+    /// <summary>Every option name (nested objects included), from the defaults' JSON.</summary>
+    private static readonly JsonObject KnownKeys = JsonSerializer.SerializeToNode(new SearchOptions(), Json.Options)!.AsObject();
 
     private static void UnknownKeys(JsonObject given, JsonObject known, string path, List<string> problems)
     {
