@@ -1,23 +1,14 @@
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
 using SingleDarts.Search.Runs;
+using SingleDarts.Tests;
 
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>Tiny searches (a few hundred milliseconds each) so that whole sweeps fit in a test.</summary>
 internal static class Tiny
 {
-    public static SearchOptions Options(int epochs = 2) => new()
-    {
-        Epochs = epochs,
-        Channels = 2,
-        Cells = 1,
-        ImageSize = 8,
-        TrainSize = 128,
-        SyntheticClasses = 4,
-        BatchSize = 16,
-        Threads = 1,
-    };
+    public static SearchOptions Options(int epochs = 2) => TinySearch.Options(epochs: epochs);
 
     public static SweepSpec Spec(string[] methods, long[] seeds, int epochs = 2, int collapseThreshold = 4) => new()
     {
@@ -30,10 +21,5 @@ internal static class Tiny
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    public static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "singledarts-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempDir() => TinySearch.TempDir();
 }

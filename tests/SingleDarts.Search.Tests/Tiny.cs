@@ -1,6 +1,7 @@
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
+using SingleDarts.Tests;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Tests;
@@ -8,21 +9,9 @@ namespace SingleDarts.Search.Tests;
 /// <summary>Tiny settings that keep the tests fast. One thread everywhere: libtorch's thread count is process-wide.</summary>
 internal static class Tiny
 {
-    public const int Threads = 1;
+    public const int Threads = TinySearch.Threads;
 
-    public static SearchOptions Options(string method = "single", long seed = 0, int epochs = 2) => new()
-    {
-        Method = method,
-        Seed = seed,
-        Epochs = epochs,
-        Channels = 2,
-        Cells = 1,
-        ImageSize = 8,
-        TrainSize = 128,
-        SyntheticClasses = 4,
-        BatchSize = 16,
-        Threads = Threads,
-    };
+    public static SearchOptions Options(string method = "single", long seed = 0, int epochs = 2) => TinySearch.Options(method, seed, epochs);
 
     public static Nb201SearchModel Model(long seed = 0, Relaxation relax = Relaxation.Softmax, int channels = 2, int classes = 4)
     {
@@ -37,12 +26,7 @@ internal static class Tiny
         return new Batch(randn([count, 3, size, size], generator: g), randint(0, classes, [count], generator: g));
     }
 
-    public static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "singledarts-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempDir() => TinySearch.TempDir();
 
     public static float[] Values(Tensor t)
     {
