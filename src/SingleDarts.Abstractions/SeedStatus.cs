@@ -39,6 +39,15 @@ public sealed record EpochSummary
     /// <summary>softmax (or sigmoid) of α, same layout.</summary>
     [Id(10)] public float[][] OpWeights { get; init; } = [];
     [Id(11)] public double Seconds { get; init; }
+
+    /// <summary>Mean over edges of the entropy (nats) of the relaxed α; ln 5 ≈ 1.609 is uniform, 0 fully decided.</summary>
+    [Id(12)] public double AlphaEntropy { get; init; }
+
+    /// <summary>Share of the cell's edges that chose each operation (the ops in <see cref="SeedDetail.Ops"/> order).</summary>
+    [Id(13)] public double[] OpShares { get; init; } = [];
+
+    /// <summary>Images per second over the epoch's training steps (evaluation and checkpoint excluded).</summary>
+    [Id(14)] public double? ImagesPerSecond { get; init; }
 }
 
 /// <summary>Where a seed stands; what <c>sweep status</c> shows per seed.</summary>

@@ -21,11 +21,11 @@ public sealed class ConsoleObserver(ProgressTask? progress) : ISearchObserver
         if (progress is not null) progress.MaxValue = run.StepsPerEpoch;
     }
 
-    public void StepDone(int epoch, int step, int steps)
+    public void StepDone(StepInfo step)
     {
         if (progress is null) return;
-        progress.Description = $"epoch {epoch}/{epochs}";
-        progress.Value = step;
+        progress.Description = $"epoch {step.Epoch}/{epochs}";
+        progress.Value = step.Step;
     }
 
     public void EpochDone(EpochRecord r)

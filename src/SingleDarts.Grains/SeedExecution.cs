@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using SingleDarts.Abstractions;
+using SingleDarts.Grains.Telemetry;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains;
 
@@ -22,10 +25,15 @@ internal sealed class SeedExecution : ISearchObserver
 {
     private readonly Channel<SeedEvent> events = Channel.CreateUnbounded<SeedEvent>(new() { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource cancel = new();
+    private readonly TagList tags;
+    private readonly string? traceParent;
+    private Activity? epochSpan;
     private int step, steps;
 
-    private SeedExecution()
+    private SeedExecution(SeedSpec spec, string? traceParent)
     {
+        tags = SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed);
+        this.traceParent = traceParent;
     }
 
     public ChannelReader<SeedEvent> Events => events.Reader;
@@ -34,9 +42,9 @@ internal sealed class SeedExecution : ISearchObserver
     /// <summary>Step within the running epoch (read by the grain's timer; written by the search thread).</summary>
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
-    public static SeedExecution Start(SearchOptions options, RunFolder folder, SeedSlots slots)
+    public static SeedExecution Start(SearchOptions options, RunFolder folder, SeedSlots slots, SeedSpec spec, string? traceParent)
     {
-        var execution = new SeedExecution();
+        var execution = new SeedExecution(spec, traceParent);
         execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, slots),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         return execution;
@@ -78,6 +86,8 @@ internal sealed class SeedExecution : ISearchObserver
         }
         finally
         {
+            epochSpan?.SetTag("interrupted", state.ToString().ToLowerInvariant());
+            SingleDartsTelemetry.End(epochSpan, state == SeedState.Failed ? reason : null);
             events.Writer.TryWrite(new SeedEvent.Ended(state, reason));
             events.Writer.TryComplete();
         }
@@ -105,12 +115,43 @@ internal sealed class SeedExecution : ISearchObserver
         events.Writer.TryWrite(new SeedEvent.Started([.. run.History.Select(Summaries.Of)], run.StepsPerEpoch));
     }
 
-    void ISearchObserver.StepDone(int epoch, int step, int steps) => Volatile.Write(ref this.step, step);
+    void ISearchObserver.EpochStarting(int epoch)
+    {
+        var span = tags;
+        span.Add("epoch", epoch);
+        epochSpan = SingleDartsTelemetry.Start("epoch", traceParent, span);
+    }
+
+    void ISearchObserver.StepDone(StepInfo info)
+    {
+        SingleDartsMetrics.StepDone(tags, info.Duration, info.Images);
+        Volatile.Write(ref step, info.Step);
+    }
+
+    void ISearchObserver.CheckpointSaved(int epoch, TimeSpan duration, long bytes)
+    {
+        SingleDartsMetrics.CheckpointSaved(tags, duration, bytes);
+        var span = SingleDartsTelemetry.Start("checkpoint", epochSpan?.Id, new TagList { { "checkpoint.bytes", bytes } }, DateTimeOffset.UtcNow - duration);
+        SingleDartsTelemetry.End(span);
+    }
 
     void ISearchObserver.EpochDone(EpochRecord r)
     {
         Volatile.Write(ref step, 0);
-        events.Writer.TryWrite(new SeedEvent.EpochDone(Summaries.Of(r)));
+        var summary = Summaries.Of(r);
+        if (epochSpan is { } span)
+        {
+            span.SetTag("train.loss", summary.TrainLoss);
+            span.SetTag("train.accuracy", summary.TrainAcc);
+            span.SetTag("valid.accuracy", summary.ValidAcc);
+            span.SetTag("alpha.entropy", summary.AlphaEntropy);
+            span.SetTag("cell.param_free_share", summary.ParamFreeShare);
+            span.SetTag("cell.arch", summary.Arch);
+            if (summary.Nb201Acc is { } acc) span.SetTag("nb201.accuracy", acc);
+            SingleDartsTelemetry.End(span);
+            epochSpan = null;
+        }
+        events.Writer.TryWrite(new SeedEvent.EpochDone(summary));
     }
 }
 
@@ -130,5 +171,8 @@ internal static class Summaries
         Alphas = r.Alphas,
         OpWeights = r.OpWeights,
         Seconds = r.Seconds,
+        AlphaEntropy = CellStats.MeanEntropy(r.OpWeights),
+        OpShares = CellStats.OpShares(Genotype.Parse(r.Arch)),
+        ImagesPerSecond = r.StepSeconds > 0 ? r.Images / r.StepSeconds : null,
     };
 }

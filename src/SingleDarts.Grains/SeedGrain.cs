@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
+using SingleDarts.Grains.Telemetry;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces.Nb201;
 
@@ -13,6 +15,9 @@ public sealed class SeedGrainState
     [Id(0)] public SeedSpec? Spec { get; set; }
     [Id(1)] public SeedStatus Status { get; set; } = new();
     [Id(2)] public List<EpochSummary> History { get; set; } = [];
+
+    /// <summary>The W3C id of the span that started the seed (the sweep's), so a resumed run joins the same trace.</summary>
+    [Id(3)] public string? TraceParent { get; set; }
 }
 
 /// <summary>
@@ -30,21 +35,24 @@ public sealed partial class SeedGrain(
 {
     private static readonly TimeSpan DrainPeriod = TimeSpan.FromMilliseconds(500);
     private SeedExecution? execution;
+    private Activity? span;
     private IGrainTimer? timer;
     private bool deactivating;
     private (int Step, int Steps) reported;
 
     private SeedGrainState S => state.State;
     private string SiloName => silo.SiloAddress.Endpoint.ToString();
+    private string Key => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Deactivated or its silo lost mid-run: continue from the run folder's checkpoint.
         if (S.Spec is { } spec && !S.Status.State.IsFinal())
         {
-            LogResuming(logger, this.GetPrimaryKeyString(), S.History.Count);
+            LogResuming(logger, Key, S.History.Count);
             Launch(spec);
         }
+        if (S.Spec is not null) Publish();
         return Task.CompletedTask;
     }
 
@@ -54,6 +62,7 @@ public sealed partial class SeedGrain(
             return existing == spec ? Current()
                 : throw new InvalidOperationException($"seed {this.GetPrimaryKeyString()} was started with another spec");
         S.Spec = spec;
+        S.TraceParent = SingleDartsTelemetry.IncomingParent();
         S.Status = new SeedStatus
         {
             SweepId = spec.SweepId,
@@ -64,6 +73,7 @@ public sealed partial class SeedGrain(
         };
         Launch(spec);
         await state.WriteStateAsync();
+        Publish();
         if (S.Status.State.IsFinal()) Notify([]);
         return Current();
     }
@@ -80,11 +90,13 @@ public sealed partial class SeedGrain(
         }
         S.Status = S.Status with { State = SeedState.Cancelled, Reason = "cancelled", FinishedAt = DateTimeOffset.UtcNow };
         await state.WriteStateAsync();
+        Publish();
         Notify([]);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        SingleDartsMetrics.WithdrawSeed(SiloName, Key);
         if (execution is { Completion.IsCompleted: false } running)
         {
             // Not the user's cancel: the seed stays Running and continues from its checkpoint when reactivated.
@@ -96,8 +108,10 @@ public sealed partial class SeedGrain(
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
-                LogSlowStop(logger, this.GetPrimaryKeyString());
+                LogSlowStop(logger, Key);
             }
+            span?.SetTag("interrupted", "deactivated");
+            SingleDartsTelemetry.End(span);
             await state.WriteStateAsync(CancellationToken.None);
         }
     }
@@ -114,7 +128,9 @@ public sealed partial class SeedGrain(
             S.Status = S.Status with { State = SeedState.Failed, Reason = string.Join("; ", problems) };
             return;
         }
-        execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, slots);
+        span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
+        span?.SetTag("silo", SiloName);
+        execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, slots, spec, span?.Id ?? S.TraceParent);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }
 
@@ -140,7 +156,11 @@ public sealed partial class SeedGrain(
                     break;
                 case SeedEvent.Ended ended:
                     S.Status = S.Status with { State = ended.State, Reason = ended.Reason, FinishedAt = DateTimeOffset.UtcNow };
-                    LogEnded(logger, this.GetPrimaryKeyString(), ended.State, ended.Reason ?? "");
+                    LogEnded(logger, Key, ended.State, ended.Reason ?? "");
+                    span?.SetTag("seed.state", ended.State.ToString().ToLowerInvariant());
+                    span?.SetTag("seed.epochs", S.History.Count);
+                    SingleDartsTelemetry.End(span, ended.State == SeedState.Failed ? ended.Reason : null);
+                    span = null;
                     persist = true;
                     break;
             }
@@ -150,6 +170,7 @@ public sealed partial class SeedGrain(
         reported = progress;
         // not the timer's token: disposing the timer below cancels it, and this write must happen
         if (persist) await state.WriteStateAsync(CancellationToken.None);
+        Publish();
         Notify([.. newEpochs]);
         if (S.Status.State.IsFinal())
         {
@@ -171,11 +192,16 @@ public sealed partial class SeedGrain(
         };
     }
 
+    /// <summary>What this seed's gauges show: the status <c>sweep status</c> and <c>sweep watch</c> show.</summary>
+    private void Publish() => SingleDartsMetrics.PublishSeed(SiloName, Key, Current());
+
+    private static TagList SeedTags(SeedSpec spec) => SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed);
+
     /// <summary>Tells the coordinator (one-way); it asks for the whole history when it notices a gap.</summary>
     private void Notify(EpochSummary[] newEpochs)
     {
         var sent = GrainFactory.GetGrain<ISweepGrain>(S.Status.SweepId).SeedChanged(Current(), newEpochs);
-        sent.ContinueWith(t => LogNotifyFailed(logger, t.Exception!, this.GetPrimaryKeyString()), TaskContinuationOptions.OnlyOnFaulted);
+        sent.ContinueWith(t => LogNotifyFailed(logger, t.Exception!, Key), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: telling the coordinator failed")]

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Placement;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
+using SingleDarts.Grains.Telemetry;
 using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Grains;
@@ -24,6 +26,9 @@ public sealed class SweepGrainState
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public DateTimeOffset? FinishedAt { get; set; }
     [Id(4)] public List<SweepEntry> Seeds { get; set; } = [];
+
+    /// <summary>The W3C id of the span that started the sweep, the parent of every sweep span of this sweep.</summary>
+    [Id(5)] public string? TraceParent { get; set; }
 }
 
 /// <summary>
@@ -33,10 +38,12 @@ public sealed class SweepGrainState
 public sealed partial class SweepGrain(
     [PersistentState("sweep", SweepStorage.Name)] IPersistentState<SweepGrainState> state,
     WorkerSilos workers,
+    ILocalSiloDetails silo,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
     private IGrainTimer? timer;
+    private Activity? span;
     private SearchOptions? shared;
 
     private SweepGrainState S => state.State;
@@ -47,7 +54,20 @@ public sealed partial class SweepGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Spec is not null && S.State == SweepState.Running) StartTimer();
+        if (S.Spec is not null && S.State == SweepState.Running)
+        {
+            StartSpan(resumed: true);
+            StartTimer();
+        }
+        if (S.Spec is not null) Publish();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        SingleDartsMetrics.WithdrawSweep(SiloName, Id);
+        span?.SetTag("interrupted", "deactivated");
+        SingleDartsTelemetry.End(span);
         return Task.CompletedTask;
     }
 
@@ -62,11 +82,14 @@ public sealed partial class SweepGrain(
         S.Spec = spec;
         S.State = SweepState.Running;
         S.CreatedAt = DateTimeOffset.UtcNow;
+        S.TraceParent = SingleDartsTelemetry.IncomingParent();
+        StartSpan(resumed: false);
         S.Seeds = [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepEntry
         {
             Status = new SeedStatus { SweepId = Id, Method = m, Seed = seed, State = SeedState.Queued, Epochs = Shared.Epochs },
         }))];
         await state.WriteStateAsync();
+        Publish();
         await Registry().Upsert(Summary());
         LogStarted(logger, Id, spec.Methods.Length, spec.Seeds.Length);
         await Dispatch();
@@ -114,6 +137,7 @@ public sealed partial class SweepGrain(
             entry.History = [.. (await Seed(status).GetDetail())?.History ?? []];
         }
         if (newEpochs.Length > 0 || stateChanged) await state.WriteStateAsync();
+        Publish();
         if (stateChanged) await Registry().Upsert(Summary());
         if (status.State.IsFinal() && !wasFinal)
         {
@@ -151,7 +175,8 @@ public sealed partial class SweepGrain(
             try
             {
                 RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
-                entry.Status = await Seed(entry.Status).Start(spec);
+                var seed = Seed(entry.Status);
+                entry.Status = await SingleDartsTelemetry.Under(span, () => seed.Start(spec));
                 entry.Dispatched = true;
                 var at = entry.Status.Silo ?? "";
                 busy[at] = busy.GetValueOrDefault(at) + 1;
@@ -167,6 +192,7 @@ public sealed partial class SweepGrain(
             }
         }
         await state.WriteStateAsync();
+        Publish();
     }
 
     private async Task Finish()
@@ -176,8 +202,30 @@ public sealed partial class SweepGrain(
         timer?.Dispose();
         timer = null;
         await state.WriteStateAsync();
+        Publish();
+        span?.SetTag("sweep.state", S.State.ToString().ToLowerInvariant());
+        span?.SetTag("sweep.failed", S.Seeds.Count(e => e.Status.State == SeedState.Failed));
+        SingleDartsTelemetry.End(span);
+        span = null;
         await Registry().Upsert(Summary());
         LogFinished(logger, Id, S.State);
+    }
+
+    private string SiloName => silo.SiloAddress.Endpoint.ToString();
+
+    /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>
+    private void Publish() => SingleDartsMetrics.PublishSweep(SiloName, Id, [.. S.Seeds.Select(e => e.Status)]);
+
+    private void StartSpan(bool resumed)
+    {
+        span = SingleDartsTelemetry.Start("sweep", S.TraceParent, new TagList
+        {
+            { SingleDartsMetrics.SweepIdTag, Id },
+            { "sweep.name", S.Spec!.Name },
+            { "sweep.methods", string.Join(",", S.Spec.Methods) },
+            { "sweep.seeds", S.Spec.Seeds.Length },
+        });
+        if (resumed) span?.SetTag("resumed", true);
     }
 
     private void StartTimer() =>

@@ -55,10 +55,28 @@ public static class SingleDartsHosting
         return client;
     }
 
-    /// <summary>The silo host: configuration from appsettings.json, environment and command line.</summary>
+    /// <summary>
+    /// The silo host: configuration from appsettings.json, environment and command line. A metrics
+    /// endpoint that cannot be served is reported on stderr and skipped: losing the scrape endpoint
+    /// must not keep a worker from computing.
+    /// </summary>
     public static HostApplicationBuilder AddSingleDartsSilo(this HostApplicationBuilder builder)
     {
-        builder.UseOrleans(silo => silo.UseSingleDarts(builder.Configuration));
+        var telemetry = TelemetryOptions.From(builder.Configuration);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseSingleDarts(builder.Configuration);
+            try
+            {
+                silo.UseSingleDartsTelemetry(telemetry);
+            }
+            catch (TelemetryException ex)
+            {
+                Console.Error.WriteLine($"warning: {ex.Message}; this silo serves no Prometheus metrics (set SingleDarts:Telemetry:Prometheus:Port)");
+                telemetry.Prometheus.Enabled = false;
+                silo.UseSingleDartsTelemetry(telemetry);
+            }
+        });
         return builder;
     }
 }

@@ -30,7 +30,7 @@ public sealed class SweepCliTests
         var dir = Tiny.TempDir();
         var spec = Spec(dir, "name: cli\nid: cli-test\nmethods: [single]\nseeds: [0, 1]\n" + TinySearch + "\n  epochs: 400\n");
         var gateway = $"--gateway localhost:{CliProcess.FreePort()}";
-        using var local = CliProcess.Start($"sweep start -f {spec} --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs");
+        using var local = CliProcess.Start($"sweep start -f {spec} --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
 
         // the local silo takes a few seconds to start; then a seed runs
         JsonNode? status = null;
@@ -110,7 +110,7 @@ public sealed class SweepCliTests
               optimizer:
                 lr: -1
             """);
-        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()}");
+        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
         Assert.True(exit == 2, stderr);
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(errors, e => Assert.StartsWith("error: spec.yaml: ", e));
@@ -118,7 +118,7 @@ public sealed class SweepCliTests
             Assert.Contains(errors, e => e.Contains(expected));
 
         spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");
-        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()}");
+        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
         Assert.Equal(2, exit);
         foreach (var expected in new[] { "epochs must be positive", "no such file or folder", "lr must be positive" })
             Assert.Contains(expected, stderr);
@@ -138,14 +138,16 @@ public sealed class SweepCliTests
 /// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
 public sealed class SiloHostTests
 {
+    private const string NoMetrics = "--SingleDarts:Telemetry:Prometheus:Enabled=false";
+
     [Fact]
     public void Seeds_submitted_through_a_gateway_only_silo_run_on_the_worker_silo_of_another_process()
     {
         var dir = Tiny.TempDir();
         int primarySilo = CliProcess.FreePort(), primaryGateway = CliProcess.FreePort(), workerSilo = CliProcess.FreePort(), workerGateway = CliProcess.FreePort();
-        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false");
+        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false {NoMetrics}");
         using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} " +
-            $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs");
+            $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs {NoMetrics}");
         var spec = Path.Combine(dir, "spec.json");
         var search = JsonNode.Parse(SweepValidation.ToJson(Tiny.Options(epochs: 2)))!.AsObject();
         search.Remove("method");

@@ -48,15 +48,20 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(host, endpoint.ToString());
     }
 
-    /// <summary>An embedded worker silo (localhost clustering, in-memory state) with its gateway on <paramref name="gateway"/>'s port.</summary>
-    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, CancellationToken cancel)
+    /// <summary>
+    /// An embedded worker silo (localhost clustering, in-memory state) with its gateway on
+    /// <paramref name="gateway"/>'s port and its telemetry exported as <paramref name="telemetry"/> says.
+    /// </summary>
+    /// <exception cref="TelemetryException">the metrics endpoint cannot be served.</exception>
+    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, TelemetryOptions telemetry, CancellationToken cancel)
     {
         var endpoint = Endpoint(gateway);
         var builder = Builder();
         var cluster = new ClusterSettings();
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
-            .UseSingleDarts(worker));
+            .UseSingleDarts(worker)
+            .UseSingleDartsTelemetry(telemetry));
         var host = builder.Build();
         try
         {

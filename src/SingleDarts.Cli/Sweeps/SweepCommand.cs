@@ -48,9 +48,17 @@ public static class SweepCommand
         var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => new WorkerOptions().RunsRoot };
         var slots = new Option<int>("--slots") { Description = "with --local: seeds run at once (default 1 on cpu)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "with --local: decoded-dataset cache" };
+        var metrics = new Option<string>("--metrics")
+        {
+            Description = "with --local: serve Prometheus metrics at HOST:PORT/metrics, or 'off'",
+            DefaultValueFactory = _ => $"{DefaultMetrics.Host}:{DefaultMetrics.Port}",
+        };
+        var otlp = new Option<bool>("--otlp") { Description = "with --local: export metrics and traces by OTLP (endpoint, protocol, headers from OTEL_EXPORTER_OTLP_*; on by itself when OTEL_EXPORTER_OTLP_ENDPOINT is set)" };
+        var console = new Option<string?>("--telemetry-console") { Description = "with --local: print traces, metrics or all to stdout as they are exported" };
+        console.AcceptOnlyFromAmong("traces", "metrics", "all");
         var command = new Command("start", "Validate a sweep spec and launch it; with --local, on an embedded silo, to the end, ending with the stability table.")
         {
-            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir,
+            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir, metrics, otlp, console,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -58,12 +66,13 @@ public static class SweepCommand
             var isLocal = parse.GetValue(local);
             if (parse.GetValue(slots) < 0) throw new SearchConfigException($"--slots must not be negative, got {parse.GetValue(slots)}");
             await using var cluster = isLocal
-                ? await ClusterConnection.StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new WorkerOptions
+                ? await StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new WorkerOptions
                 {
                     RunsRoot = Path.GetFullPath(parse.GetValue(runs)!),
                     Slots = parse.GetValue(slots),
                     CacheDir = parse.GetValue(cacheDir),
-                }, cancel)
+                }, Telemetry(parse.GetValue(metrics)!, parse.GetValue(otlp), parse.GetValue(console)),
+                    metricsExplicit: parse.GetResult(metrics) is { Implicit: false }, cancel)
                 : await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var grain = cluster.Client.GetGrain<ISweepGrain>(sweepId);
             var started = await grain.Start(spec);
@@ -83,6 +92,50 @@ public static class SweepCommand
             return interrupted && isLocal ? CliRunner.Cancelled : CliRunner.Ok;
         });
         return command;
+    }
+
+    private static readonly TelemetryOptions.PrometheusSettings DefaultMetrics = new();
+
+    private static TelemetryOptions Telemetry(string metrics, bool otlp, string? console)
+    {
+        var telemetry = new TelemetryOptions
+        {
+            ServiceName = "singledarts-local",
+            Console = new() { Traces = console is "traces" or "all", Metrics = console is "metrics" or "all" },
+        };
+        if (otlp) telemetry.Otlp.Enabled = true;
+        if (metrics.Trim().ToLowerInvariant() is "off" or "none" or "") return telemetry;
+        var colon = metrics.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(metrics[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new SearchConfigException($"--metrics: expected HOST:PORT or 'off', got '{metrics}'");
+        var host = metrics[..colon].Trim('[', ']');
+        telemetry.Prometheus = new() { Enabled = true, Host = host.Length == 0 ? DefaultMetrics.Host : host, Port = port };
+        return telemetry;
+    }
+
+    /// <summary>
+    /// The embedded silo. A metrics endpoint asked for by --metrics must be served; the default one
+    /// is skipped with a warning when its port is taken (e.g. by another local sweep).
+    /// </summary>
+    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, TelemetryOptions telemetry,
+        bool metricsExplicit, CancellationToken cancel)
+    {
+        try
+        {
+            var cluster = await ClusterConnection.StartLocal(gateway, siloPort, worker, telemetry, cancel);
+            if (telemetry.Prometheus.Enabled) Console.Error.WriteLine($"metrics: {telemetry.Prometheus.Url}");
+            return cluster;
+        }
+        catch (TelemetryException ex) when (!metricsExplicit)
+        {
+            Console.Error.WriteLine($"warning: {ex.Message}; this sweep serves no metrics (pass --metrics HOST:PORT)");
+            telemetry.Prometheus.Enabled = false;
+            return await ClusterConnection.StartLocal(gateway, siloPort, worker, telemetry, cancel);
+        }
+        catch (TelemetryException ex)
+        {
+            throw new ClusterException($"--metrics: {ex.Message}");
+        }
     }
 
     private static Command Status()

@@ -45,13 +45,13 @@ public static class SweepExport
         using var writer = new StreamWriter(path);
         using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
         csv.WriteHeader(["sweep", "method", "seed", "state", "silo", "epoch", "train_loss", "train_acc", "valid_acc", "lr",
-            "param_free_share", "nb201_acc", "nb201_rank", "seconds", "arch"]);
+            "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch"]);
         foreach (var seed in seeds)
             foreach (var e in seed.History)
             {
                 var s = seed.Status;
                 object?[] row = [status.Id, s.Method, s.Seed, s.State.ToString().ToLowerInvariant(), s.Silo, e.Epoch, e.TrainLoss, e.TrainAcc,
-                    e.ValidAcc, e.Lr, e.ParamFreeShare, e.Nb201Acc, e.Nb201Rank, e.Seconds, e.Arch];
+                    e.ValidAcc, e.Lr, e.ParamFreeShare, e.AlphaEntropy, e.ImagesPerSecond, e.Nb201Acc, e.Nb201Rank, e.Seconds, e.Arch];
                 foreach (var v in row) csv.WriteField(v);
                 csv.EndRecord();
             }

@@ -29,6 +29,12 @@ public sealed record EpochRecord
     /// <summary>The current cell's true accuracies and rank, when a NAS-Bench-201 table is given.</summary>
     public Nb201Lookup? Nb201 { get; init; }
     public int Steps { get; init; }
+
+    /// <summary>Images the epoch trained on.</summary>
+    public long Images { get; init; }
+
+    /// <summary>Wall time of the training steps alone (no evaluation, no checkpoint).</summary>
+    public double StepSeconds { get; init; }
     public double Seconds { get; init; }
 }
 

@@ -94,14 +94,15 @@ public sealed class SearchRun : IDisposable
     public IReadOnlyList<EpochRecord> History => history;
     public double Seconds => history.Sum(h => h.Seconds);
 
-    /// <summary>Runs the next epoch. <paramref name="onStep"/> gets (step, steps) after each step.</summary>
-    public EpochRecord RunEpoch(CancellationToken cancel = default, Action<int, int>? onStep = null)
+    /// <summary>Runs the next epoch. <paramref name="onStep"/> hears of each step as it ends.</summary>
+    public EpochRecord RunEpoch(CancellationToken cancel = default, Action<StepInfo>? onStep = null)
     {
         if (IsFinished) throw new InvalidOperationException("the run has finished");
         var epoch = EpochsDone;
         var clock = Stopwatch.StartNew();
         var steps = StepsPerEpoch;
         double lossSum = 0, lr = 0;
+        var stepTime = TimeSpan.Zero;
         long correct = 0, seen = 0;
         using (var train = new PrefetchingSource(trainLoader.Epoch()))
         using (var valid = validLoader is null ? null : new PrefetchingSource(validLoader.Cycle(steps)))
@@ -110,13 +111,16 @@ public sealed class SearchRun : IDisposable
             {
                 cancel.ThrowIfCancellationRequested();
                 lr = schedule.At(epoch, step, steps);
+                var started = clock.Elapsed;
                 var stats = Strategy.Step(State, train, valid, lr);
                 gcPacer.Step();
                 if (!double.IsFinite(stats.Loss)) throw new SearchDivergedException(epoch + 1, step + 1, stats.Loss);
                 lossSum += stats.Loss * stats.Count;
                 correct += stats.Correct;
                 seen += stats.Count;
-                onStep?.Invoke(step + 1, steps);
+                var took = clock.Elapsed - started;
+                stepTime += took;
+                onStep?.Invoke(new StepInfo(epoch + 1, step + 1, steps, stats.Count, took));
             }
         }
         var validAcc = Evaluate();
@@ -134,6 +138,8 @@ public sealed class SearchRun : IDisposable
             ParamFreeShare = genotype.ParameterFreeShare,
             Nb201 = Lookup(genotype),
             Steps = steps,
+            Images = seen,
+            StepSeconds = stepTime.TotalSeconds,
             Seconds = clock.Elapsed.TotalSeconds,
         };
         history.Add(record);

@@ -1,12 +1,21 @@
+using System.Diagnostics;
+
 namespace SingleDarts.Search.Runs;
 
 /// <summary>Hooks into a running search (progress display, logs, grains).</summary>
 public interface ISearchObserver
 {
     void Started(SearchRun run, bool resumed) { }
-    void StepDone(int epoch, int step, int steps) { }
+    void EpochStarting(int epoch) { }
+    void StepDone(StepInfo step) { }
+
+    /// <summary>The checkpoint after <paramref name="epoch"/> is on disk (before <see cref="EpochDone"/>).</summary>
+    void CheckpointSaved(int epoch, TimeSpan duration, long bytes) { }
     void EpochDone(EpochRecord record) { }
 }
+
+/// <summary>One finished training step: 1-based epoch and step, the images it trained on and its wall time.</summary>
+public readonly record struct StepInfo(int Epoch, int Step, int Steps, long Images, TimeSpan Duration);
 
 /// <summary>Runs a search to the end in a run folder, checkpointing after every epoch.</summary>
 public static class SearchRunner
@@ -33,8 +42,11 @@ public static class SearchRunner
         while (!run.IsFinished)
         {
             var epoch = run.EpochsDone + 1;
-            var record = run.RunEpoch(cancel, (step, steps) => observer?.StepDone(epoch, step, steps));
+            observer?.EpochStarting(epoch);
+            var record = run.RunEpoch(cancel, observer is null ? null : observer.StepDone);
+            var clock = Stopwatch.StartNew();
             run.SaveCheckpoint(folder.CheckpointPath);
+            observer?.CheckpointSaved(epoch, clock.Elapsed, new FileInfo(folder.CheckpointPath).Length);
             folder.AppendEpoch(record);
             observer?.EpochDone(record);
         }

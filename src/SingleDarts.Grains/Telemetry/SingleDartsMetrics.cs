@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using SingleDarts.Abstractions;
+using SingleDarts.Search.Spaces.Nb201;
+
+namespace SingleDarts.Grains.Telemetry;
+
+/// <summary>
+/// The <c>SingleDarts</c> meter. Per-seed gauges read the latest <see cref="SeedStatus"/> each seed
+/// grain of this process published (the very record <c>sweep status</c> and <c>sweep watch</c>
+/// show); seeds by state read the coordinators' seed lists; step and checkpoint instruments are
+/// recorded by the search threads. A grain withdraws its series when it deactivates, so a seed or
+/// sweep that moved to another silo is never counted twice.
+/// </summary>
+public static class SingleDartsMetrics
+{
+    /// <summary>Every instrument's name, unit and description (the README's table is this list).</summary>
+    public static readonly IReadOnlyList<(string Name, string Unit, string Description)> Instruments =
+    [
+        ("singledarts.seeds", "{seed}", "seeds of a sweep by state (sweep.id, method, state)"),
+        ("singledarts.seed.epoch", "{epoch}", "epochs a seed has finished"),
+        ("singledarts.seed.epochs", "{epoch}", "epochs a seed will run"),
+        ("singledarts.seed.step", "{step}", "step within the running epoch"),
+        ("singledarts.train.loss", "1", "mean training loss of the last finished epoch"),
+        ("singledarts.train.accuracy", "1", "training accuracy of the last finished epoch (0..1)"),
+        ("singledarts.valid.accuracy", "1", "held-out accuracy of the supernet after the last finished epoch (0..1)"),
+        ("singledarts.nb201.accuracy", "%", "NAS-Bench-201 test accuracy of the current cell, when a table is set"),
+        ("singledarts.alpha.entropy", "{nat}", "mean over edges of the entropy of the relaxed α (ln 5 = uniform, 0 = decided)"),
+        ("singledarts.cell.param_free_share", "1", "share of the current cell's edges whose operation is parameter-free"),
+        ("singledarts.cell.op_share", "1", "share of the current cell's edges that chose each operation (op)"),
+        ("singledarts.step.duration", "s", "wall time of one training step (histogram)"),
+        ("singledarts.train.images", "{image}", "images trained on (rate() = images/s)"),
+        ("singledarts.train.throughput", "{image}/s", "images per second over the steps of the last finished epoch"),
+        ("singledarts.checkpoint.write.duration", "s", "time to write a checkpoint (histogram)"),
+        ("singledarts.checkpoint.write.size", "By", "bytes of the checkpoint files written"),
+    ];
+
+    public const string SweepIdTag = "sweep.id";
+    public const string MethodTag = "method";
+    public const string SeedTag = "seed";
+    public const string StateTag = "state";
+    public const string OpTag = "op";
+
+    private static readonly Meter Meter = new(SingleDartsTelemetry.Name, SingleDartsTelemetry.Version);
+    private static readonly ConcurrentDictionary<(string Silo, string Seed), SeedStatus> Seeds = new();
+    private static readonly ConcurrentDictionary<(string Silo, string Sweep), SeedStatus[]> Sweeps = new();
+    private static readonly string[] OpNames = [.. Primitives.Names];
+
+    private static readonly double[] StepBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    private static readonly Histogram<double> StepDuration = Meter.CreateHistogram("singledarts.step.duration", Unit("singledarts.step.duration"),
+        Describe("singledarts.step.duration"), advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
+    private static readonly Counter<long> Images = Meter.CreateCounter<long>("singledarts.train.images", Unit("singledarts.train.images"), Describe("singledarts.train.images"));
+    private static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram("singledarts.checkpoint.write.duration",
+        Unit("singledarts.checkpoint.write.duration"), Describe("singledarts.checkpoint.write.duration"),
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
+    private static readonly Counter<long> CheckpointBytes = Meter.CreateCounter<long>("singledarts.checkpoint.write.size",
+        Unit("singledarts.checkpoint.write.size"), Describe("singledarts.checkpoint.write.size"));
+
+    static SingleDartsMetrics()
+    {
+        Gauge("singledarts.seeds", SeedsByState);
+        Gauge("singledarts.seed.epoch", () => PerSeed(s => s.EpochsDone));
+        Gauge("singledarts.seed.epochs", () => PerSeed(s => s.Epochs));
+        Gauge("singledarts.seed.step", () => PerSeed(s => s.State == SeedState.Running ? s.Step : null));
+        Gauge("singledarts.train.loss", () => PerSeed(s => s.Last?.TrainLoss));
+        Gauge("singledarts.train.accuracy", () => PerSeed(s => s.Last?.TrainAcc));
+        Gauge("singledarts.valid.accuracy", () => PerSeed(s => s.Last?.ValidAcc));
+        Gauge("singledarts.nb201.accuracy", () => PerSeed(s => s.Last?.Nb201Acc));
+        Gauge("singledarts.alpha.entropy", () => PerSeed(s => s.Last?.AlphaEntropy));
+        Gauge("singledarts.cell.param_free_share", () => PerSeed(s => s.Last?.ParamFreeShare));
+        Gauge("singledarts.cell.op_share", OpShares);
+        Gauge("singledarts.train.throughput", () => PerSeed(s => s.Last?.ImagesPerSecond));
+    }
+
+    /// <summary>A seed grain's latest status (with its last epoch); replaces what it published before.</summary>
+    public static void PublishSeed(string silo, string seedKey, SeedStatus status) => Seeds[(silo, seedKey)] = status;
+
+    public static void WithdrawSeed(string silo, string seedKey) => Seeds.TryRemove((silo, seedKey), out _);
+
+    /// <summary>A coordinator's seed list (for seeds by state).</summary>
+    public static void PublishSweep(string silo, string sweepId, SeedStatus[] seeds) => Sweeps[(silo, sweepId)] = seeds;
+
+    public static void WithdrawSweep(string silo, string sweepId) => Sweeps.TryRemove((silo, sweepId), out _);
+
+    /// <summary>Recorded by the search thread after each step.</summary>
+    public static void StepDone(in TagList seed, TimeSpan duration, long images)
+    {
+        StepDuration.Record(duration.TotalSeconds, seed);
+        Images.Add(images, seed);
+    }
+
+    public static void CheckpointSaved(in TagList seed, TimeSpan duration, long bytes)
+    {
+        CheckpointDuration.Record(duration.TotalSeconds, seed);
+        CheckpointBytes.Add(bytes, seed);
+    }
+
+    public static TagList SeedTags(string sweepId, string method, long seed) => new()
+    {
+        { SweepIdTag, sweepId },
+        { MethodTag, method },
+        { SeedTag, seed },
+    };
+
+    private static IEnumerable<Measurement<double>> PerSeed(Func<SeedStatus, double?> value)
+    {
+        foreach (var s in Seeds.Values)
+            if (value(s) is { } v && double.IsFinite(v))
+                yield return new Measurement<double>(v, SeedTags(s.SweepId, s.Method, s.Seed));
+    }
+
+    private static IEnumerable<Measurement<double>> OpShares()
+    {
+        foreach (var s in Seeds.Values)
+        {
+            if (s.Last?.OpShares is not { Length: > 0 } shares) continue;
+            for (var op = 0; op < shares.Length && op < OpNames.Length; op++)
+            {
+                var tags = SeedTags(s.SweepId, s.Method, s.Seed);
+                tags.Add(OpTag, OpNames[op]);
+                yield return new Measurement<double>(shares[op], tags);
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> SeedsByState()
+    {
+        foreach (var ((_, sweep), seeds) in Sweeps)
+            foreach (var method in seeds.Select(s => s.Method).Distinct())
+                foreach (var state in Enum.GetValues<SeedState>())
+                    yield return new Measurement<double>(seeds.Count(s => s.Method == method && s.State == state), new TagList
+                    {
+                        { SweepIdTag, sweep },
+                        { MethodTag, method },
+                        { StateTag, state.ToString().ToLowerInvariant() },
+                    });
+    }
+
+    private static void Gauge(string name, Func<IEnumerable<Measurement<double>>> observe) =>
+        Meter.CreateObservableGauge(name, observe, Unit(name), Describe(name));
+
+    private static string Unit(string name) => Instruments.First(i => i.Name == name).Unit;
+    private static string Describe(string name) => Instruments.First(i => i.Name == name).Description;
+}

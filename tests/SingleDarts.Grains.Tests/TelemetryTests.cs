@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using SingleDarts.Abstractions;
+using SingleDarts.Grains.Telemetry;
+using SingleDarts.Tests;
+
+namespace SingleDarts.Grains.Tests;
+
+/// <summary>The SingleDarts meter and activity source during a real sweep on the 3-silo cluster, read by in-memory exporters.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class TelemetryTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task A_sweep_emits_every_instrument_with_its_attributes_the_numbers_sweep_status_shows_and_nested_spans()
+    {
+        var metrics = new List<MetricSnapshot>();
+        var spans = new List<Activity>();
+        using var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(SingleDartsTelemetry.Name).AddInMemoryExporter(metrics).Build();
+        using var tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(SingleDartsTelemetry.Name).AddInMemoryExporter(spans).Build();
+
+        var id = Tiny.NewId("otel");
+        var options = Tiny.Options(epochs: 2) with { Nb201 = TinySearch.Nb201Table(), TrainSize = 256 };
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { SearchJson = SweepValidation.ToJson(options) };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+
+        // while seeds run, the step gauge shows where they are inside the epoch
+        var sawStep = false;
+        SweepStatus status;
+        var until = DateTime.UtcNow + Limit;
+        while ((status = (await fixture.Client.GetGrain<ISweepGrain>(id).GetStatus())!).State == SweepState.Running && DateTime.UtcNow < until)
+        {
+            metrics.Clear();
+            meterProvider.ForceFlush();
+            sawStep |= Points(metrics, "singledarts.seed.step", id).Any(p => p.GetGaugeLastValueDouble() > 0);
+            await Task.Delay(100);
+        }
+        Assert.Equal(SweepState.Completed, status.State);
+        Assert.True(sawStep, "no singledarts.seed.step point while the seeds ran");
+
+        metrics.Clear();
+        meterProvider.ForceFlush();
+
+        // every instrument but the running-only step gauge has points for this sweep, tagged with sweep.id, method and seed
+        foreach (var (name, unit, _) in SingleDartsMetrics.Instruments.Where(i => i.Name != "singledarts.seed.step"))
+        {
+            var metric = Assert.Single(metrics, m => m.Name == name);
+            Assert.Equal(unit, metric.Unit);
+            var points = Points(metrics, name, id);
+            Assert.True(points.Count > 0, $"{name} has no point for sweep {id}");
+            var keys = name == "singledarts.seeds" ? new[] { "sweep.id", "method", "state" } : ["sweep.id", "method", "seed"];
+            Assert.All(points, p => Assert.All(keys, k => Assert.Contains(k, Tags(p).Keys)));
+        }
+
+        // the gauges show the numbers sweep status shows, exactly (one source: the seed grains' status)
+        foreach (var seed in status.Seeds)
+        {
+            var last = seed.Last!;
+            Assert.Equal(seed.EpochsDone, Gauge(metrics, "singledarts.seed.epoch", seed));
+            Assert.Equal(last.TrainLoss, Gauge(metrics, "singledarts.train.loss", seed));
+            Assert.Equal(last.TrainAcc, Gauge(metrics, "singledarts.train.accuracy", seed));
+            Assert.Equal(last.ValidAcc, Gauge(metrics, "singledarts.valid.accuracy", seed));
+            Assert.Equal(last.Nb201Acc, Gauge(metrics, "singledarts.nb201.accuracy", seed));
+            Assert.Equal(last.ParamFreeShare, Gauge(metrics, "singledarts.cell.param_free_share", seed));
+            Assert.Equal(last.AlphaEntropy, Gauge(metrics, "singledarts.alpha.entropy", seed));
+            Assert.Equal(last.ImagesPerSecond, Gauge(metrics, "singledarts.train.throughput", seed));
+            Assert.InRange(last.AlphaEntropy, 0.0, Math.Log(5) + 1e-9);
+
+            // op shares: per op, summing to one, and the chosen ops are the arch's
+            var shares = Points(metrics, "singledarts.cell.op_share", id).Where(p => Is(p, seed))
+                .ToDictionary(p => (string)Tags(p)["op"]!, p => p.GetGaugeLastValueDouble());
+            Assert.Equal(5, shares.Count);
+            Assert.Equal(1.0, shares.Values.Sum(), 9);
+            foreach (var (op, share) in shares)
+                Assert.Equal(last.Arch.Split('|').Count(t => t.StartsWith(op + "~", StringComparison.Ordinal)) / 6.0, share, 12);
+
+            // one step-duration point per step, one image count per image, one checkpoint per epoch
+            var steps = Histogram(metrics, "singledarts.step.duration", seed);
+            Assert.Equal(seed.EpochsDone * 128 / 16, steps);        // 128 searched images (half of 256) in batches of 16
+            Assert.Equal(seed.EpochsDone * 128, Sum(metrics, "singledarts.train.images", seed));
+            Assert.Equal(seed.EpochsDone, Histogram(metrics, "singledarts.checkpoint.write.duration", seed));
+            Assert.True(Sum(metrics, "singledarts.checkpoint.write.size", seed) >= new FileInfo(Path.Combine(seed.RunFolder!, "checkpoint.ckpt")).Length);
+        }
+
+        // seeds by state: the coordinator's counts, per method, for every state
+        foreach (var method in status.Methods)
+        {
+            var byState = Points(metrics, "singledarts.seeds", id).Where(p => (string?)Tags(p)["method"] == method.Method)
+                .ToDictionary(p => (string)Tags(p)["state"]!, p => p.GetGaugeLastValueDouble());
+            Assert.Equal(new[] { "cancelled", "completed", "failed", "queued", "running" }, byState.Keys.Order());
+            Assert.Equal(method.Completed, byState["completed"]);
+            Assert.Equal(0, byState["running"] + byState["queued"] + byState["failed"]);
+        }
+
+        // traces: sweep -> seed -> epoch -> checkpoint, one trace, across the grain calls between silos
+        var mine = spans.Where(s => s.TraceId == spans.Single(x => x.DisplayName == "sweep" && (string?)x.GetTagItem("sweep.id") == id).TraceId).ToList();
+        var sweep = Assert.Single(mine, s => s.DisplayName == "sweep");
+        var seeds = mine.Where(s => s.DisplayName == "seed").ToList();
+        Assert.Equal(4, seeds.Count);
+        Assert.All(seeds, s => Assert.Equal(sweep.SpanId, s.ParentSpanId));
+        Assert.Equal(status.Seeds.Select(s => $"{s.Method}/{s.Seed}").Order(), seeds.Select(s => $"{s.GetTagItem("method")}/{s.GetTagItem("seed")}").Order());
+        foreach (var seed in seeds)
+        {
+            var epochs = mine.Where(s => s.DisplayName == "epoch" && s.ParentSpanId == seed.SpanId).ToList();
+            Assert.Equal(new[] { 1, 2 }, epochs.Select(e => (int)e.GetTagItem("epoch")!).Order());
+            Assert.All(epochs, e => Assert.Single(mine, c => c.DisplayName == "checkpoint" && c.ParentSpanId == e.SpanId));
+            Assert.Equal("completed", seed.GetTagItem("seed.state"));
+        }
+        Assert.Equal("completed", sweep.GetTagItem("sweep.state"));
+    }
+
+    private static List<MetricPoint> Points(List<MetricSnapshot> metrics, string name, string sweepId) =>
+        [.. metrics.Where(m => m.Name == name).SelectMany(m => m.MetricPoints).Where(p => (string?)Tags(p)["sweep.id"] == sweepId)];
+
+    private static Dictionary<string, object?> Tags(MetricPoint p)
+    {
+        var tags = new Dictionary<string, object?>();
+        foreach (var t in p.Tags) tags[t.Key] = t.Value;
+        return tags;
+    }
+
+    private static bool Is(MetricPoint p, SeedStatus seed)
+    {
+        var tags = Tags(p);
+        return (string?)tags["method"] == seed.Method && Equals(tags["seed"], seed.Seed);
+    }
+
+    private static MetricPoint Point(List<MetricSnapshot> metrics, string name, SeedStatus seed) =>
+        Assert.Single(Points(metrics, name, seed.SweepId), p => Is(p, seed));
+
+    private static double Gauge(List<MetricSnapshot> metrics, string name, SeedStatus seed) => Point(metrics, name, seed).GetGaugeLastValueDouble();
+
+    private static long Sum(List<MetricSnapshot> metrics, string name, SeedStatus seed) => Point(metrics, name, seed).GetSumLong();
+
+    private static long Histogram(List<MetricSnapshot> metrics, string name, SeedStatus seed) => Point(metrics, name, seed).GetHistogramCount();
+}
