@@ -81,6 +81,9 @@ public sealed record SeedStatus
 
     /// <summary>Wall time of the finished epochs.</summary>
     [Id(14)] public double Seconds { get; init; }
+
+    /// <summary>What went wrong and was handled (a damaged checkpoint skipped, a store outage waited out, a resume after a lost silo), newest last.</summary>
+    [Id(15)] public string[] Warnings { get; init; } = [];
 }
 
 /// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>

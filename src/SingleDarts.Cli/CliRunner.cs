@@ -63,6 +63,12 @@ public static class CliRunner
             Console.Error.WriteLine($"error: lost the connection to the cluster ({Unwrap(ex).Message.Split('\n')[0].Trim()})");
             return Failed;
         }
+        catch (Exception ex) when (Unwrap(ex) is Search.Checkpoints.CheckpointStoreException store)
+        {
+            // earlier checkpoints are intact: the run continues with --resume once the store is back
+            Console.Error.WriteLine($"error: {store.Message}; the run stopped after its last checkpoint, continue it with --resume");
+            return Failed;
+        }
         catch (Exception ex) when (Unwrap(ex) is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {Unwrap(ex).Message}");

@@ -28,6 +28,8 @@ public sealed class ConsoleObserver(ProgressTask? progress) : ISearchObserver
         progress.Value = step.Step;
     }
 
+    public void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
+
     public void EpochDone(EpochRecord r)
     {
         var valid = r.ValidAcc is { } v ? (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%" : "n/a";

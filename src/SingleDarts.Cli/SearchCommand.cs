@@ -153,7 +153,7 @@ public static class SearchCommand
     /// </summary>
     private static SearchOptions ResumeOptions(RunFolder folder, SearchOptions given, ParseResult parse, Option[] searchOptions)
     {
-        if (!File.Exists(folder.CheckpointPath)) throw new SearchConfigException($"--resume: no checkpoint at {folder.CheckpointPath}");
+        if (folder.Checkpoints.Epochs().Count == 0) throw new SearchConfigException($"--resume: no checkpoint in {folder.Checkpoints.Folder}");
         var saved = folder.ReadOptions();
         var explicitOptions = searchOptions.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet();
         var conflicts = new List<string>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Telemetry;
+using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces.Nb201;
@@ -14,6 +15,7 @@ internal abstract record SeedEvent
     public sealed record Started(EpochSummary[] History, int StepsPerEpoch) : SeedEvent;
     public sealed record EpochDone(EpochSummary Epoch) : SeedEvent;
     public sealed record Ended(SeedState State, string? Reason) : SeedEvent;
+    public sealed record Warned(string Message) : SeedEvent;
 }
 
 /// <summary>
@@ -42,25 +44,28 @@ internal sealed class SeedExecution : ISearchObserver
     /// <summary>Step within the running epoch (read by the grain's timer; written by the search thread).</summary>
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
-    public static SeedExecution Start(SearchOptions options, RunFolder folder, SeedSlots slots, SeedSpec spec, string? traceParent)
+    public static SeedExecution Start(SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
+        SeedSlots slots, SeedSpec spec, string? traceParent)
     {
         var execution = new SeedExecution(spec, traceParent);
-        execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, slots),
+        var checkpoints = new Checkpointing(store, policy, execution.Warn);
+        execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, checkpoints, slots),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         return execution;
     }
 
     public void Cancel() => cancel.Cancel();
 
-    private void Run(SearchOptions options, RunFolder folder, SeedSlots slots)
+    private void Run(SearchOptions options, RunFolder folder, Checkpointing checkpoints, SeedSlots slots)
     {
         var (state, reason) = (SeedState.Failed, (string?)null);
         try
         {
             using var slot = slots.Acquire(cancel.Token);
-            var resume = File.Exists(folder.CheckpointPath);
-            if (resume) CheckSameRun(folder, options);
-            SearchRunner.Run(options, folder.Path, resume, this, cancel.Token);
+            // a checkpoint left by an earlier activation (this silo's or a lost one's): continue from it;
+            // a checkpoint of another run (other options) is refused by the restore
+            var resume = checkpoints.Any(cancel.Token);
+            SearchRunner.Run(options, folder.Path, resume, this, cancel.Token, checkpoints);
             state = SeedState.Completed;
         }
         catch (OperationCanceledException)
@@ -79,6 +84,10 @@ internal sealed class SeedExecution : ISearchObserver
         {
             reason = ex.Message;
         }
+        catch (CheckpointStoreException ex)
+        {
+            reason = $"checkpoint store: {ex.Message} (the checkpoints before it are intact)";
+        }
         catch (Exception ex)
         {
             // A failing seed must never take the silo down: every failure becomes the seed's state.
@@ -93,21 +102,9 @@ internal sealed class SeedExecution : ISearchObserver
         }
     }
 
-    /// <summary>A run folder left by an earlier activation is continued only if it holds this very run.</summary>
-    private static void CheckSameRun(RunFolder folder, SearchOptions options)
-    {
-        SearchOptions saved;
-        try
-        {
-            saved = folder.ReadOptions();
-        }
-        catch (SearchConfigException ex)
-        {
-            throw new SearchConfigException($"{folder.Path} holds a checkpoint but no readable run config ({string.Join("; ", ex.Problems)}); remove it or use another sweep id");
-        }
-        if (saved with { CacheDir = options.CacheDir } != options)
-            throw new SearchConfigException($"{folder.Path} holds another run (different options); remove it or use another sweep id");
-    }
+    private void Warn(string message) => events.Writer.TryWrite(new SeedEvent.Warned(message));
+
+    void ISearchObserver.Warning(string message) => Warn(message);
 
     void ISearchObserver.Started(SearchRun run, bool resumed)
     {

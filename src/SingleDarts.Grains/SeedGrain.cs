@@ -29,11 +29,13 @@ public sealed class SeedGrainState
 public sealed partial class SeedGrain(
     [PersistentState("seed", SweepStorage.Name)] IPersistentState<SeedGrainState> state,
     SeedSlots slots,
+    ICheckpointStores checkpointStores,
     IOptions<WorkerOptions> worker,
     ILocalSiloDetails silo,
     ILogger<SeedGrain> logger) : Grain, ISeedGrain
 {
     private static readonly TimeSpan DrainPeriod = TimeSpan.FromMilliseconds(500);
+    private const int MaxWarnings = 20;
     private SeedExecution? execution;
     private Activity? span;
     private IGrainTimer? timer;
@@ -130,7 +132,8 @@ public sealed partial class SeedGrain(
         }
         span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
         span?.SetTag("silo", SiloName);
-        execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, slots, spec, span?.Id ?? S.TraceParent);
+        execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
+            checkpointStores.Policy, slots, spec, span?.Id ?? S.TraceParent);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }
 
@@ -152,6 +155,11 @@ public sealed partial class SeedGrain(
                 case SeedEvent.EpochDone epoch:
                     S.History.Add(epoch.Epoch);
                     newEpochs.Add(epoch.Epoch);
+                    persist = true;
+                    break;
+                case SeedEvent.Warned warned:
+                    LogWarning(logger, Key, warned.Message);
+                    S.Status = S.Status with { Warnings = [.. S.Status.Warnings.TakeLast(MaxWarnings - 1), warned.Message] };
                     persist = true;
                     break;
                 case SeedEvent.Ended ended:
@@ -206,6 +214,9 @@ public sealed partial class SeedGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: telling the coordinator failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string seed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: {Message}")]
+    private static partial void LogWarning(ILogger logger, string seed, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Seed} resumes after epoch {Epoch}")]
     private static partial void LogResuming(ILogger logger, string seed, int epoch);

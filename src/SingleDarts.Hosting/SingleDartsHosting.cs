@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -24,6 +25,7 @@ public static class SingleDartsHosting
         silo.UseSiloMetadata(WorkerMetadata.For(worker));
         silo.Services.AddSingleton(Options.Create(worker));
         silo.Services.AddSingleton<SeedSlots>();
+        silo.Services.TryAddSingleton<ICheckpointStores>(new LocalCheckpointStores());
         silo.Services.AddSingleton<WorkerSilos>();
         silo.Services.AddPlacementFilter<WorkerSilosOnlyFilter, WorkerSilosOnlyFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddPlacementDirector<SeedPlacement, SeedPlacementDirector>();

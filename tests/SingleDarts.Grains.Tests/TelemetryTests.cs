@@ -82,7 +82,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             Assert.Equal(seed.EpochsDone * 128 / 16, steps);        // 128 searched images (half of 256) in batches of 16
             Assert.Equal(seed.EpochsDone * 128, Sum(metrics, "singledarts.train.images", seed));
             Assert.Equal(seed.EpochsDone, Histogram(metrics, "singledarts.checkpoint.write.duration", seed));
-            Assert.True(Sum(metrics, "singledarts.checkpoint.write.size", seed) >= new FileInfo(Path.Combine(seed.RunFolder!, "checkpoint.ckpt")).Length);
+            Assert.True(Sum(metrics, "singledarts.checkpoint.write.size", seed) >= new FileInfo(Path.Combine(seed.RunFolder!, "checkpoints", $"epoch-{seed.EpochsDone:D4}.ckpt")).Length);
         }
 
         // seeds by state: the coordinator's counts, per method, for every state

@@ -35,7 +35,7 @@ public sealed class CellStatsTests
         Assert.All(observer.Steps, s => Assert.Equal(16, s.Images));
         Assert.All(observer.Steps, s => Assert.True(s.Duration > TimeSpan.Zero));
         Assert.Equal([1, 2], observer.Checkpoints.Select(c => c.Epoch));
-        Assert.Equal(new FileInfo(Path.Combine(dir, "checkpoint.ckpt")).Length, observer.Checkpoints[^1].Bytes);
+        Assert.Equal(new FileInfo(Path.Combine(dir, "checkpoints", "epoch-0002.ckpt")).Length, observer.Checkpoints[^1].Bytes);
         Assert.All(observer.Epochs, e => Assert.Equal(64, e.Images));
         Assert.All(observer.Epochs, e => Assert.InRange(e.StepSeconds, double.Epsilon, e.Seconds));
     }

@@ -52,8 +52,8 @@ public class RunTests
         Assert.Equal(WithoutSeconds(straight), WithoutSeconds(interrupted));
 
         // every tensor of the final state (w, BatchNorm statistics, α, optimiser moments) agrees bit for bit
-        var (_, a) = TensorArchive.Read(Path.Combine(straight, "checkpoint.ckpt"));
-        var (_, b) = TensorArchive.Read(Path.Combine(interrupted, "checkpoint.ckpt"));
+        var (_, a) = TensorArchive.Read(Path.Combine(straight, "checkpoints", "epoch-0003.ckpt"));
+        var (_, b) = TensorArchive.Read(Path.Combine(interrupted, "checkpoints", "epoch-0003.ckpt"));
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
         foreach (var (name, t) in a)
             Assert.True(t.bytes.SequenceEqual(b[name].bytes), $"{name} differs");
@@ -91,7 +91,7 @@ public class RunTests
             Assert.True(r.ContainsKey(key), $"result.json lacks {key}");
         Assert.Equal(result.Arch, (string?)r["arch"]);
         Assert.Equal((string?)JsonNode.Parse(lines[^1])!["arch"], result.Arch);
-        Assert.True(File.Exists(Path.Combine(dir, "checkpoint.ckpt")));
+        Assert.True(File.Exists(Path.Combine(dir, "checkpoints", "epoch-0002.ckpt")));
     }
 
     [Fact]
@@ -123,17 +123,18 @@ public class RunTests
     }
 
     [Fact]
-    public void A_damaged_checkpoint_is_refused()
+    public void A_damaged_lone_checkpoint_is_refused_naming_the_damage()
     {
         var dir = Tiny.TempDir();
         SearchRunner.Run(Tiny.Options(epochs: 1), dir);
-        var path = Path.Combine(dir, "checkpoint.ckpt");
+        var path = Path.Combine(dir, "checkpoints", "epoch-0001.ckpt");
         var bytes = File.ReadAllBytes(path);
         bytes[^10] ^= 0xFF;
         File.WriteAllBytes(path, bytes);
         var ex = Assert.Throws<InvalidDataException>(() => TensorArchive.Read(path));
         Assert.Contains("checksum", ex.Message);
         var resume = Assert.Throws<SearchConfigException>(() => SearchRunner.Run(Tiny.Options(epochs: 2), dir, resume: true));
+        Assert.Contains("no usable checkpoint", resume.Message);
         Assert.Contains("damaged", resume.Message);
     }
 

@@ -25,7 +25,7 @@ public sealed record CheckpointMetadata
 /// </summary>
 internal static class SearchCheckpoint
 {
-    public static void Save(string path, SearchRun run, Generator generator, BatchLoader train, BatchLoader? valid)
+    public static byte[] Serialize(SearchRun run, Generator generator, BatchLoader train, BatchLoader? valid)
     {
         var meta = new CheckpointMetadata
         {
@@ -38,22 +38,15 @@ internal static class SearchCheckpoint
             Written = DateTimeOffset.UtcNow,
         };
         using var genState = generator.get_state();
-        TensorArchive.Write(path, meta, Tensors(run).Append(("generator", genState)));
+        return TensorArchive.Serialize(meta, Tensors(run).Append(("generator", genState)));
     }
 
-    public static CheckpointMetadata Load(string path, SearchRun run, Generator generator, BatchLoader train, BatchLoader? valid)
+    /// <summary>Restores a run from a checkpoint's bytes; <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">the bytes are not a whole checkpoint (checksum, truncation).</exception>
+    /// <exception cref="SearchConfigException">the checkpoint is whole but belongs to another run.</exception>
+    public static CheckpointMetadata Load(byte[] bytes, string path, SearchRun run, Generator generator, BatchLoader train, BatchLoader? valid)
     {
-        if (!File.Exists(path)) throw new SearchConfigException($"--resume: no checkpoint at {path}");
-        JsonElement metaJson;
-        Dictionary<string, Tensor> tensors;
-        try
-        {
-            (metaJson, tensors) = TensorArchive.Read(path);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new SearchConfigException(ex.Message);
-        }
+        var (metaJson, tensors) = TensorArchive.Parse(bytes, path);
         try
         {
             var meta = metaJson.Deserialize<CheckpointMetadata>(Json.Line)

@@ -17,7 +17,11 @@ public static class TensorArchive
 
     private sealed record Header(JsonElement Metadata, List<Entry> Tensors, string PayloadSha256);
 
-    public static void Write(string path, object metadata, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    public static void Write(string path, object metadata, IEnumerable<(string Name, Tensor Tensor)> tensors) =>
+        AtomicFile.Write(path, Serialize(metadata, tensors));
+
+    /// <summary>The archive's bytes (what <see cref="Write"/> puts in a file).</summary>
+    public static byte[] Serialize(object metadata, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
         var entries = new List<Entry>();
         var payload = new MemoryStream();
@@ -29,13 +33,17 @@ public static class TensorArchive
             payload.Write(bytes);
         }
         var meta = JsonSerializer.SerializeToElement(metadata, metadata.GetType(), Json.Line);
-        HeaderedFile.Write(path, Magic, sha => new Header(meta, entries, sha), payload, Json.Line);
+        return HeaderedFile.Serialize(Magic, sha => new Header(meta, entries, sha), payload, Json.Line);
     }
 
     /// <summary>Reads an archive; throws <see cref="InvalidDataException"/> naming the file if it is not one or is damaged.</summary>
-    public static (JsonElement Metadata, Dictionary<string, Tensor> Tensors) Read(string path)
+    public static (JsonElement Metadata, Dictionary<string, Tensor> Tensors) Read(string path) => Parse(File.ReadAllBytes(path), path);
+
+    /// <summary>Parses an archive's bytes; <paramref name="name"/> (a path, a blob) names it in errors.</summary>
+    public static (JsonElement Metadata, Dictionary<string, Tensor> Tensors) Parse(byte[] bytes, string name)
     {
-        var (header, payload) = HeaderedFile.Read<Header>(path, Magic, h => h.PayloadSha256, Json.Line, "checkpoint");
+        var path = name;
+        var (header, payload) = HeaderedFile.Parse<Header>(bytes, name, Magic, h => h.PayloadSha256, Json.Line, "checkpoint");
         var tensors = new Dictionary<string, Tensor>();
         foreach (var e in header.Tensors)
         {

@@ -5,57 +5,98 @@ namespace SingleDarts.Search.IO;
 
 /// <summary>
 /// The one file layout of checkpoints and dataset caches: magic bytes, a length-prefixed JSON
-/// header that records the SHA-256 of what follows, then the payload. Written to a temporary file
-/// in the same folder and renamed, so a crash never leaves a torn file under the final name.
+/// header that records the SHA-256 of what follows, then the payload. Files are written to a
+/// temporary name in the same folder, flushed to disk and renamed, so a crash never leaves a torn
+/// file under the final name.
 /// </summary>
 public static class HeaderedFile
 {
     /// <param name="header">builds the header from the payload's SHA-256 (hex).</param>
-    public static void Write<THeader>(string path, ReadOnlySpan<byte> magic, Func<string, THeader> header, MemoryStream payload, JsonSerializerOptions json)
+    public static void Write<THeader>(string path, ReadOnlySpan<byte> magic, Func<string, THeader> header, MemoryStream payload, JsonSerializerOptions json) =>
+        AtomicFile.Write(path, Serialize(magic, header, payload, json));
+
+    /// <summary>The whole file's bytes.</summary>
+    public static byte[] Serialize<THeader>(ReadOnlySpan<byte> magic, Func<string, THeader> header, MemoryStream payload, JsonSerializerOptions json)
     {
-        var sha = Convert.ToHexString(SHA256.HashData(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
-        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header(sha), json);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(magic);
-            fs.Write(BitConverter.GetBytes((long)headerBytes.Length));
-            fs.Write(headerBytes);
-            payload.Position = 0;
-            payload.CopyTo(fs);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, full, overwrite: true);
+        var body = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header(Convert.ToHexString(SHA256.HashData(body))), json);
+        var bytes = new byte[magic.Length + 8 + headerBytes.Length + body.Length];
+        magic.CopyTo(bytes);
+        BitConverter.TryWriteBytes(bytes.AsSpan(magic.Length), (long)headerBytes.Length);
+        headerBytes.CopyTo(bytes.AsSpan(magic.Length + 8));
+        body.CopyTo(bytes.AsSpan(magic.Length + 8 + headerBytes.Length));
+        return bytes;
     }
 
     /// <summary>
     /// Reads and verifies a file; throws <see cref="InvalidDataException"/> saying what is wrong
     /// (not this kind of file, truncated, unreadable header, checksum mismatch).
     /// </summary>
-    public static (THeader Header, Memory<byte> Payload) Read<THeader>(string path, ReadOnlySpan<byte> magic, Func<THeader, string> sha, JsonSerializerOptions json, string kind)
+    public static (THeader Header, Memory<byte> Payload) Read<THeader>(string path, ReadOnlySpan<byte> magic, Func<THeader, string> sha, JsonSerializerOptions json, string kind) =>
+        Parse(File.ReadAllBytes(path), path, magic, sha, json, kind);
+
+    /// <param name="name">names the bytes in error messages (a path, a blob).</param>
+    public static (THeader Header, Memory<byte> Payload) Parse<THeader>(byte[] bytes, string name, ReadOnlySpan<byte> magic, Func<THeader, string> sha, JsonSerializerOptions json, string kind)
     {
-        var bytes = File.ReadAllBytes(path);
         if (bytes.Length < magic.Length + 8 || !bytes.AsSpan(0, magic.Length).SequenceEqual(magic))
-            throw new InvalidDataException($"{path}: not a SingleDarts {kind}");
+            throw new InvalidDataException($"{name}: not a SingleDarts {kind}");
         var headerLength = BitConverter.ToInt64(bytes, magic.Length);
         var headerStart = magic.Length + 8;
         if (headerLength <= 0 || headerStart + headerLength > bytes.Length)
-            throw new InvalidDataException($"{path}: truncated {kind} header");
+            throw new InvalidDataException($"{name}: truncated {kind} header");
         THeader header;
         try
         {
             header = JsonSerializer.Deserialize<THeader>(bytes.AsSpan(headerStart, (int)headerLength), json)
-                ?? throw new InvalidDataException($"{path}: empty {kind} header");
+                ?? throw new InvalidDataException($"{name}: empty {kind} header");
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{path}: unreadable {kind} header ({ex.Message})");
+            throw new InvalidDataException($"{name}: unreadable {kind} header ({ex.Message})");
         }
         var payload = bytes.AsMemory((int)(headerStart + headerLength));
         if (Convert.ToHexString(SHA256.HashData(payload.Span)) != sha(header))
-            throw new InvalidDataException($"{path}: {kind} payload is damaged (checksum mismatch)");
+            throw new InvalidDataException($"{name}: {kind} payload is damaged (checksum mismatch)");
         return (header, payload);
+    }
+}
+
+/// <summary>Whole-file writes that a crash cannot tear: a temporary file in the same folder, flushed to disk, renamed.</summary>
+public static class AtomicFile
+{
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                fs.Write(bytes);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(tmp);     // a full disk leaves no half-written temporary behind
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }

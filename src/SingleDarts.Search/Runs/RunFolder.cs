@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SingleDarts.Search.Checkpoints;
 
 namespace SingleDarts.Search.Runs;
 
 /// <summary>
 /// A run's folder: config.json (effective options and environment), epochs.jsonl (one line per
-/// epoch), result.json and checkpoint.ckpt.
+/// epoch), result.json and, with local checkpoints, checkpoints/epoch-NNNN.ckpt.
 /// </summary>
 public sealed class RunFolder
 {
@@ -19,7 +20,8 @@ public sealed class RunFolder
     public string ConfigPath => System.IO.Path.Combine(Path, "config.json");
     public string EpochsPath => System.IO.Path.Combine(Path, "epochs.jsonl");
     public string ResultPath => System.IO.Path.Combine(Path, "result.json");
-    public string CheckpointPath => System.IO.Path.Combine(Path, "checkpoint.ckpt");
+    /// <summary>The folder of local checkpoints.</summary>
+    public LocalCheckpointStore Checkpoints => new(System.IO.Path.Combine(Path, "checkpoints"));
 
     public void WriteConfig(SearchRun run)
     {

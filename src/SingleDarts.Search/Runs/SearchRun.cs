@@ -189,12 +189,15 @@ public sealed class SearchRun : IDisposable
 
     private Nb201Lookup? Lookup(Genotype genotype) => Nb201?.Lookup(genotype, Nb201Dataset!);
 
-    public void SaveCheckpoint(string path) => SearchCheckpoint.Save(path, this, generator, trainLoader, validLoader);
+    /// <summary>The whole state after the last finished epoch, as a checkpoint's bytes.</summary>
+    public byte[] CheckpointBytes() => SearchCheckpoint.Serialize(this, generator, trainLoader, validLoader);
 
-    /// <summary>Continues from a checkpoint written by a run with the same options.</summary>
-    public void Restore(string path)
+    /// <summary>Continues from a checkpoint written by a run with the same options; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">the checkpoint is damaged.</exception>
+    /// <exception cref="SearchConfigException">it belongs to a run with other options.</exception>
+    public void Restore(byte[] checkpoint, string name)
     {
-        var restored = SearchCheckpoint.Load(path, this, generator, trainLoader, validLoader);
+        var restored = SearchCheckpoint.Load(checkpoint, name, this, generator, trainLoader, validLoader);
         history.Clear();
         history.AddRange(restored.History);
     }

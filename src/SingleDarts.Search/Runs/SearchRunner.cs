@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SingleDarts.Search.Checkpoints;
 
 namespace SingleDarts.Search.Runs;
 
@@ -12,6 +13,9 @@ public interface ISearchObserver
     /// <summary>The checkpoint after <paramref name="epoch"/> is on disk (before <see cref="EpochDone"/>).</summary>
     void CheckpointSaved(int epoch, TimeSpan duration, long bytes) { }
     void EpochDone(EpochRecord record) { }
+
+    /// <summary>Something went wrong and was handled (a damaged checkpoint skipped, a store retried).</summary>
+    void Warning(string message) { }
 }
 
 /// <summary>One finished training step: 1-based epoch and step, the images it trained on and its wall time.</summary>
@@ -20,21 +24,24 @@ public readonly record struct StepInfo(int Epoch, int Step, int Steps, long Imag
 /// <summary>Runs a search to the end in a run folder, checkpointing after every epoch.</summary>
 public static class SearchRunner
 {
-    /// <param name="resume">continue from the folder's checkpoint, with the options in its config.json.</param>
+    /// <param name="resume">continue from the newest whole checkpoint (the options must be the run's).</param>
+    /// <param name="checkpoints">where checkpoints go; default: the run folder's checkpoints/ folder.</param>
     public static SearchResult Run(SearchOptions options, string outDir, bool resume = false,
-        ISearchObserver? observer = null, CancellationToken cancel = default)
+        ISearchObserver? observer = null, CancellationToken cancel = default, Checkpointing? checkpoints = null)
     {
         var folder = new RunFolder(outDir);
+        checkpoints ??= new Checkpointing(folder.Checkpoints, warn: m => observer?.Warning(m));
         using var run = new SearchRun(options);
         if (resume)
         {
-            run.Restore(folder.CheckpointPath);
+            checkpoints.Restore(run, cancel);
+            if (!File.Exists(folder.ConfigPath)) folder.WriteConfig(run);     // resumed on another machine
             folder.RewriteEpochs(run.History);
         }
         else
         {
-            if (File.Exists(folder.CheckpointPath))
-                throw new SearchConfigException($"--out {folder.Path} already holds a run: pass --resume to continue it, or choose another folder");
+            if (checkpoints.Any(cancel))
+                throw new SearchConfigException($"--out {folder.Path} already holds a run (checkpoints in {checkpoints.Store.Location}): pass --resume to continue it, or choose another folder");
             folder.WriteConfig(run);
             folder.RewriteEpochs([]);
         }
@@ -45,8 +52,8 @@ public static class SearchRunner
             observer?.EpochStarting(epoch);
             var record = run.RunEpoch(cancel, observer is null ? null : observer.StepDone);
             var clock = Stopwatch.StartNew();
-            run.SaveCheckpoint(folder.CheckpointPath);
-            observer?.CheckpointSaved(epoch, clock.Elapsed, new FileInfo(folder.CheckpointPath).Length);
+            var bytes = checkpoints.Save(run, cancel);
+            observer?.CheckpointSaved(epoch, clock.Elapsed, bytes);
             folder.AppendEpoch(record);
             observer?.EpochDone(record);
         }
