@@ -53,6 +53,13 @@ public interface ISeedGrain : IGrainWithStringKey
     /// <summary>Stops the search within one step (a queued seed never starts).</summary>
     [Alias("Cancel")]
     Task Cancel();
+
+    /// <summary>
+    /// The coordinator's watchdog: a call activates the seed if its silo was lost, and activation
+    /// resumes a running seed from its last checkpoint on a surviving worker.
+    /// </summary>
+    [OneWay, Alias("Wake")]
+    Task Wake();
 }
 
 /// <summary>The cluster's list of sweeps (a single grain, key 0).</summary>

@@ -45,12 +45,13 @@ internal sealed class SeedExecution : ISearchObserver
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
     public static SeedExecution Start(SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
-        SeedSlots slots, SeedSpec spec, string? traceParent)
+        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent)
     {
         var execution = new SeedExecution(spec, traceParent);
         var checkpoints = new Checkpointing(store, policy, execution.Warn);
         execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, checkpoints, slots),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        threads.Add(execution);
         return execution;
     }
 

@@ -29,6 +29,7 @@ public sealed class SeedGrainState
 public sealed partial class SeedGrain(
     [PersistentState("seed", SweepStorage.Name)] IPersistentState<SeedGrainState> state,
     SeedSlots slots,
+    SeedThreads threads,
     ICheckpointStores checkpointStores,
     IOptions<WorkerOptions> worker,
     ILocalSiloDetails silo,
@@ -52,6 +53,8 @@ public sealed partial class SeedGrain(
         if (S.Spec is { } spec && !S.Status.State.IsFinal())
         {
             LogResuming(logger, Key, S.History.Count);
+            if (S.Status.Silo is { } previous && previous != SiloName)
+                Warn($"resumed on {SiloName} after epoch {S.History.Count}: the activation on {previous} was lost");
             Launch(spec);
         }
         if (S.Spec is not null) Publish();
@@ -79,6 +82,9 @@ public sealed partial class SeedGrain(
         if (S.Status.State.IsFinal()) Notify([]);
         return Current();
     }
+
+    /// <summary>Nothing to do: being called activates the grain, and activation resumes a run whose silo was lost.</summary>
+    public Task Wake() => Task.CompletedTask;
 
     public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History));
 
@@ -133,7 +139,7 @@ public sealed partial class SeedGrain(
         span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
         span?.SetTag("silo", SiloName);
         execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
-            checkpointStores.Policy, slots, spec, span?.Id ?? S.TraceParent);
+            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }
 
@@ -158,8 +164,7 @@ public sealed partial class SeedGrain(
                     persist = true;
                     break;
                 case SeedEvent.Warned warned:
-                    LogWarning(logger, Key, warned.Message);
-                    S.Status = S.Status with { Warnings = [.. S.Status.Warnings.TakeLast(MaxWarnings - 1), warned.Message] };
+                    Warn(warned.Message);
                     persist = true;
                     break;
                 case SeedEvent.Ended ended:
@@ -198,6 +203,12 @@ public sealed partial class SeedGrain(
             Steps = steps,
             Seconds = S.History.Sum(h => h.Seconds),
         };
+    }
+
+    private void Warn(string message)
+    {
+        LogWarning(logger, Key, message);
+        S.Status = S.Status with { Warnings = [.. S.Status.Warnings.TakeLast(MaxWarnings - 1), message] };
     }
 
     /// <summary>What this seed's gauges show: the status <c>sweep status</c> and <c>sweep watch</c> show.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime.Placement;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
@@ -39,9 +40,12 @@ public sealed partial class SweepGrain(
     [PersistentState("sweep", SweepStorage.Name)] IPersistentState<SweepGrainState> state,
     WorkerSilos workers,
     ILocalSiloDetails silo,
-    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+    IOptions<CoordinatorOptions> options,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain, IRemindable
 {
+    private const string Watchdog = "watchdog";
     private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
+    private DateTime lastWake;
     private IGrainTimer? timer;
     private Activity? span;
     private SearchOptions? shared;
@@ -90,6 +94,8 @@ public sealed partial class SweepGrain(
         }))];
         await state.WriteStateAsync();
         Publish();
+        // durable: if this coordinator's silo is lost, the reminder activates it elsewhere, and it wakes its seeds
+        await this.RegisterOrUpdateReminder(Watchdog, options.Value.Watchdog, options.Value.Watchdog);
         await Registry().Upsert(Summary());
         LogStarted(logger, Id, spec.Methods.Length, spec.Seeds.Length);
         await Dispatch();
@@ -153,13 +159,16 @@ public sealed partial class SweepGrain(
         var silos = workers.Active();
         var busy = S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()).GroupBy(e => e.Status.Silo ?? "")
             .ToDictionary(g => g.Key, g => g.Count());
+        var changed = false;
         foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
         {
             var options = Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
             var capable = silos.Where(w => w.Device == options.Device).ToList();
             if (capable.Count == 0)
             {
-                entry.Status = entry.Status with { Reason = $"waiting for a {options.Device} worker silo ({silos.Count} other worker(s) in the cluster)" };
+                var reason = $"waiting for a {options.Device} worker silo ({silos.Count} other worker(s) in the cluster)";
+                changed |= entry.Status.Reason != reason;
+                entry.Status = entry.Status with { Reason = reason };
                 continue;
             }
             var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
@@ -176,8 +185,12 @@ public sealed partial class SweepGrain(
             {
                 RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
                 var seed = Seed(entry.Status);
-                entry.Status = await SingleDartsTelemetry.Under(span, () => seed.Start(spec));
-                entry.Dispatched = true;
+                var answer = await SingleDartsTelemetry.Under(span, () => seed.Start(spec));
+                if (answer.EpochsDone != entry.History.Count)
+                    // the seed kept its state when this coordinator lost its own: take its whole history
+                    entry.History = [.. (await seed.GetDetail())?.History ?? []];
+                entry.Status = answer;
+                entry.Dispatched = changed = true;
                 var at = entry.Status.Silo ?? "";
                 busy[at] = busy.GetValueOrDefault(at) + 1;
             }
@@ -191,8 +204,44 @@ public sealed partial class SweepGrain(
                 RequestContext.Remove(IPlacementDirector.PlacementHintKey);
             }
         }
+        if (!changed) return;
         await state.WriteStateAsync();
         Publish();
+        if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
+    }
+
+    /// <summary>
+    /// Calls every seed that should be running (one-way): a seed whose silo was lost is activated
+    /// again on a surviving worker and resumes from its last checkpoint.
+    /// </summary>
+    private void WakeSeeds()
+    {
+        lastWake = DateTime.UtcNow;
+        foreach (var entry in S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()))
+            Seed(entry.Status).Wake().Ignore();
+    }
+
+    private async Task Tick()
+    {
+        await Dispatch();
+        if (S.State == SweepState.Running && DateTime.UtcNow - lastWake >= options.Value.WakeSeeds) WakeSeeds();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != Watchdog) return;
+        if (S.Spec is null || S.State != SweepState.Running)
+        {
+            await UnregisterWatchdog();
+            return;
+        }
+        StartTimer();       // activation already started it; a no-op then
+        WakeSeeds();
+    }
+
+    private async Task UnregisterWatchdog()
+    {
+        if (await this.GetReminder(Watchdog) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     private async Task Finish()
@@ -207,6 +256,7 @@ public sealed partial class SweepGrain(
         span?.SetTag("sweep.failed", S.Seeds.Count(e => e.Status.State == SeedState.Failed));
         SingleDartsTelemetry.End(span);
         span = null;
+        await UnregisterWatchdog();
         await Registry().Upsert(Summary());
         LogFinished(logger, Id, S.State);
     }
@@ -229,7 +279,7 @@ public sealed partial class SweepGrain(
     }
 
     private void StartTimer() =>
-        timer ??= this.RegisterGrainTimer(_ => Dispatch(), new GrainTimerCreationOptions(DispatchPeriod, DispatchPeriod) { KeepAlive = true });
+        timer ??= this.RegisterGrainTimer(_ => Tick(), new GrainTimerCreationOptions(DispatchPeriod, DispatchPeriod) { KeepAlive = true });
 
     private SweepStatus Status() => new()
     {

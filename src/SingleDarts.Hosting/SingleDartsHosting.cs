@@ -25,12 +25,16 @@ public static class SingleDartsHosting
         silo.UseSiloMetadata(WorkerMetadata.For(worker));
         silo.Services.AddSingleton(Options.Create(worker));
         silo.Services.AddSingleton<SeedSlots>();
+        silo.Services.AddSingleton<SeedThreads>();
         silo.Services.TryAddSingleton<ICheckpointStores>(new LocalCheckpointStores());
         silo.Services.AddSingleton<WorkerSilos>();
         silo.Services.AddPlacementFilter<WorkerSilosOnlyFilter, WorkerSilosOnlyFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddPlacementDirector<SeedPlacement, SeedPlacementDirector>();
+        silo.Services.AddOptions<CoordinatorOptions>();
         if (!silo.Services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, SweepStorage.Name)))
             silo.AddMemoryGrainStorage(SweepStorage.Name);
+        if (!silo.Services.Any(d => d.ServiceType == typeof(IReminderTable)))
+            silo.UseInMemoryReminderService();
         return silo;
     }
 
