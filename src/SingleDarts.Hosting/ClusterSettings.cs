@@ -20,8 +20,11 @@ public sealed class ClusterSettings
     public int SiloPort { get; set; } = DefaultSiloPort;
     public int GatewayPort { get; set; } = DefaultGatewayPort;
 
-    /// <summary>host:port of the primary silo's silo port; empty for the primary itself.</summary>
+    /// <summary>host:port of the primary silo's silo port; empty for the primary itself (local storage only).</summary>
     public string? PrimarySiloEndpoint { get; set; }
+
+    /// <summary>The IP address other silos and clients reach this silo on (azure storage); empty: this machine's first IPv4 address.</summary>
+    public string? AdvertisedAddress { get; set; }
 
     public static ClusterSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<ClusterSettings>() ?? new ClusterSettings();
@@ -56,4 +59,10 @@ public sealed class ClusterSettings
             throw new ArgumentException($"'{text}' is not host:port (port 1-65535)");
         return (host.Length == 0 ? "localhost" : host, port);
     }
+}
+
+/// <summary>The silo's settings are wrong (it does not start; each problem names its key).</summary>
+public sealed class SiloConfigException(IReadOnlyList<string> problems) : Exception(string.Join("; ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,6 +10,7 @@ using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using SingleDarts.Grains;
 using SingleDarts.Grains.Placement;
+using SingleDarts.Hosting.Storage;
 
 namespace SingleDarts.Hosting;
 
@@ -39,12 +41,33 @@ public static class SingleDartsHosting
     }
 
     /// <summary>A silo from configuration: <see cref="ClusterSettings"/> (section Orleans) and <see cref="WorkerOptions"/> (section SingleDarts:Worker).</summary>
+    /// <exception cref="StorageConfigException">the storage settings are wrong.</exception>
     public static ISiloBuilder UseSingleDarts(this ISiloBuilder silo, IConfiguration configuration)
     {
         var cluster = ClusterSettings.From(configuration);
-        var primary = string.IsNullOrWhiteSpace(cluster.PrimarySiloEndpoint) ? null
-            : ClusterSettings.ParseEndpoint(cluster.PrimarySiloEndpoint, ClusterSettings.DefaultSiloPort);
-        silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
+        var storage = StorageOptions.From(configuration);
+        silo.UseSingleDartsStorage(storage);
+        if (storage.IsAzure)
+        {
+            // membership in an Azure Table: silos on any machine that reaches the storage account join
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (string.IsNullOrWhiteSpace(cluster.AdvertisedAddress))
+                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
+            else
+                silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            silo.UseSingleDartsAzureClustering(storage);
+        }
+        else
+        {
+            var primary = string.IsNullOrWhiteSpace(cluster.PrimarySiloEndpoint) ? null
+                : ClusterSettings.ParseEndpoint(cluster.PrimarySiloEndpoint, ClusterSettings.DefaultSiloPort);
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
+        }
+        silo.Services.Configure<CoordinatorOptions>(configuration.GetSection(CoordinatorOptions.Section));
         return silo.UseSingleDarts(configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions());
     }
 
