@@ -74,6 +74,9 @@ public sealed record SweepStatus
     [Id(4)] public DateTimeOffset? FinishedAt { get; init; }
     [Id(5)] public SeedStatus[] Seeds { get; init; } = [];
     [Id(6)] public MethodAggregate[] Methods { get; init; } = [];
+
+    /// <summary>The silo (host:port) whose coordinator answered.</summary>
+    [Id(7)] public string? Coordinator { get; init; }
 }
 
 /// <summary>A line of <c>sweep list</c>.</summary>

@@ -289,6 +289,7 @@ public sealed partial class SweepGrain(
         CreatedAt = S.CreatedAt,
         FinishedAt = S.FinishedAt,
         Seeds = [.. S.Seeds.Select(e => e.Status)],
+        Coordinator = SiloName,
         Methods = SweepAggregator.Aggregate(S.Spec!, [.. S.Seeds.Select(e => (e.Status, (IReadOnlyList<EpochSummary>)e.History))]),
     };
 

@@ -1,0 +1,230 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime.Placement;
+using Orleans.TestingHost;
+using SingleDarts.Abstractions;
+using SingleDarts.Hosting;
+using SingleDarts.Hosting.Storage;
+using SingleDarts.Search.Runs;
+using SingleDarts.Tests;
+
+namespace SingleDarts.Grains.Tests;
+
+/// <summary>
+/// Silos lost mid-run on a 3-silo cluster whose grain state, reminders and checkpoints are in
+/// Azure Storage (Azurite): the sweep completes, nothing is lost, and every resumed seed ends
+/// bit-identical to an uninterrupted search.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class FailoverTests(Azurite azurite)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task A_seed_whose_silo_is_killed_mid_epoch_resumes_on_the_other_worker_and_ends_bit_identical()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("darts-v1", [11], epochs: 4);
+        var id = await cluster.StartSweep(spec);
+
+        var running = await cluster.WaitFor(id, s => MidEpoch(s.Seeds[0], afterEpoch: 1));
+        var victim = running.Seeds[0].Silo!;
+        await cluster.Kill(victim);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        var seed = Assert.Single(end.Seeds);
+        Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
+        Assert.NotEqual(victim, seed.Silo);
+        Assert.Contains(seed.Warnings, w => w.Contains("resumed on") && w.Contains(victim));
+        await AssertBitIdentical(cluster, id, spec, seed);
+    }
+
+    [Fact]
+    public async Task A_seed_killed_twice_in_one_sweep_still_completes_bit_identical()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [12], epochs: 6);
+        var id = await cluster.StartSweep(spec);
+
+        var first = (await cluster.WaitFor(id, s => MidEpoch(s.Seeds[0], afterEpoch: 1))).Seeds[0].Silo!;
+        await cluster.Kill(first);
+        await cluster.Cluster.StartAdditionalSiloAsync();       // a fresh worker joins
+        var second = (await cluster.WaitFor(id, s => s.Seeds[0].Silo != first && MidEpoch(s.Seeds[0], afterEpoch: 3))).Seeds[0].Silo!;
+        await cluster.Kill(second);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        var seed = Assert.Single(end.Seeds);
+        Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
+        Assert.DoesNotContain(seed.Silo, new[] { first, second });
+        Assert.Equal(2, seed.Warnings.Count(w => w.Contains("resumed on")));
+        await AssertBitIdentical(cluster, id, spec, seed);
+    }
+
+    [Fact]
+    public async Task Losing_the_coordinators_silo_loses_no_seed_result_and_no_aggregate()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [0, 1], epochs: 4);
+        var id = await cluster.StartSweep(spec);
+        var coordinator = cluster.CoordinatorSilo;
+
+        var before = await cluster.WaitFor(id, s => s.Seeds.All(x => x.State == SeedState.Running && x.EpochsDone >= 1));
+        Assert.Equal(coordinator, before.Coordinator);
+        await cluster.Kill(coordinator);
+        await cluster.Cluster.StartAdditionalSiloAsync();       // the lost silo's replacement
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        Assert.Equal(SweepState.Completed, end.State);
+        Assert.NotEqual(coordinator, end.Coordinator);      // it was activated again on a surviving silo
+        var method = Assert.Single(end.Methods);
+        Assert.Equal(2, method.Completed);
+        Assert.Equal(2, method.ValidAcc!.N);
+        foreach (var seed in end.Seeds)
+        {
+            Assert.True(seed.State == SeedState.Completed, $"{seed.Seed}: {seed.State} {seed.Reason}");
+            Assert.Equal(4, seed.EpochsDone);
+            await AssertBitIdentical(cluster, id, spec, seed);
+        }
+        // every epoch of every seed made it into the coordinator's record (the per-epoch curves)
+        Assert.Equal([1, 2, 3, 4], method.Curve.Select(e => e.Epoch));
+        Assert.All(method.Curve, e => Assert.Equal(2, e.TrainAcc.N));
+    }
+
+    private static SweepSpec Spec(string method, long[] seeds, int epochs) => new()
+    {
+        Name = "failover",
+        Methods = [method],
+        Seeds = seeds,
+        // ~1 s epochs: long enough to kill a silo in the middle of one
+        SearchJson = SweepValidation.ToJson(TinySearch.Options(epochs: epochs) with { TrainSize = 2048 }),
+    };
+
+    private static bool MidEpoch(SeedStatus s, int afterEpoch) =>
+        s.State == SeedState.Running && s.EpochsDone >= afterEpoch && s.Steps > 0 && s.Step > 0 && s.Step < s.Steps - 2;
+
+    private static async Task AssertBitIdentical(AzureCluster cluster, string id, SweepSpec spec, SeedStatus seed)
+    {
+        var direct = SearchRunner.Run(SweepValidation.OptionsFor(spec, seed.Method, seed.Seed), Path.Combine(Tiny.TempDir(), "direct"));
+        Assert.Equal(direct.Arch, seed.Last!.Arch);
+        Assert.Equal(Bits(direct.Alphas), Bits(seed.Last.Alphas));
+        Assert.Equal(direct.ValidAcc, seed.Last.ValidAcc);
+        var detail = (await cluster.Client.GetGrain<ISweepGrain>(id).GetSeed(seed.Method, seed.Seed))!;
+        Assert.Equal(Enumerable.Range(1, direct.Epochs), detail.History.Select(h => h.Epoch));
+    }
+
+    private static int[] Bits(float[][] alphas) => [.. alphas.SelectMany(r => r).Select(BitConverter.SingleToInt32Bits)];
+
+    /// <summary>An in-process cluster (silo 0: gateway and coordinators, no seeds; the rest: one-slot workers) on Azure storage.</summary>
+    private sealed class AzureCluster : IAsyncDisposable
+    {
+        private readonly Dictionary<string, bool> workerByName = [];
+
+        public InProcessTestCluster Cluster { get; private set; } = null!;
+        public IClusterClient Client => Cluster.Client;
+        public string CoordinatorSilo => Cluster.Silos[0].SiloAddress.Endpoint.ToString();
+        private string RunsRoot { get; } = Tiny.TempDir();
+
+        public static async Task<AzureCluster> Start(Azurite azurite)
+        {
+            var cluster = new AzureCluster();
+            var tag = Guid.NewGuid().ToString("N")[..8];
+            var storage = new StorageOptions
+            {
+                Kind = "azure",
+                ConnectionString = azurite.ConnectionString,
+                StateTable = "State" + tag,
+                ReminderTable = "Reminders" + tag,
+                CheckpointContainer = "checkpoints-" + tag,
+                CheckpointRetrySeconds = 60,
+            };
+            var builder = new InProcessTestClusterBuilder(3);
+            builder.ConfigureSilo((options, silo) =>
+            {
+                bool isWorker;
+                lock (cluster.workerByName)
+                {
+                    isWorker = cluster.workerByName.TryGetValue(options.SiloName, out var known) ? known : cluster.workerByName.Count > 0;
+                    cluster.workerByName[options.SiloName] = isWorker;
+                }
+                silo.UseSingleDartsStorage(storage);
+                silo.UseSingleDarts(new WorkerOptions { Enabled = isWorker, Slots = 1, RunsRoot = cluster.RunsRoot });
+                silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+                silo.Services.Configure<CoordinatorOptions>(o =>
+                {
+                    o.Watchdog = TimeSpan.FromSeconds(2);
+                    o.WakeSeeds = TimeSpan.FromSeconds(1);
+                });
+                // notice a killed silo within seconds
+                silo.Services.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                    o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                });
+                silo.Services.AddLogging(l => l.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "singledarts-tests", $"failover-{tag}.log")))
+                    .AddFilter("Orleans", LogLevel.Warning));
+            });
+            cluster.Cluster = builder.Build();
+            await cluster.Cluster.DeployAsync();
+            return cluster;
+        }
+
+        /// <summary>Starts a sweep whose coordinator lives on silo 0 (the placement hint), so that killing a worker never takes it.</summary>
+        public async Task<string> StartSweep(SweepSpec spec)
+        {
+            var id = Tiny.NewId("failover");
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, Cluster.Silos[0].SiloAddress);
+            try
+            {
+                var start = await Client.GetGrain<ISweepGrain>(id).Start(spec);
+                Assert.Empty(start.Problems);
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+            return id;
+        }
+
+        public async Task Kill(string endpoint)
+        {
+            var silo = Cluster.Silos.Single(s => s.SiloAddress.Endpoint.ToString() == endpoint);
+            await Cluster.KillSiloAsync(silo);
+        }
+
+        public async Task<SweepStatus> WaitFor(string id, Func<SweepStatus, bool> until)
+        {
+            var deadline = DateTime.UtcNow + Limit;
+            SweepStatus? status = null;
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    status = await Client.GetGrain<ISweepGrain>(id).GetStatus();
+                    if (status is not null && until(status)) return status;
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                {
+                    // the silo that held the coordinator is gone; the next call activates it elsewhere
+                }
+                await Task.Delay(50);
+            }
+            throw new TimeoutException($"sweep {id} did not get there in {Limit}: {System.Text.Json.JsonSerializer.Serialize(status)}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Cluster.DisposeAsync();
+            try
+            {
+                Directory.Delete(RunsRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
