@@ -56,10 +56,12 @@ public interface ISeedGrain : IGrainWithStringKey
 
     /// <summary>
     /// The coordinator's watchdog: a call activates the seed if its silo was lost, and activation
-    /// resumes a running seed from its last checkpoint on a surviving worker.
+    /// resumes a running seed from its last checkpoint on a surviving worker. A seed whose grain
+    /// state was lost with its silo (in-memory state) starts again from <paramref name="spec"/> and
+    /// resumes from its checkpoints.
     /// </summary>
     [OneWay, Alias("Wake")]
-    Task Wake();
+    Task Wake(SeedSpec spec);
 }
 
 /// <summary>The cluster's list of sweeps (a single grain, key 0).</summary>

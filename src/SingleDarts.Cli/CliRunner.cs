@@ -37,6 +37,11 @@ public static class CliRunner
             foreach (var problem in config.Problems) Console.Error.WriteLine($"error: {problem}");
             return UsageError;
         }
+        catch (Exception ex) when (Unwrap(ex) is Hosting.Storage.StorageConfigException storage)
+        {
+            foreach (var problem in storage.Problems) Console.Error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
         catch (Exception ex) when (Unwrap(ex) is DataException data)
         {
             foreach (var line in data.Message.Split(Environment.NewLine)) Console.Error.WriteLine($"error: {line}");

@@ -83,8 +83,14 @@ public sealed partial class SeedGrain(
         return Current();
     }
 
-    /// <summary>Nothing to do: being called activates the grain, and activation resumes a run whose silo was lost.</summary>
-    public Task Wake() => Task.CompletedTask;
+    /// <summary>Being called activates the grain, and activation resumes a run whose silo was lost; a lost state starts again from the spec.</summary>
+    public async Task Wake(SeedSpec spec)
+    {
+        if (S.Spec is not null) return;
+        await Start(spec);
+        Warn($"the seed's state was lost with its silo; started again on {SiloName} from its checkpoints");
+        await state.WriteStateAsync();
+    }
 
     public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History));
 

@@ -174,13 +174,7 @@ public sealed partial class SweepGrain(
             var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
                 .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
             if (free.Silo is null) continue;
-            var spec = new SeedSpec
-            {
-                SweepId = Id,
-                Method = entry.Status.Method,
-                Seed = entry.Status.Seed,
-                OptionsJson = SweepValidation.ToJson(options),
-            };
+            var spec = SpecOf(entry);
             try
             {
                 RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
@@ -218,7 +212,7 @@ public sealed partial class SweepGrain(
     {
         lastWake = DateTime.UtcNow;
         foreach (var entry in S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()))
-            Seed(entry.Status).Wake().Ignore();
+            Seed(entry.Status).Wake(SpecOf(entry)).Ignore();
     }
 
     private async Task Tick()
@@ -262,6 +256,14 @@ public sealed partial class SweepGrain(
     }
 
     private string SiloName => silo.SiloAddress.Endpoint.ToString();
+
+    private SeedSpec SpecOf(SweepEntry entry) => new()
+    {
+        SweepId = Id,
+        Method = entry.Status.Method,
+        Seed = entry.Status.Seed,
+        OptionsJson = SweepValidation.ToJson(Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed }),
+    };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>
     private void Publish() => SingleDartsMetrics.PublishSweep(SiloName, Id, [.. S.Seeds.Select(e => e.Status)]);

@@ -60,11 +60,16 @@ internal sealed class CliProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>Kills the process if it still runs (SIGKILL: what a crash or an evicted pod looks like). Idempotent.</summary>
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         process.Dispose();
     }
+
+    private bool disposed;
 
     /// <summary>A loopback port nothing listens on right now.</summary>
     public static int FreePort()

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Runs;
 using System.Text.Json.Nodes;
 using SingleDarts.Grains;
 
@@ -175,5 +176,65 @@ public sealed class SiloHostTests
             Assert.Equal($"127.0.0.1:{workerSilo}", (string?)s["silo"]);
         });
         Assert.True(File.Exists(Path.Combine(dir, "runs", "hosted-test", "darts-v1-seed3", "result.json")));
+    }
+
+    [Fact]
+    public void A_worker_process_killed_mid_epoch_hands_its_seed_to_the_other_worker_which_finishes_it_bit_identical()
+    {
+        var dir = Tiny.TempDir();
+        var state = $"--SingleDarts:Storage:GrainState=folder --SingleDarts:Storage:StateFolder={dir}/state {NoMetrics}";
+        int primarySilo = CliProcess.FreePort(), primaryGateway = CliProcess.FreePort();
+        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false {state}");
+        var workers = new Dictionary<string, CliProcess>();
+        for (var i = 0; i < 2; i++)
+        {
+            int silo = CliProcess.FreePort(), gateway = CliProcess.FreePort();
+            workers[$"127.0.0.1:{silo}"] = CliProcess.StartSilo($"--Orleans:SiloPort={silo} --Orleans:GatewayPort={gateway} " +
+                $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs {state}");
+        }
+        try
+        {
+            var options = Tiny.Options(epochs: 6) with { TrainSize = 2048 };
+            var search = JsonNode.Parse(SweepValidation.ToJson(options))!.AsObject();
+            search.Remove("method");
+            search.Remove("seed");
+            var spec = Path.Combine(dir, "spec.json");
+            File.WriteAllText(spec, $$"""{"name": "kill", "id": "kill-test", "methods": ["single"], "seeds": [5], "search": {{search.ToJsonString()}}}""");
+            var gateway = $"--gateway 127.0.0.1:{primaryGateway}";
+            (int Exit, string Out, string Err) started = default;
+            for (var attempt = 0; attempt < 60 && (started = CliProcess.Run($"sweep start -f {spec} {gateway}")).Exit != 0; attempt++) Thread.Sleep(500);
+            Assert.True(started.Exit == 0, started.Out + started.Err);
+
+            // a worker process is killed by hand while its seed is inside an epoch
+            var seed = Poll(gateway, s => s["state"]!.GetValue<string>() == "running" && (int)s["epochs_done"]! >= 1 && (int)s["step"]! > 0);
+            var victim = (string)seed["silo"]!;
+            workers[victim].Dispose();
+
+            var end = Poll(gateway, s => s["state"]!.GetValue<string>() is "completed" or "failed" or "cancelled");
+            Assert.Equal("completed", (string?)end["state"]);
+            Assert.NotEqual(victim, (string?)end["silo"]);
+            Assert.Contains(end["warnings"]!.AsArray(), w => ((string)w!).Contains("resumed on"));
+            var direct = SearchRunner.Run(options with { Seed = 5 }, Path.Combine(dir, "direct"));
+            Assert.Equal(direct.Arch, (string?)end["last"]!["arch"]);
+            Assert.Equal(direct.Alphas.SelectMany(r => r), end["last"]!["alphas"]!.AsArray().SelectMany(r => r!.AsArray()).Select(v => (float)v!));
+        }
+        finally
+        {
+            foreach (var w in workers.Values) w.Dispose();
+        }
+    }
+
+    /// <summary>The seed of kill-test, polled through other CLI processes until <paramref name="until"/> holds (3 minutes at most).</summary>
+    private static JsonNode Poll(string gateway, Func<JsonNode, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        JsonNode? seed = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (exit, stdout, _) = CliProcess.Run($"sweep status kill-test --json {gateway}");
+            if (exit == 0 && (seed = JsonNode.Parse(stdout)!["seeds"]![0]) is not null && until(seed)) return seed;
+            Thread.Sleep(200);
+        }
+        throw new TimeoutException($"kill-test did not get there: {seed?.ToJsonString()}");
     }
 }

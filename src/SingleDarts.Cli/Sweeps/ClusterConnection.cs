@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SingleDarts.Grains;
 using SingleDarts.Hosting;
+using SingleDarts.Hosting.Storage;
 
 namespace SingleDarts.Cli.Sweeps;
 
@@ -53,13 +54,16 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <paramref name="gateway"/>'s port and its telemetry exported as <paramref name="telemetry"/> says.
     /// </summary>
     /// <exception cref="TelemetryException">the metrics endpoint cannot be served.</exception>
-    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, TelemetryOptions telemetry, CancellationToken cancel)
+    /// <exception cref="StorageConfigException">the storage settings are wrong.</exception>
+    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, StorageOptions storage, TelemetryOptions telemetry,
+        CancellationToken cancel)
     {
         var endpoint = Endpoint(gateway);
         var builder = Builder();
         var cluster = new ClusterSettings();
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
+            .UseSingleDartsStorage(storage)
             .UseSingleDarts(worker)
             .UseSingleDartsTelemetry(telemetry));
         var host = builder.Build();
@@ -73,7 +77,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             var inUse = Unwrap(ex).Any(e => e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse });
             throw new ClusterException(inUse
                 ? $"port {endpoint.Port} or {siloPort} is in use (another local sweep running?): pass --gateway localhost:PORT and --silo-port PORT"
-                : $"the local silo did not start ({First(ex)})");
+                : $"the local silo did not start ({Secrets.Redact(First(ex))})");
         }
         return new ClusterConnection(host, $"localhost:{endpoint.Port}");
     }

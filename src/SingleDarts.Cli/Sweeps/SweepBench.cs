@@ -4,6 +4,7 @@ using System.Text.Json;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
 using SingleDarts.Hosting;
+using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
 
@@ -92,7 +93,7 @@ public static class SweepBench
     /// <summary>Wall time from the coordinator's start to the last seed's end (silo start-up excluded).</summary>
     private static async Task<(double Seconds, SweepStatus Status)> ThroughGrains(SweepSpec spec, string root, int round, string gateway, CancellationToken cancel)
     {
-        await using var cluster = await ClusterConnection.StartLocal(gateway, ClusterSettings.DefaultSiloPort, new WorkerOptions { RunsRoot = root, Slots = 1 }, new TelemetryOptions(), cancel);
+        await using var cluster = await ClusterConnection.StartLocal(gateway, ClusterSettings.DefaultSiloPort, new WorkerOptions { RunsRoot = root, Slots = 1 }, new StorageOptions(), new TelemetryOptions(), cancel);
         var grain = cluster.Client.GetGrain<ISweepGrain>($"bench-{round}");
         var started = await grain.Start(spec);
         if (started.Problems.Length > 0) throw new SearchConfigException(started.Problems);

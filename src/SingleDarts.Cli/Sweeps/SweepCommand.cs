@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
+using Microsoft.Extensions.Configuration;
 using SingleDarts.Hosting;
+using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
 using Spectre.Console;
@@ -55,10 +57,18 @@ public static class SweepCommand
         };
         var otlp = new Option<bool>("--otlp") { Description = "with --local: export metrics and traces by OTLP (endpoint, protocol, headers from OTEL_EXPORTER_OTLP_*; on by itself when OTEL_EXPORTER_OTLP_ENDPOINT is set)" };
         var console = new Option<string?>("--telemetry-console") { Description = "with --local: print traces, metrics or all to stdout as they are exported" };
+        var storage = new Option<string>("--storage")
+        {
+            Description = "with --local: local (grain state in memory or --state-folder, checkpoints in the run folders) or azure " +
+                          "(Azure Storage; connection string from SingleDarts__Storage__ConnectionString or ConnectionStrings__SingleDartsStorage)",
+            DefaultValueFactory = _ => "local",
+        };
+        storage.AcceptOnlyFromAmong("local", "azure");
+        var stateFolder = new Option<string?>("--state-folder") { Description = "with --local: keep grain state in this folder, so that the same command started again continues the sweep" };
         console.AcceptOnlyFromAmong("traces", "metrics", "all");
         var command = new Command("start", "Validate a sweep spec and launch it; with --local, on an embedded silo, to the end, ending with the stability table.")
         {
-            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir, metrics, otlp, console,
+            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir, metrics, otlp, console, storage, stateFolder,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -71,7 +81,8 @@ public static class SweepCommand
                     RunsRoot = Path.GetFullPath(parse.GetValue(runs)!),
                     Slots = parse.GetValue(slots),
                     CacheDir = parse.GetValue(cacheDir),
-                }, Telemetry(parse.GetValue(metrics)!, parse.GetValue(otlp), parse.GetValue(console)),
+                }, Storage(parse.GetValue(storage)!, parse.GetValue(stateFolder)),
+                    Telemetry(parse.GetValue(metrics)!, parse.GetValue(otlp), parse.GetValue(console)),
                     metricsExplicit: parse.GetResult(metrics) is { Implicit: false }, cancel)
                 : await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var grain = cluster.Client.GetGrain<ISweepGrain>(sweepId);
@@ -96,6 +107,20 @@ public static class SweepCommand
 
     private static readonly TelemetryOptions.PrometheusSettings DefaultMetrics = new();
 
+    /// <summary>The local silo's storage: the environment's SingleDarts:Storage settings, then these options.</summary>
+    private static StorageOptions Storage(string kind, string? stateFolder)
+    {
+        var options = StorageOptions.From(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        options.Kind = kind;
+        if (stateFolder is not null)
+        {
+            if (options.IsAzure) throw new SearchConfigException("--state-folder: only with --storage local");
+            options.GrainState = "folder";
+            options.StateFolder = stateFolder;
+        }
+        return options;
+    }
+
     private static TelemetryOptions Telemetry(string metrics, bool otlp, string? console)
     {
         var telemetry = new TelemetryOptions
@@ -117,12 +142,12 @@ public static class SweepCommand
     /// The embedded silo. A metrics endpoint asked for by --metrics must be served; the default one
     /// is skipped with a warning when its port is taken (e.g. by another local sweep).
     /// </summary>
-    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, TelemetryOptions telemetry,
-        bool metricsExplicit, CancellationToken cancel)
+    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, StorageOptions storage,
+        TelemetryOptions telemetry, bool metricsExplicit, CancellationToken cancel)
     {
         try
         {
-            var cluster = await ClusterConnection.StartLocal(gateway, siloPort, worker, telemetry, cancel);
+            var cluster = await ClusterConnection.StartLocal(gateway, siloPort, worker, storage, telemetry, cancel);
             if (telemetry.Prometheus.Enabled) Console.Error.WriteLine($"metrics: {telemetry.Prometheus.Url}");
             return cluster;
         }
@@ -130,7 +155,7 @@ public static class SweepCommand
         {
             Console.Error.WriteLine($"warning: {ex.Message}; this sweep serves no metrics (pass --metrics HOST:PORT)");
             telemetry.Prometheus.Enabled = false;
-            return await ClusterConnection.StartLocal(gateway, siloPort, worker, telemetry, cancel);
+            return await ClusterConnection.StartLocal(gateway, siloPort, worker, storage, telemetry, cancel);
         }
         catch (TelemetryException ex)
         {
