@@ -40,7 +40,7 @@ public sealed partial class SeedGrain(
     private SeedExecution? execution;
     private Activity? span;
     private IGrainTimer? timer;
-    private bool deactivating;
+    private bool deactivating, dirty;
     private (int Step, int Steps) reported;
 
     private SeedGrainState S => state.State;
@@ -77,7 +77,7 @@ public sealed partial class SeedGrain(
             Silo = SiloName,
         };
         Launch(spec);
-        await state.WriteStateAsync();
+        await Save();       // if the storage is away, the drain timer writes it when it is back
         Publish();
         if (S.Status.State.IsFinal()) Notify([]);
         return Current();
@@ -89,7 +89,7 @@ public sealed partial class SeedGrain(
         if (S.Spec is not null) return;
         await Start(spec);
         Warn($"the seed's state was lost with its silo; started again on {SiloName} from its checkpoints");
-        await state.WriteStateAsync();
+        await Save();
     }
 
     public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History));
@@ -103,7 +103,7 @@ public sealed partial class SeedGrain(
             return;
         }
         S.Status = S.Status with { State = SeedState.Cancelled, Reason = "cancelled", FinishedAt = DateTimeOffset.UtcNow };
-        await state.WriteStateAsync();
+        await Save();
         Publish();
         Notify([]);
     }
@@ -126,7 +126,7 @@ public sealed partial class SeedGrain(
             }
             span?.SetTag("interrupted", "deactivated");
             SingleDartsTelemetry.End(span);
-            await state.WriteStateAsync(CancellationToken.None);
+            await Save();
         }
     }
 
@@ -185,13 +185,12 @@ public sealed partial class SeedGrain(
             }
         }
         var progress = execution.Progress;
-        if (!persist && progress == reported) return;
+        if (!persist && !dirty && progress == reported) return;
         reported = progress;
-        // not the timer's token: disposing the timer below cancels it, and this write must happen
-        if (persist) await state.WriteStateAsync(CancellationToken.None);
+        if (persist || dirty) await Save();
         Publish();
         Notify([.. newEpochs]);
-        if (S.Status.State.IsFinal())
+        if (S.Status.State.IsFinal() && !dirty)
         {
             timer?.Dispose();
             timer = null;
@@ -209,6 +208,25 @@ public sealed partial class SeedGrain(
             Steps = steps,
             Seconds = S.History.Sum(h => h.Seconds),
         };
+    }
+
+    /// <summary>Writes the state; a failure (storage away) is logged once and retried by the drain timer, never lost while this silo runs.</summary>
+    private async Task<bool> Save()
+    {
+        try
+        {
+            // not the timer's token: disposing the timer cancels it, and this write must happen
+            await state.WriteStateAsync(CancellationToken.None);
+            if (dirty) LogStateSaved(logger, Key);
+            dirty = false;
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (!dirty) LogStateWriteFailed(logger, Key, Secrets.Redact(ex.GetBaseException().Message.Split('\n')[0].Trim()));
+            dirty = true;
+            return false;
+        }
     }
 
     private void Warn(string message)
@@ -231,6 +249,12 @@ public sealed partial class SeedGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: telling the coordinator failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string seed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: its state could not be written ({Reason}); retrying every 0.5 s")]
+    private static partial void LogStateWriteFailed(ILogger logger, string seed, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Seed}: its state is written again")]
+    private static partial void LogStateSaved(ILogger logger, string seed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: {Message}")]
     private static partial void LogWarning(ILogger logger, string seed, string message);

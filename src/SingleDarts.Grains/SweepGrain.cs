@@ -1,3 +1,4 @@
+using SingleDarts.Grains;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public sealed partial class SweepGrain(
     private const string Watchdog = "watchdog";
     private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
     private DateTime lastWake;
+    private bool dirty, watchdog;
     private IGrainTimer? timer;
     private Activity? span;
     private SearchOptions? shared;
@@ -92,10 +94,17 @@ public sealed partial class SweepGrain(
         {
             Status = new SeedStatus { SweepId = Id, Method = m, Seed = seed, State = SeedState.Queued, Epochs = Shared.Epochs },
         }))];
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = new SweepGrainState();       // not recorded: a retry of the same start begins again
+            throw;
+        }
         Publish();
-        // durable: if this coordinator's silo is lost, the reminder activates it elsewhere, and it wakes its seeds
-        await this.RegisterOrUpdateReminder(Watchdog, options.Value.Watchdog, options.Value.Watchdog);
+        await RegisterWatchdog();
         await Registry().Upsert(Summary());
         LogStarted(logger, Id, spec.Methods.Length, spec.Seeds.Length);
         await Dispatch();
@@ -142,7 +151,7 @@ public sealed partial class SweepGrain(
             // a one-way message was lost: take the seed's whole history
             entry.History = [.. (await Seed(status).GetDetail())?.History ?? []];
         }
-        if (newEpochs.Length > 0 || stateChanged) await state.WriteStateAsync();
+        if (newEpochs.Length > 0 || stateChanged) await Save();
         Publish();
         if (stateChanged) await Registry().Upsert(Summary());
         if (status.State.IsFinal() && !wasFinal)
@@ -199,7 +208,7 @@ public sealed partial class SweepGrain(
             }
         }
         if (!changed) return;
-        await state.WriteStateAsync();
+        await Save();
         Publish();
         if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
     }
@@ -217,9 +226,50 @@ public sealed partial class SweepGrain(
 
     private async Task Tick()
     {
+        if (dirty && !await Save()) return;        // storage still away: the next tick tries again
+        if (S.State != SweepState.Running || S.Seeds.All(e => e.Status.State.IsFinal()))
+        {
+            await Finish();     // e.g. a finish whose write failed
+            return;
+        }
+        if (!watchdog) await RegisterWatchdog();
         await Dispatch();
-        if (S.State == SweepState.Running && DateTime.UtcNow - lastWake >= options.Value.WakeSeeds) WakeSeeds();
+        if (DateTime.UtcNow - lastWake >= options.Value.WakeSeeds) WakeSeeds();
     }
+
+    /// <summary>Writes the state; a failure (storage away) is logged and retried by the timer, never lost.</summary>
+    private async Task<bool> Save()
+    {
+        try
+        {
+            await state.WriteStateAsync(CancellationToken.None);
+            if (dirty) LogStateSaved(logger, Id);
+            dirty = false;
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (!dirty) LogStateWriteFailed(logger, Id, Brief(ex));
+            dirty = true;
+            return false;
+        }
+    }
+
+    /// <summary>Durable: if this coordinator's silo is lost, the reminder activates it elsewhere, and it wakes its seeds.</summary>
+    private async Task RegisterWatchdog()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(Watchdog, options.Value.Watchdog, options.Value.Watchdog);
+            watchdog = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWatchdogFailed(logger, Id, Brief(ex));      // the timer tries again
+        }
+    }
+
+    private static string Brief(Exception ex) => Secrets.Redact(ex.GetBaseException().Message.Split('\n')[0].Trim());
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -235,17 +285,29 @@ public sealed partial class SweepGrain(
 
     private async Task UnregisterWatchdog()
     {
-        if (await this.GetReminder(Watchdog) is { } reminder) await this.UnregisterReminder(reminder);
+        try
+        {
+            if (await this.GetReminder(Watchdog) is { } reminder) await this.UnregisterReminder(reminder);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // the reminder's next tick finds the sweep ended and tries again
+            LogWatchdogFailed(logger, Id, Brief(ex));
+        }
     }
 
     private async Task Finish()
     {
         if (S.State == SweepState.Running) S.State = SweepState.Completed;
         S.FinishedAt ??= DateTimeOffset.UtcNow;
+        Publish();
+        if (!await Save())
+        {
+            StartTimer();       // retried by the timer until the storage is back
+            return;
+        }
         timer?.Dispose();
         timer = null;
-        await state.WriteStateAsync();
-        Publish();
         span?.SetTag("sweep.state", S.State.ToString().ToLowerInvariant());
         span?.SetTag("sweep.failed", S.Seeds.Count(e => e.Status.State == SeedState.Failed));
         SingleDartsTelemetry.End(span);
@@ -325,6 +387,15 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} ended: {State}")]
     private static partial void LogFinished(ILogger logger, string sweep, SweepState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: its state could not be written ({Reason}); retrying every 2 s, nothing is lost while this silo runs")]
+    private static partial void LogStateWriteFailed(ILogger logger, string sweep, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep}: its state is written again")]
+    private static partial void LogStateSaved(ILogger logger, string sweep);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: the watchdog reminder could not be registered ({Reason}); retrying")]
+    private static partial void LogWatchdogFailed(ILogger logger, string sweep, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: could not start {Method} seed {Seed}; will retry")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex, string sweep, string method, long seed);

@@ -1,3 +1,4 @@
+using SingleDarts.Grains;
 using SingleDarts.Abstractions;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search.Checkpoints;

@@ -92,6 +92,35 @@ public sealed class FailoverTests(Azurite azurite)
         Assert.All(method.Curve, e => Assert.Equal(2, e.TrainAcc.N));
     }
 
+    [Fact]
+    public async Task A_storage_outage_mid_sweep_is_waited_out_and_nothing_is_lost()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [3, 4], epochs: 5);
+        var id = await cluster.StartSweep(spec);
+
+        await cluster.WaitFor(id, s => s.Seeds.All(x => x.State == SeedState.Running && x.EpochsDone >= 1));
+        azurite.Stop();
+        await Task.Delay(TimeSpan.FromSeconds(6));      // checkpoints, grain state and reminders all fail meanwhile
+        azurite.Start();
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        Assert.Equal(SweepState.Completed, end.State);
+        foreach (var seed in end.Seeds)
+        {
+            Assert.True(seed.State == SeedState.Completed, $"{seed.Seed}: {seed.State} {seed.Reason}");
+            await AssertBitIdentical(cluster, id, spec, seed);
+        }
+        Assert.Contains(end.Seeds.SelectMany(s => s.Warnings), w => w.Contains("checkpoint") && w.Contains("retrying"));
+
+        // what was written after the outage is what a new activation reads: lose the coordinator's silo and ask again
+        await cluster.Kill(cluster.CoordinatorSilo);
+        var reread = await cluster.WaitFor(id, s => s.Coordinator != end.Coordinator);
+        Assert.Equal(SweepState.Completed, reread.State);
+        Assert.All(reread.Seeds, s => Assert.Equal(5, s.EpochsDone));
+        Assert.Equal(end.Methods.Single().ValidAcc, reread.Methods.Single().ValidAcc);
+    }
+
     private static SweepSpec Spec(string method, long[] seeds, int epochs) => new()
     {
         Name = "failover",

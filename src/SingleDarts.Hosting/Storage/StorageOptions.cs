@@ -1,3 +1,4 @@
+using SingleDarts.Grains;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using SingleDarts.Search.Checkpoints;

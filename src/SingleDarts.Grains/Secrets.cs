@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SingleDarts.Hosting.Storage;
+namespace SingleDarts.Grains;
 
 /// <summary>Keeps storage credentials out of logs and messages.</summary>
 public static partial class Secrets
