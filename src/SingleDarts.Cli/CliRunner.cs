@@ -42,6 +42,11 @@ public static class CliRunner
             foreach (var problem in storage.Problems) Console.Error.WriteLine($"error: {problem}");
             return UsageError;
         }
+        catch (Exception ex) when (Unwrap(ex) is Hosting.SiloConfigException silo)
+        {
+            foreach (var problem in silo.Problems) Console.Error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
         catch (Exception ex) when (Unwrap(ex) is DataException data)
         {
             foreach (var line in data.Message.Split(Environment.NewLine)) Console.Error.WriteLine($"error: {line}");

@@ -68,7 +68,26 @@ public static class SingleDartsHosting
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
         }
         silo.Services.Configure<CoordinatorOptions>(configuration.GetSection(CoordinatorOptions.Section));
+        silo.UseSingleDartsTls(TlsSettings.From(configuration));
         return silo.UseSingleDarts(configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions());
+    }
+
+    /// <summary>TLS on the silo's connections (to silos and from clients) when a certificate is configured.</summary>
+    /// <exception cref="SiloConfigException">the certificate cannot be loaded.</exception>
+    public static ISiloBuilder UseSingleDartsTls(this ISiloBuilder silo, TlsSettings tls)
+    {
+        if (!tls.Enabled) return silo;
+        var certificate = tls.LoadCertificate();
+        return silo.UseTls(certificate, o => tls.Configure(o, certificate));
+    }
+
+    /// <summary>TLS on a client's gateway connections when a certificate is configured.</summary>
+    /// <exception cref="SiloConfigException">the certificate cannot be loaded.</exception>
+    public static IClientBuilder UseSingleDartsTls(this IClientBuilder client, TlsSettings tls)
+    {
+        if (!tls.Enabled) return client;
+        var certificate = tls.LoadCertificate();
+        return client.UseTls(certificate, o => tls.Configure(o, certificate));
     }
 
     /// <summary>A client of the cluster whose gateway is at <paramref name="gateway"/>; it fails at once when nothing answers there.</summary>

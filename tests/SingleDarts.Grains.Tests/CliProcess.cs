@@ -11,13 +11,14 @@ internal sealed class CliProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder stdout = new(), stderr = new();
 
-    private CliProcess(string args, string program = "singledarts")
+    private CliProcess(string args, string program = "singledarts", IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
         process = new Process
         {
             StartInfo = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true },
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) process.StartInfo.Environment[key] = value;
         process.OutputDataReceived += (_, e) => { lock (stdout) if (e.Data is not null) stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (stderr) if (e.Data is not null) stderr.AppendLine(e.Data); };
         process.Start();
@@ -25,15 +26,20 @@ internal sealed class CliProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    public static CliProcess Start(string args) => new(args);
+    public static CliProcess Start(string args, IReadOnlyDictionary<string, string>? environment = null) => new(args, environment: environment);
 
-    /// <summary>The silo host (<c>singledarts-silo</c>) with configuration given as --Key=Value arguments.</summary>
-    public static CliProcess StartSilo(string args) => new(args, "singledarts-silo");
+    /// <summary>
+    /// The silo host (<c>singledarts-silo</c>) with configuration given as --Key=Value arguments (and in
+    /// <paramref name="environment"/>), its grain state in <paramref name="dir"/>/state (shared by the
+    /// silos of one test, never by two tests) and no metrics endpoint.
+    /// </summary>
+    public static CliProcess StartSilo(string args, string dir, IReadOnlyDictionary<string, string>? environment = null) =>
+        new($"{args} --SingleDarts:Storage:StateFolder={dir}/state --SingleDarts:Telemetry:Prometheus:Enabled=false", "singledarts-silo", environment);
 
     /// <summary>Runs to the end (at most 5 minutes).</summary>
-    public static (int Exit, string Out, string Err) Run(string args)
+    public static (int Exit, string Out, string Err) Run(string args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = new CliProcess(args);
+        using var p = new CliProcess(args, environment: environment);
         return p.WaitForExit(TimeSpan.FromMinutes(5));
     }
 

@@ -139,16 +139,15 @@ public sealed class SweepCliTests
 /// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
 public sealed class SiloHostTests
 {
-    private const string NoMetrics = "--SingleDarts:Telemetry:Prometheus:Enabled=false";
 
     [Fact]
     public void Seeds_submitted_through_a_gateway_only_silo_run_on_the_worker_silo_of_another_process()
     {
         var dir = Tiny.TempDir();
         int primarySilo = CliProcess.FreePort(), primaryGateway = CliProcess.FreePort(), workerSilo = CliProcess.FreePort(), workerGateway = CliProcess.FreePort();
-        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false {NoMetrics}");
+        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false", dir);
         using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} " +
-            $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs {NoMetrics}");
+            $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs", dir);
         var spec = Path.Combine(dir, "spec.json");
         var search = JsonNode.Parse(SweepValidation.ToJson(Tiny.Options(epochs: 2)))!.AsObject();
         search.Remove("method");
@@ -182,15 +181,15 @@ public sealed class SiloHostTests
     public void A_worker_process_killed_mid_epoch_hands_its_seed_to_the_other_worker_which_finishes_it_bit_identical()
     {
         var dir = Tiny.TempDir();
-        var state = $"--SingleDarts:Storage:GrainState=folder --SingleDarts:Storage:StateFolder={dir}/state {NoMetrics}";
+        const string state = "--SingleDarts:Storage:GrainState=folder";
         int primarySilo = CliProcess.FreePort(), primaryGateway = CliProcess.FreePort();
-        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false {state}");
+        using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false {state}", dir);
         var workers = new Dictionary<string, CliProcess>();
         for (var i = 0; i < 2; i++)
         {
             int silo = CliProcess.FreePort(), gateway = CliProcess.FreePort();
             workers[$"127.0.0.1:{silo}"] = CliProcess.StartSilo($"--Orleans:SiloPort={silo} --Orleans:GatewayPort={gateway} " +
-                $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs {state}");
+                $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs {state}", dir);
         }
         try
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         var endpoint = Endpoint(gateway);
         var builder = Builder();
         builder.Logging.ClearProviders();      // a failed connection is reported once, below
-        builder.UseOrleansClient(client => client.UseSingleDartsGateway(endpoint));
+        var tls = Tls();
+        builder.UseOrleansClient(client => client.UseSingleDartsGateway(endpoint).UseSingleDartsTls(tls));
         var host = builder.Build();
         try
         {
@@ -64,6 +66,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
             .UseSingleDartsStorage(storage)
+            .UseSingleDartsTls(Tls())
             .UseSingleDarts(worker)
             .UseSingleDartsTelemetry(telemetry));
         var host = builder.Build();
@@ -81,6 +84,9 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
         return new ClusterConnection(host, $"localhost:{endpoint.Port}");
     }
+
+    /// <summary>TLS settings from the environment (SingleDarts__Tls__CertificatePath, SingleDarts__Tls__CertificatePassword), as the silos read them.</summary>
+    private static TlsSettings Tls() => TlsSettings.From(new ConfigurationBuilder().AddEnvironmentVariables().Build());
 
     private static IPEndPoint Endpoint(string gateway)
     {
