@@ -121,6 +121,28 @@ public sealed class FailoverTests(Azurite azurite)
         Assert.Equal(end.Methods.Single().ValidAcc, reread.Methods.Single().ValidAcc);
     }
 
+    [Fact]
+    public async Task A_seed_whose_state_is_lost_with_its_silo_starts_again_from_its_checkpoints_and_ends_bit_identical()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [13], epochs: 5);
+        var id = await cluster.StartSweep(spec);
+
+        var running = await cluster.WaitFor(id, s => MidEpoch(s.Seeds[0], afterEpoch: 1));
+        // as if the seed's grain state had lived only in the memory of the silo that is about to die
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, cluster.Storage.StateTable);
+        var rows = table.Query<Azure.Data.Tables.TableEntity>().Where(e => e.RowKey == "seed" && e.PartitionKey.EndsWith($"_{id}_single_13", StringComparison.Ordinal)).ToList();
+        Assert.Single(rows);
+        foreach (var row in rows) await table.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        await cluster.Kill(running.Seeds[0].Silo!);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        var seed = Assert.Single(end.Seeds);
+        Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
+        Assert.Contains(seed.Warnings, w => w.Contains("state was lost"));
+        await AssertBitIdentical(cluster, id, spec, seed);
+    }
+
     private static SweepSpec Spec(string method, long[] seeds, int epochs) => new()
     {
         Name = "failover",
@@ -155,11 +177,13 @@ public sealed class FailoverTests(Azurite azurite)
         public string CoordinatorSilo => Cluster.Silos[0].SiloAddress.Endpoint.ToString();
         private string RunsRoot { get; } = Tiny.TempDir();
 
+        public StorageOptions Storage { get; private set; } = null!;
+
         public static async Task<AzureCluster> Start(Azurite azurite)
         {
             var cluster = new AzureCluster();
             var tag = Guid.NewGuid().ToString("N")[..8];
-            var storage = new StorageOptions
+            var storage = cluster.Storage = new StorageOptions
             {
                 Kind = "azure",
                 ConnectionString = azurite.ConnectionString,

@@ -83,6 +83,36 @@ public sealed class SweepCliTests
     }
 
     [Fact]
+    public void A_local_sweep_killed_by_hand_continues_when_the_same_command_runs_again_and_ends_bit_identical()
+    {
+        var dir = Tiny.TempDir();
+        var spec = Spec(dir, "name: again\nid: again-test\nmethods: [single]\nseeds: [0]\n" + TinySearch.Replace("train_size: 128", "train_size: 2048") + "\n  epochs: 5\n");
+        var gateway = $"--gateway localhost:{CliProcess.FreePort()}";
+        var start = $"sweep start -f {spec} --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --state-folder {dir}/state --metrics off";
+        using (var first = CliProcess.Start(start))
+        {
+            var until = DateTime.UtcNow.AddMinutes(2);
+            while (DateTime.UtcNow < until && !first.HasExited)
+            {
+                var (exit, stdout, _) = CliProcess.Run($"sweep status again-test --json {gateway}");
+                if (exit == 0 && (int)JsonNode.Parse(stdout)!["seeds"]![0]!["epochs_done"]! >= 2) break;
+                Thread.Sleep(300);
+            }
+            Assert.False(first.HasExited, first.Out + first.Err);
+        }       // SIGKILL mid-run
+
+        var (code, output, errors) = CliProcess.Run(start);
+        Assert.True(code == 0, output + errors);
+        Assert.Contains("sweep: again-test completed", output);
+        var folder = Path.Combine(dir, "runs", "again-test", "single-seed0");
+        var resumed = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "result.json")))!;
+        var direct = SearchRunner.Run(Tiny.Options(epochs: 5) with { TrainSize = 2048, Seed = 0 }, Path.Combine(dir, "direct"));
+        Assert.Equal(direct.Arch, (string?)resumed["arch"]);
+        Assert.Equal(direct.Alphas.SelectMany(r => r), resumed["alphas"]!.AsArray().SelectMany(r => r!.AsArray()).Select(v => (float)v!));
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "epochs.jsonl")).Length);
+    }
+
+    [Fact]
     public void An_unreachable_gateway_is_one_clear_error_with_exit_code_1()
     {
         var port = CliProcess.FreePort();
