@@ -45,11 +45,11 @@ internal sealed class SeedExecution : ISearchObserver
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
     public static SeedExecution Start(SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
-        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent)
+        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded)
     {
         var execution = new SeedExecution(spec, traceParent);
         var checkpoints = new Checkpointing(store, policy, execution.Warn);
-        execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, checkpoints, slots),
+        execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, checkpoints, slots, epochsRecorded),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         threads.Add(execution);
         return execution;
@@ -57,7 +57,8 @@ internal sealed class SeedExecution : ISearchObserver
 
     public void Cancel() => cancel.Cancel();
 
-    private void Run(SearchOptions options, RunFolder folder, Checkpointing checkpoints, SeedSlots slots)
+    /// <param name="epochsRecorded">epochs the grain's state holds: a run that had them but finds no checkpoint says so.</param>
+    private void Run(SearchOptions options, RunFolder folder, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
     {
         var (state, reason) = (SeedState.Failed, (string?)null);
         try
@@ -66,6 +67,8 @@ internal sealed class SeedExecution : ISearchObserver
             // a checkpoint left by an earlier activation (this silo's or a lost one's): continue from it;
             // a checkpoint of another run (other options) is refused by the restore
             var resume = checkpoints.Any(cancel.Token);
+            if (!resume && epochsRecorded > 0)
+                Warn($"no checkpoint in {checkpoints.Store.Location} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
             SearchRunner.Run(options, folder.Path, resume, this, cancel.Token, checkpoints);
             state = SeedState.Completed;
         }

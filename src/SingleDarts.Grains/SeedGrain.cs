@@ -136,7 +136,7 @@ public sealed partial class SeedGrain(
         var options = SweepValidation.ParseOptions(spec.OptionsJson, problems);
         var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}"));
         S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0 };
-        if (options is null)
+        if (options is null || problems.Count > 0)
         {
             problems.Insert(0, "bad search options");
             S.Status = S.Status with { State = SeedState.Failed, Reason = string.Join("; ", problems) };
@@ -145,7 +145,7 @@ public sealed partial class SeedGrain(
         span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
         span?.SetTag("silo", SiloName);
         execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
-            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent);
+            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }
 

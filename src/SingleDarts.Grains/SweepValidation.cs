@@ -40,7 +40,8 @@ public static class SweepValidation
     public static SearchOptions SharedOptions(SweepSpec spec)
     {
         var problems = new List<string>();
-        return ParseOptions(spec.SearchJson, problems) ?? throw new SearchConfigException(problems);
+        var options = ParseOptions(spec.SearchJson, problems);
+        return options is not null && problems.Count == 0 ? options : throw new SearchConfigException(problems);
     }
 
     /// <summary>The options of one seed (call after <see cref="Validate"/> found no problem).</summary>
@@ -66,39 +67,67 @@ public static class SweepValidation
             problems.Add("search: must be a mapping of search options");
             return null;
         }
-        var before = problems.Count;
-        UnknownKeys(given, KnownKeys, "search", problems);
-        if (problems.Count > before) return null;
-        try
+        // unknown keys are reported and left out, so that the known ones are checked too (every problem at once)
+        var known = (JsonObject)given.DeepClone();
+        UnknownKeys(known, KnownKeys, "search", problems);
+        // a value of the wrong type is reported and left out in turn, so the others are still checked
+        while (true)
         {
-            return given.Deserialize<SearchOptions>(Json.Options);
+            try
+            {
+                return known.Deserialize<SearchOptions>(Json.Options);
+            }
+            catch (JsonException ex)
+            {
+                var path = (ex.Path ?? "$").TrimStart('$').TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
+                problems.Add($"search.{string.Join('.', path)}: {WrongValue(path, known)}");
+                if (!Remove(known, path)) return null;
+            }
         }
-        catch (JsonException ex)
+    }
+
+    /// <summary>What is wrong with the value at <paramref name="path"/>: the enum's names, or the type it must have.</summary>
+    private static string WrongValue(string[] path, JsonObject given)
+    {
+        var type = typeof(SearchOptions);
+        JsonNode? value = given;
+        foreach (var name in path)
         {
-            problems.Add($"search{(ex.Path is { Length: > 1 } p ? p.TrimStart('$') : "")}: wrong type of value ({FirstSentence(ex.Message)})");
-            return null;
+            var property = Json.Options.GetTypeInfo(type).Properties.FirstOrDefault(p => p.Name == name);
+            value = value?[name];
+            if (property is null) return "wrong type of value";
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         }
+        if (type.IsEnum)
+            return $"unknown value {value?.ToJsonString()} (known: {string.Join(", ", Enum.GetNames(type).Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)))})";
+        var expected = type == typeof(string) ? "text" : type == typeof(bool) ? "true or false" : type.IsPrimitive || type == typeof(decimal) ? "a number" : "a mapping";
+        return $"expected {expected}, got {value?.ToJsonString() ?? "nothing"}";
+    }
+
+    private static bool Remove(JsonObject root, string[] path)
+    {
+        if (path.Length == 0) return false;
+        JsonObject? parent = root;
+        foreach (var name in path[..^1]) parent = parent?[name] as JsonObject;
+        return parent?.Remove(path[^1]) == true;
     }
 
     /// <summary>Every option name (nested objects included), from the defaults' JSON.</summary>
     private static readonly JsonObject KnownKeys = JsonSerializer.SerializeToNode(new SearchOptions(), Json.Options)!.AsObject();
 
+    /// <summary>Reports and removes the keys of <paramref name="given"/> that <paramref name="known"/> lacks, nested objects included.</summary>
     private static void UnknownKeys(JsonObject given, JsonObject known, string path, List<string> problems)
     {
-        foreach (var (key, value) in given)
+        foreach (var (key, value) in given.ToList())
         {
             if (!known.ContainsKey(key))
             {
                 problems.Add($"{path}.{key}: unknown option (known: {string.Join(", ", known.Select(k => k.Key))})");
+                given.Remove(key);
                 continue;
             }
             if (value is JsonObject inner && known[key] is JsonObject innerKnown) UnknownKeys(inner, innerKnown, $"{path}.{key}", problems);
         }
     }
 
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". ", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message.TrimEnd('.');
-    }
 }

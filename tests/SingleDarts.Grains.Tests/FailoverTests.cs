@@ -119,6 +119,9 @@ public sealed class FailoverTests(Azurite azurite)
         Assert.Equal(SweepState.Completed, reread.State);
         Assert.All(reread.Seeds, s => Assert.Equal(5, s.EpochsDone));
         Assert.Equal(end.Methods.Single().ValidAcc, reread.Methods.Single().ValidAcc);
+
+        // storage errors were logged, the account key never
+        Assert.DoesNotContain(azurite.Key, File.ReadAllText(cluster.LogPath));
     }
 
     [Fact]
@@ -140,6 +143,26 @@ public sealed class FailoverTests(Azurite azurite)
         var seed = Assert.Single(end.Seeds);
         Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
         Assert.Contains(seed.Warnings, w => w.Contains("state was lost"));
+        await AssertBitIdentical(cluster, id, spec, seed);
+    }
+
+    [Fact]
+    public async Task A_seed_whose_checkpoints_are_gone_says_so_and_runs_again_from_the_first_epoch_to_the_same_bits()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [14], epochs: 4);
+        var id = await cluster.StartSweep(spec);
+
+        var running = await cluster.WaitFor(id, s => MidEpoch(s.Seeds[0], afterEpoch: 2));
+        var container = new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, cluster.Storage.CheckpointContainer);
+        await cluster.Kill(running.Seeds[0].Silo!);
+        foreach (var blob in container.GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"{id}/", default))
+            await container.DeleteBlobAsync(blob.Name);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        var seed = Assert.Single(end.Seeds);
+        Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
+        Assert.Contains(seed.Warnings, w => w.Contains("no checkpoint") && w.Contains("starts again from epoch 1"));
         await AssertBitIdentical(cluster, id, spec, seed);
     }
 
@@ -178,6 +201,7 @@ public sealed class FailoverTests(Azurite azurite)
         private string RunsRoot { get; } = Tiny.TempDir();
 
         public StorageOptions Storage { get; private set; } = null!;
+        public string LogPath { get; } = Path.Combine(Tiny.TempDir(), "silos.log");
 
         public static async Task<AzureCluster> Start(Azurite azurite)
         {
@@ -217,8 +241,7 @@ public sealed class FailoverTests(Azurite azurite)
                     o.NumVotesForDeathDeclaration = 1;
                     o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
                 });
-                silo.Services.AddLogging(l => l.AddProvider(new FileLoggerProvider(Path.Combine(Path.GetTempPath(), "singledarts-tests", $"failover-{tag}.log")))
-                    .AddFilter("Orleans", LogLevel.Warning));
+                silo.Services.AddLogging(l => l.AddProvider(new FileLoggerProvider(cluster.LogPath)).AddFilter("Orleans", LogLevel.Warning));
             });
             cluster.Cluster = builder.Build();
             await cluster.Cluster.DeployAsync();

@@ -5,7 +5,7 @@ namespace SingleDarts.Grains.Tests;
 /// <summary>Warnings and errors of the test cluster, to a file (xunit does not capture the console), for diagnosing a failed test.</summary>
 internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 {
-    private readonly object gate = new();
+    private static readonly Lock Gate = new();      // several silos (providers) may share one file
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
@@ -15,7 +15,7 @@ internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 
     private void Write(string line)
     {
-        lock (gate) File.AppendAllText(path, line + Environment.NewLine);
+        lock (Gate) File.AppendAllText(path, line + Environment.NewLine);
     }
 
     private sealed class FileLogger(FileLoggerProvider owner, string category) : ILogger

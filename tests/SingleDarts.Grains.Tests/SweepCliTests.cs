@@ -137,6 +137,8 @@ public sealed class SweepCliTests
             search:
               epochs: 0
               chanels: 8
+              relax: gumbel
+              batch_size: 0
               data: no-such-folder
               optimizer:
                 lr: -1
@@ -145,7 +147,8 @@ public sealed class SweepCliTests
         Assert.True(exit == 2, stderr);
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(errors, e => Assert.StartsWith("error: spec.yaml: ", e));
-        foreach (var expected in new[] { "colapse_threshold: unknown key", "darts-v9", "seeds: 0 is listed 2 times", "seeds: 'x' is not a whole number", "search.chanels: unknown option" })
+        foreach (var expected in new[] { "colapse_threshold: unknown key", "darts-v9", "seeds: 0 is listed 2 times", "seeds: 'x' is not a whole number", "search.chanels: unknown option",
+                     "search.relax: unknown value \"gumbel\" (known: softmax, sigmoid)", "epochs must be positive", "batch-size must be positive", "lr must be positive" })
             Assert.Contains(errors, e => e.Contains(expected));
 
         spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");
