@@ -45,7 +45,7 @@ public static class SingleDartsHosting
     public static ISiloBuilder UseSingleDarts(this ISiloBuilder silo, IConfiguration configuration)
     {
         var cluster = ClusterSettings.From(configuration);
-        var storage = StorageOptions.From(configuration);
+        var storage = StorageOptions.From(configuration, localGrainStateDefault: "folder");
         silo.UseSingleDartsStorage(storage);
         if (storage.IsAzure)
         {

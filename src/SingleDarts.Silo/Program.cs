@@ -20,7 +20,7 @@ catch (Exception ex) when (ex is StorageConfigException or SiloConfigException)
 }
 using var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SingleDarts.Silo");
-log.LogInformation("Storage: {Storage}", StorageOptions.From(builder.Configuration).Describe());
+log.LogInformation("Storage: {Storage}", StorageOptions.From(builder.Configuration, localGrainStateDefault: "folder").Describe());
 try
 {
     await host.RunAsync();

@@ -24,8 +24,11 @@ public sealed partial class StorageOptions
 
     public string Kind { get; set; } = "local";
 
-    /// <summary>local: memory | folder; azure: table | blob. Empty: memory (local), table (azure).</summary>
+    /// <summary>local: memory | folder; azure: table | blob. Empty: <see cref="LocalGrainStateDefault"/> (local), table (azure).</summary>
     public string? GrainState { get; set; }
+
+    /// <summary>The local grain state when none is configured: memory for the CLI's embedded silo, folder for the silo host.</summary>
+    public string LocalGrainStateDefault { get; set; } = "memory";
     public string StateFolder { get; set; } = "state";
     public string? ConnectionString { get; set; }
     public string CheckpointContainer { get; set; } = "singledarts-checkpoints";
@@ -41,13 +44,14 @@ public sealed partial class StorageOptions
     public double CheckpointRetrySeconds { get; set; } = 300;
 
     public bool IsAzure => string.Equals(Kind, "azure", StringComparison.OrdinalIgnoreCase);
-    public string EffectiveGrainState => (GrainState ?? "").Trim().ToLowerInvariant() is { Length: > 0 } g ? g : IsAzure ? "table" : "memory";
+    public string EffectiveGrainState => (GrainState ?? "").Trim().ToLowerInvariant() is { Length: > 0 } g ? g : IsAzure ? "table" : LocalGrainStateDefault;
 
     public CheckpointPolicy CheckpointPolicy => new() { Keep = KeepCheckpoints, RetryFor = TimeSpan.FromSeconds(CheckpointRetrySeconds) };
 
-    public static StorageOptions From(IConfiguration configuration)
+    public static StorageOptions From(IConfiguration configuration, string localGrainStateDefault = "memory")
     {
         var options = configuration.GetSection(Section).Get<StorageOptions>() ?? new StorageOptions();
+        options.LocalGrainStateDefault = localGrainStateDefault;
         if (string.IsNullOrWhiteSpace(options.ConnectionString)) options.ConnectionString = configuration.GetConnectionString(ConnectionStringName);
         return options;
     }
