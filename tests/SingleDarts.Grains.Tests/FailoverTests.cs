@@ -62,10 +62,12 @@ public sealed class FailoverTests(Azurite azurite)
         await AssertBitIdentical(cluster, id, spec, seed);
     }
 
-    [Fact]
-    public async Task Losing_the_coordinators_silo_loses_no_seed_result_and_no_aggregate()
+    [Theory]
+    [InlineData("table")]
+    [InlineData("blob")]
+    public async Task Losing_the_coordinators_silo_loses_no_seed_result_and_no_aggregate(string grainState)
     {
-        await using var cluster = await AzureCluster.Start(azurite);
+        await using var cluster = await AzureCluster.Start(azurite, grainState);
         var spec = Spec("single", [0, 1], epochs: 4);
         var id = await cluster.StartSweep(spec);
         var coordinator = cluster.CoordinatorSilo;
@@ -203,14 +205,16 @@ public sealed class FailoverTests(Azurite azurite)
         public StorageOptions Storage { get; private set; } = null!;
         public string LogPath { get; } = Path.Combine(Tiny.TempDir(), "silos.log");
 
-        public static async Task<AzureCluster> Start(Azurite azurite)
+        public static async Task<AzureCluster> Start(Azurite azurite, string grainState = "table")
         {
             var cluster = new AzureCluster();
             var tag = Guid.NewGuid().ToString("N")[..8];
             var storage = cluster.Storage = new StorageOptions
             {
                 Kind = "azure",
+                GrainState = grainState,
                 ConnectionString = azurite.ConnectionString,
+                StateContainer = "state-" + tag,
                 StateTable = "State" + tag,
                 ReminderTable = "Reminders" + tag,
                 CheckpointContainer = "checkpoints-" + tag,
