@@ -8,6 +8,9 @@ public static partial class Secrets
     /// <summary>The text with account keys, SAS signatures and passwords replaced by "***".</summary>
     public static string Redact(string text) => Credential().Replace(text, m => $"{m.Groups[1].Value}***");
 
+    /// <summary>The first line of an exception's innermost message, without credentials (for logs and one-line errors).</summary>
+    public static string Brief(Exception ex) => Redact(ex.GetBaseException().Message.Split('\n')[0].Trim());
+
     /// <summary>What a connection string points at, without its credentials: the account and endpoints.</summary>
     public static string Describe(string connectionString)
     {

@@ -40,7 +40,8 @@ public sealed partial class SeedGrain(
     private SeedExecution? execution;
     private Activity? span;
     private IGrainTimer? timer;
-    private bool deactivating, dirty;
+    private bool deactivating;
+    private StateWrites<SeedGrainState>? writes;
     private (int Step, int Steps) reported;
 
     private SeedGrainState S => state.State;
@@ -185,12 +186,12 @@ public sealed partial class SeedGrain(
             }
         }
         var progress = execution.Progress;
-        if (!persist && !dirty && progress == reported) return;
+        if (!persist && !Writes.Dirty && progress == reported) return;
         reported = progress;
-        if (persist || dirty) await Save();
+        if (persist || Writes.Dirty) await Save();
         Publish();
         Notify([.. newEpochs]);
-        if (S.Status.State.IsFinal() && !dirty)
+        if (S.Status.State.IsFinal() && !Writes.Dirty)
         {
             timer?.Dispose();
             timer = null;
@@ -210,24 +211,9 @@ public sealed partial class SeedGrain(
         };
     }
 
-    /// <summary>Writes the state; a failure (storage away) is logged once and retried by the drain timer, never lost while this silo runs.</summary>
-    private async Task<bool> Save()
-    {
-        try
-        {
-            // not the timer's token: disposing the timer cancels it, and this write must happen
-            await state.WriteStateAsync(CancellationToken.None);
-            if (dirty) LogStateSaved(logger, Key);
-            dirty = false;
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            if (!dirty) LogStateWriteFailed(logger, Key, Secrets.Redact(ex.GetBaseException().Message.Split('\n')[0].Trim()));
-            dirty = true;
-            return false;
-        }
-    }
+    private StateWrites<SeedGrainState> Writes => writes ??= new(state, logger, $"Seed {Key}");
+
+    private Task<bool> Save() => Writes.Save();
 
     private void Warn(string message)
     {
@@ -249,12 +235,6 @@ public sealed partial class SeedGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: telling the coordinator failed")]
     private static partial void LogNotifyFailed(ILogger logger, Exception ex, string seed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: its state could not be written ({Reason}); retrying every 0.5 s")]
-    private static partial void LogStateWriteFailed(ILogger logger, string seed, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Seed}: its state is written again")]
-    private static partial void LogStateSaved(ILogger logger, string seed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: {Message}")]
     private static partial void LogWarning(ILogger logger, string seed, string message);

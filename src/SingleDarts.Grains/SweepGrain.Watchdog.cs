@@ -23,7 +23,7 @@ public sealed partial class SweepGrain
 
     private async Task Tick()
     {
-        if (dirty && !await Save()) return;        // storage still away: the next tick tries again
+        if (Writes.Dirty && !await Save()) return;        // storage still away: the next tick tries again
         if (S.State != SweepState.Running || S.Seeds.All(e => e.Status.State.IsFinal()))
         {
             await Finish();     // e.g. a finish whose write failed
@@ -34,23 +34,9 @@ public sealed partial class SweepGrain
         if (DateTime.UtcNow - lastWake >= options.Value.WakeSeeds) WakeSeeds();
     }
 
-    /// <summary>Writes the state; a failure (storage away) is logged and retried by the timer, never lost.</summary>
-    private async Task<bool> Save()
-    {
-        try
-        {
-            await state.WriteStateAsync(CancellationToken.None);
-            if (dirty) LogStateSaved(logger, Id);
-            dirty = false;
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            if (!dirty) LogStateWriteFailed(logger, Id, Brief(ex));
-            dirty = true;
-            return false;
-        }
-    }
+    private StateWrites<SweepGrainState> Writes => writes ??= new(state, logger, $"Sweep {Id}");
+
+    private Task<bool> Save() => Writes.Save();
 
     /// <summary>Durable: if this coordinator's silo is lost, the reminder activates it elsewhere, and it wakes its seeds.</summary>
     private async Task RegisterWatchdog()
@@ -62,11 +48,9 @@ public sealed partial class SweepGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogWatchdogFailed(logger, Id, Brief(ex));      // the timer tries again
+            LogWatchdogFailed(logger, Id, Secrets.Brief(ex));      // the timer tries again
         }
     }
-
-    private static string Brief(Exception ex) => Secrets.Redact(ex.GetBaseException().Message.Split('\n')[0].Trim());
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -89,15 +73,9 @@ public sealed partial class SweepGrain
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // the reminder's next tick finds the sweep ended and tries again
-            LogWatchdogFailed(logger, Id, Brief(ex));
+            LogWatchdogFailed(logger, Id, Secrets.Brief(ex));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: its state could not be written ({Reason}); retrying every 2 s, nothing is lost while this silo runs")]
-    private static partial void LogStateWriteFailed(ILogger logger, string sweep, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep}: its state is written again")]
-    private static partial void LogStateSaved(ILogger logger, string sweep);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: the watchdog reminder could not be registered ({Reason}); retrying")]
     private static partial void LogWatchdogFailed(ILogger logger, string sweep, string reason);

@@ -23,7 +23,8 @@ public sealed partial class SweepGrain(
     private const string Watchdog = "watchdog";
     private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
     private DateTime lastWake;
-    private bool dirty, watchdog;
+    private bool watchdog;
+    private StateWrites<SweepGrainState>? writes;
     private IGrainTimer? timer;
     private Activity? span;
     private SearchOptions? shared;

@@ -1,7 +1,7 @@
-using SingleDarts.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SingleDarts.Grains;
 using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 
@@ -29,6 +29,6 @@ try
 catch (Exception ex) when (ex is not OperationCanceledException)
 {
     // no stack trace for a storage account that cannot be reached, a port in use, a bad certificate
-    Console.Error.WriteLine($"error: the silo stopped: {Secrets.Redact(ex.GetBaseException().Message.Split('\n')[0].Trim())}");
+    Console.Error.WriteLine($"error: the silo stopped: {Secrets.Brief(ex)}");
     return 1;
 }

@@ -19,18 +19,8 @@ public sealed class AzureSiloHostTests(Azurite azurite)
         // no primary endpoint: the worker finds the gateway silo in the membership table
         using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} --SingleDarts:Worker:RunsRoot={dir}/runs {azure}", dir, secret);
 
-        var spec = Path.Combine(dir, "spec.json");
-        var search = JsonNode.Parse(SweepValidation.ToJson(Tiny.Options(epochs: 2)))!.AsObject();
-        search.Remove("method");
-        search.Remove("seed");
-        File.WriteAllText(spec, $$"""{"name": "azure", "id": "azure-{{tag}}", "methods": ["single", "darts-v1"], "seeds": [2], "search": {{search.ToJsonString()}}}""");
-        (int Exit, string Out, string Err) started = default;
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            started = CliProcess.Run($"sweep start -f {spec} --watch --gateway 127.0.0.1:{gatewayPort}");
-            if (started.Exit != 1 || !started.Err.Contains("cannot reach")) break;
-            Thread.Sleep(500);
-        }
+        var spec = CliProcess.SpecFile(dir, "azure", $"azure-{tag}", ["single", "darts-v1"], [2], Tiny.Options(epochs: 2));
+        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --watch --gateway 127.0.0.1:{gatewayPort}");
         Assert.True(started.Exit == 0, started.Out + started.Err + gateway.Err + worker.Err);
         Assert.Contains($"sweep: azure-{tag} completed", started.Out);
         var status = JsonNode.Parse(CliProcess.Run($"sweep status azure-{tag} --json --gateway 127.0.0.1:{gatewayPort}").Out)!;

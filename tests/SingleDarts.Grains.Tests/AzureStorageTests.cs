@@ -1,5 +1,5 @@
-using SingleDarts.Grains;
 using SingleDarts.Abstractions;
+using SingleDarts.Grains;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Runs;

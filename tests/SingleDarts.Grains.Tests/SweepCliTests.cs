@@ -181,23 +181,11 @@ public sealed class SiloHostTests
         using var primary = CliProcess.StartSilo($"--Orleans:SiloPort={primarySilo} --Orleans:GatewayPort={primaryGateway} --SingleDarts:Worker:Enabled=false", dir);
         using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} " +
             $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs", dir);
-        var spec = Path.Combine(dir, "spec.json");
-        var search = JsonNode.Parse(SweepValidation.ToJson(Tiny.Options(epochs: 2)))!.AsObject();
-        search.Remove("method");
-        search.Remove("seed");
-        File.WriteAllText(spec, $$"""
-            {"name": "hosted", "id": "hosted-test", "methods": ["single", "darts-v1"], "seeds": [3], "search": {{search.ToJsonString()}}}
-            """);
+        var spec = CliProcess.SpecFile(dir, "hosted", "hosted-test", ["single", "darts-v1"], [3], Tiny.Options(epochs: 2));
 
         // the worker joins within seconds; until then there is no worker and seeds wait as queued
         var gateway = $"--gateway 127.0.0.1:{primaryGateway}";
-        (int Exit, string Out, string Err) started = default;
-        for (var attempt = 0; attempt < 60; attempt++)
-        {
-            started = CliProcess.Run($"sweep start -f {spec} --watch {gateway}");
-            if (started.Exit != 1 || !started.Err.Contains("cannot reach")) break;
-            Thread.Sleep(500);
-        }
+        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --watch {gateway}");
         Assert.True(started.Exit == 0, started.Out + started.Err + primary.Err + worker.Err);
         Assert.Contains("sweep: hosted-test completed", started.Out);
 
@@ -227,14 +215,9 @@ public sealed class SiloHostTests
         try
         {
             var options = Tiny.Options(epochs: 6) with { TrainSize = 2048 };
-            var search = JsonNode.Parse(SweepValidation.ToJson(options))!.AsObject();
-            search.Remove("method");
-            search.Remove("seed");
-            var spec = Path.Combine(dir, "spec.json");
-            File.WriteAllText(spec, $$"""{"name": "kill", "id": "kill-test", "methods": ["single"], "seeds": [5], "search": {{search.ToJsonString()}}}""");
+            var spec = CliProcess.SpecFile(dir, "kill", "kill-test", ["single"], [5], options);
             var gateway = $"--gateway 127.0.0.1:{primaryGateway}";
-            (int Exit, string Out, string Err) started = default;
-            for (var attempt = 0; attempt < 60 && (started = CliProcess.Run($"sweep start -f {spec} {gateway}")).Exit != 0; attempt++) Thread.Sleep(500);
+            var started = CliProcess.RunWhenReachable($"sweep start -f {spec} {gateway}");
             Assert.True(started.Exit == 0, started.Out + started.Err);
 
             // a worker process is killed by hand while its seed is inside an epoch

@@ -20,21 +20,11 @@ public sealed class TlsTests
         using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} " +
             $"--Orleans:PrimarySiloEndpoint=127.0.0.1:{primarySilo} --SingleDarts:Worker:RunsRoot={dir}/runs", dir, cluster);
 
-        var spec = Path.Combine(dir, "spec.json");
-        var search = JsonNode.Parse(SweepValidation.ToJson(Tiny.Options(epochs: 2)))!.AsObject();
-        search.Remove("method");
-        search.Remove("seed");
-        File.WriteAllText(spec, $$"""{"name": "tls", "id": "tls-test", "methods": ["single"], "seeds": [1], "search": {{search.ToJsonString()}}}""");
+        var spec = CliProcess.SpecFile(dir, "tls", "tls-test", ["single"], [1], Tiny.Options(epochs: 2));
         var gateway = $"--gateway 127.0.0.1:{primaryGateway}";
 
         // the seed runs on the worker: the silos talk TLS to each other, and the CLI to the gateway
-        (int Exit, string Out, string Err) started = default;
-        for (var attempt = 0; attempt < 60; attempt++)
-        {
-            started = CliProcess.Run($"sweep start -f {spec} --watch {gateway}", cluster);
-            if (started.Exit != 1 || !started.Err.Contains("cannot reach")) break;
-            Thread.Sleep(500);
-        }
+        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --watch {gateway}", cluster);
         Assert.True(started.Exit == 0, started.Out + started.Err + primary.Err + worker.Err);
         Assert.Contains("sweep: tls-test completed", started.Out);
         var status = JsonNode.Parse(CliProcess.Run($"sweep status tls-test --json {gateway}", cluster).Out)!;

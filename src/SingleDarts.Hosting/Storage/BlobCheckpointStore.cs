@@ -64,12 +64,7 @@ public sealed partial class BlobCheckpointStore(BlobContainerClient container, s
         }
     }
 
-    private static string Brief(Exception ex)
-    {
-        var inner = ex;
-        while (inner.InnerException is not null && inner is AggregateException) inner = inner.InnerException;
-        return Secrets.Redact(inner.Message.Split('\n')[0].Trim());
-    }
+    private static string Brief(Exception ex) => Secrets.Brief(ex);
 
     [GeneratedRegex(@"/epoch-(\d+)\.ckpt$")]
     private static partial Regex BlobName();

@@ -1,6 +1,6 @@
-using SingleDarts.Grains;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using SingleDarts.Grains;
 using SingleDarts.Search.Checkpoints;
 
 namespace SingleDarts.Hosting.Storage;
