@@ -30,7 +30,7 @@ public static class SweepViews
             table.AddRow(
                 new Text(s.Seed.ToString(Inv)), new Text(s.Method), State(s), new Text(s.Silo ?? "–"), new Text(epoch),
                 new Text(Num(s.Last?.TrainLoss, "F4")), new Text(Pct(s.Last?.ValidAcc)), new Text(Num(s.Last?.ParamFreeShare)),
-                new Text(Num(s.Last?.AlphaEntropy, "F3")), new Text(Num(s.Last?.Nb201Acc)), new Text(s.Last?.Arch ?? s.Reason ?? ""));
+                new Text(Num(s.Last?.AlphaEntropy, "F4")), new Text(Num(s.Last?.Nb201Acc)), new Text(s.Last?.Arch ?? s.Reason ?? ""));
         }
         return table;
     }
@@ -65,7 +65,7 @@ public static class SweepViews
         var line = string.Create(Inv, $"{s.Method} seed {s.Seed}: {s.State.ToString().ToLowerInvariant()} on {s.Silo ?? "–"}, epoch {s.EpochsDone}/{s.Epochs}");
         if (s.Last is { } l)
         {
-            line += string.Create(Inv, $", loss {l.TrainLoss:F4}, valid {Pct(l.ValidAcc)}%, param-free {l.ParamFreeShare:F2}, H(α) {l.AlphaEntropy:F3}");
+            line += string.Create(Inv, $", loss {l.TrainLoss:F4}, valid {Pct(l.ValidAcc)}%, param-free {l.ParamFreeShare:F2}, H(α) {l.AlphaEntropy:F4}");
             if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
             line += $", {l.Arch}";
         }
