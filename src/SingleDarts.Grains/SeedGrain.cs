@@ -55,7 +55,7 @@ public sealed partial class SeedGrain(
         {
             LogResuming(logger, Key, S.History.Count);
             if (S.Status.Silo is { } previous && previous != SiloName)
-                Warn($"resumed on {SiloName} after epoch {S.History.Count}: the activation on {previous} was lost");
+                Warn($"resumed on {SiloName} after epoch {S.History.Count}; it ran on {previous} before (that silo was lost or the grain moved)");
             Launch(spec);
         }
         if (S.Spec is not null) Publish();
