@@ -7,7 +7,11 @@ public class CliTests
 {
     private const string TinyArgs = "--channels 2 --cells 1 --image-size 8 --train-size 64 --synthetic-classes 4 --batch-size 16 --threads 1";
 
-    private static (int Exit, string[] Out, string Err) Cli(string args) => CliProcess.Run(args);
+    private static (int Exit, string[] Out, string Err) Cli(string args)
+    {
+        var (exit, stdout, stderr) = CliProcess.Run(args);
+        return (exit, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr);
+    }
 
     [Theory]
     [InlineData("search --method darts-v9", "--method")]
@@ -66,7 +70,11 @@ public class CliTests
 
 public class CliDataTests
 {
-    private static (int Exit, string[] Out, string Err) Cli(string args) => CliProcess.Run(args);
+    private static (int Exit, string[] Out, string Err) Cli(string args)
+    {
+        var (exit, stdout, stderr) = CliProcess.Run(args);
+        return (exit, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr);
+    }
 
     [Fact]
     public void A_broken_dataset_or_table_fails_with_exit_code_2()

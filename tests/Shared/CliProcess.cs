@@ -3,10 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace SingleDarts.Grains.Tests;
+namespace SingleDarts.Tests;
 
-/// <summary>The built <c>singledarts</c> (copied next to the tests) as child processes.</summary>
-internal sealed class CliProcess : IDisposable
+/// <summary>
+/// The built <c>singledarts</c> (copied next to the tests) as child processes: run to the end, or
+/// started and watched (output collected as it comes), killed on dispose.
+/// </summary>
+internal sealed partial class CliProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder stdout = new(), stderr = new();
@@ -27,14 +30,6 @@ internal sealed class CliProcess : IDisposable
     }
 
     public static CliProcess Start(string args, IReadOnlyDictionary<string, string>? environment = null) => new(args, environment: environment);
-
-    /// <summary>
-    /// The silo host (<c>singledarts-silo</c>) with configuration given as --Key=Value arguments (and in
-    /// <paramref name="environment"/>), its grain state in <paramref name="dir"/>/state (shared by the
-    /// silos of one test, never by two tests) and no metrics endpoint.
-    /// </summary>
-    public static CliProcess StartSilo(string args, string dir, IReadOnlyDictionary<string, string>? environment = null) =>
-        new($"{args} --SingleDarts:Storage:StateFolder={dir}/state --SingleDarts:Telemetry:Prometheus:Enabled=false", "singledarts-silo", environment);
 
     /// <summary>Runs to the end (at most 5 minutes).</summary>
     public static (int Exit, string Out, string Err) Run(string args, IReadOnlyDictionary<string, string>? environment = null)
@@ -76,41 +71,6 @@ internal sealed class CliProcess : IDisposable
     }
 
     private bool disposed;
-
-    /// <summary>
-    /// <c>sweep start ARGS</c> against silo processes that are still starting: retried while their
-    /// gateway cannot be reached (at most a minute), then the answer as it is.
-    /// </summary>
-    public static (int Exit, string Out, string Err) RunWhenReachable(string args, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        (int Exit, string Out, string Err) result = default;
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            result = Run(args, environment);
-            if (result.Exit != 1 || !result.Err.Contains("cannot reach", StringComparison.Ordinal)) break;
-            Thread.Sleep(500);
-        }
-        return result;
-    }
-
-    /// <summary>A sweep spec file (JSON) in <paramref name="dir"/> with <paramref name="search"/>'s options (less method and seed).</summary>
-    public static string SpecFile(string dir, string name, string id, string[] methods, long[] seeds, Search.Runs.SearchOptions search)
-    {
-        var options = System.Text.Json.Nodes.JsonNode.Parse(SweepValidation.ToJson(search))!.AsObject();
-        options.Remove("method");
-        options.Remove("seed");
-        var spec = new System.Text.Json.Nodes.JsonObject
-        {
-            ["name"] = name,
-            ["id"] = id,
-            ["methods"] = new System.Text.Json.Nodes.JsonArray([.. methods.Select(m => (System.Text.Json.Nodes.JsonNode)m)]),
-            ["seeds"] = new System.Text.Json.Nodes.JsonArray([.. seeds.Select(x => (System.Text.Json.Nodes.JsonNode)x)]),
-            ["search"] = options,
-        };
-        var path = Path.Combine(dir, "spec.json");
-        File.WriteAllText(path, spec.ToJsonString());
-        return path;
-    }
 
     /// <summary>A loopback port nothing listens on right now.</summary>
     public static int FreePort()
