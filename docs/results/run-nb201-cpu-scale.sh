@@ -12,7 +12,7 @@ for seed in 0 1 2; do
   for method in single darts-v1; do
     run="$out/$method-seed$seed"
     [ -f "$run/result.json" ] && continue              # finished earlier
-    resume=(); [ -f "$run/checkpoint.ckpt" ] && resume=(--resume)   # interrupted: continue it exactly
+    resume=(); compgen -G "$run/checkpoints/epoch-*.ckpt" > /dev/null && resume=(--resume)   # interrupted: continue it exactly
     dotnet src/SingleDarts.Cli/bin/Release/net10.0/singledarts.dll search "${resume[@]}" \
       --data "$data/cifar10/cifar10-jpeg.tar.gz" --image-size 16 --train-size 10000 --train-portion 0.5 \
       --channels 8 --cells 2 --batch-size 64 --epochs 50 --threads 2 \

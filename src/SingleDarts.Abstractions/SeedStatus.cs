@@ -74,7 +74,7 @@ public sealed record SeedStatus
     /// <summary>Why the seed failed or was cancelled.</summary>
     [Id(10)] public string? Reason { get; init; }
 
-    /// <summary>The run folder on the worker (config.json, epochs.jsonl, result.json, checkpoint.ckpt).</summary>
+    /// <summary>The run folder on the worker (config.json, epochs.jsonl, result.json and, with local storage, checkpoints/).</summary>
     [Id(11)] public string? RunFolder { get; init; }
     [Id(12)] public DateTimeOffset? StartedAt { get; init; }
     [Id(13)] public DateTimeOffset? FinishedAt { get; init; }
