@@ -78,11 +78,13 @@ public sealed partial class SweepGrain(
         catch
         {
             state.State = new SweepGrainState();       // not recorded: a retry of the same start begins again
+            SingleDartsTelemetry.End(span, "the sweep's state could not be written");
+            span = null;
             throw;
         }
         Publish();
         await RegisterWatchdog();
-        await Registry().Upsert(Summary());
+        await UpdateRegistry();
         LogStarted(logger, Id, spec.Methods.Length, spec.Seeds.Length);
         await Dispatch();
         StartTimer();
@@ -130,7 +132,7 @@ public sealed partial class SweepGrain(
         }
         if (newEpochs.Length > 0 || stateChanged) await Save();
         Publish();
-        if (stateChanged) await Registry().Upsert(Summary());
+        if (stateChanged) await UpdateRegistry();
         if (status.State.IsFinal() && !wasFinal)
         {
             if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
@@ -207,7 +209,7 @@ public sealed partial class SweepGrain(
         SingleDartsTelemetry.End(span);
         span = null;
         await UnregisterWatchdog();
-        await Registry().Upsert(Summary());
+        await UpdateRegistry();
         LogFinished(logger, Id, S.State);
     }
 
@@ -271,7 +273,18 @@ public sealed partial class SweepGrain(
 
     private ISeedGrain Seed(SeedStatus s) => GrainFactory.GetGrain<ISeedGrain>(SweepKeys.Seed(Id, s.Method, s.Seed));
 
-    private ISweepRegistryGrain Registry() => GrainFactory.GetGrain<ISweepRegistryGrain>(0);
+    /// <summary>Tells the sweep list; a failure (its storage away) is logged, and the next state change tells it again.</summary>
+    private async Task UpdateRegistry()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISweepRegistryGrain>(0).Upsert(Summary());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRegistryFailed(logger, Id, Secrets.Brief(ex));
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} started: {Methods} methods x {Seeds} seeds")]
     private static partial void LogStarted(ILogger logger, string sweep, int methods, int seeds);
@@ -281,6 +294,9 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} ended: {State}")]
     private static partial void LogFinished(ILogger logger, string sweep, SweepState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: the sweep list could not be updated ({Reason})")]
+    private static partial void LogRegistryFailed(ILogger logger, string sweep, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: could not start {Method} seed {Seed}; will retry")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex, string sweep, string method, long seed);
