@@ -213,7 +213,18 @@ public sealed partial class SeedGrain(
 
     private StateWrites<SeedGrainState> Writes => writes ??= new(state, logger, $"Seed {Key}");
 
-    private Task<bool> Save() => Writes.Save();
+    private async Task<bool> Save()
+    {
+        var saved = await Writes.Save();
+        if (Writes.Stale && !deactivating)
+        {
+            // a newer activation runs this seed (e.g. this silo was cut off and declared dead): never train it twice
+            deactivating = true;
+            execution?.Cancel();
+            DeactivateOnIdle();
+        }
+        return saved;
+    }
 
     private void Warn(string message)
     {

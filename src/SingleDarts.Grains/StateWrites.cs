@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace SingleDarts.Grains;
 
@@ -11,6 +12,9 @@ internal sealed partial class StateWrites<T>(IPersistentState<T> state, ILogger 
 {
     public bool Dirty { get; private set; }
 
+    /// <summary>Another activation wrote the state since this one read it (ETag conflict): this activation is stale and must stop.</summary>
+    public bool Stale { get; private set; }
+
     public async Task<bool> Save()
     {
         try
@@ -20,6 +24,12 @@ internal sealed partial class StateWrites<T>(IPersistentState<T> state, ILogger 
             if (Dirty) LogSaved(logger, grain);
             Dirty = false;
             return true;
+        }
+        catch (InconsistentStateException ex)
+        {
+            if (!Stale) LogStale(logger, grain, Secrets.Brief(ex));
+            Stale = true;
+            return false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -31,6 +41,9 @@ internal sealed partial class StateWrites<T>(IPersistentState<T> state, ILogger 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain}: its state could not be written ({Reason}); the grain's timer writes it when the storage is back")]
     private static partial void LogFailed(ILogger logger, string grain, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain}: another activation has written its state ({Reason}); this one stops")]
+    private static partial void LogStale(ILogger logger, string grain, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Grain}: its state is written again")]
     private static partial void LogSaved(ILogger logger, string grain);

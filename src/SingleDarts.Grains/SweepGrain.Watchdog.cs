@@ -36,7 +36,12 @@ public sealed partial class SweepGrain
 
     private StateWrites<SweepGrainState> Writes => writes ??= new(state, logger, $"Sweep {Id}");
 
-    private Task<bool> Save() => Writes.Save();
+    private async Task<bool> Save()
+    {
+        var saved = await Writes.Save();
+        if (Writes.Stale) DeactivateOnIdle();      // a newer activation coordinates this sweep
+        return saved;
+    }
 
     /// <summary>Durable: if this coordinator's silo is lost, the reminder activates it elsewhere, and it wakes its seeds.</summary>
     private async Task RegisterWatchdog()

@@ -168,6 +168,26 @@ public sealed class FailoverTests(Azurite azurite)
         await AssertBitIdentical(cluster, id, spec, seed);
     }
 
+    [Fact]
+    public async Task A_seed_activation_whose_state_another_wrote_stops_and_the_seed_is_taken_over_to_the_same_bits()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [15], epochs: 4);
+        var id = await cluster.StartSweep(spec);
+
+        await cluster.WaitFor(id, s => MidEpoch(s.Seeds[0], afterEpoch: 1));
+        // what a second activation (a silo cut off, then declared dead) would do: write the seed's state behind its back
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, cluster.Storage.StateTable);
+        var row = table.Query<Azure.Data.Tables.TableEntity>().Single(e => e.RowKey == "seed" && e.PartitionKey.EndsWith($"_{id}_single_15", StringComparison.Ordinal));
+        await table.UpdateEntityAsync(row, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        var seed = Assert.Single(end.Seeds);
+        Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
+        await AssertBitIdentical(cluster, id, spec, seed);
+        Assert.Contains("another activation has written its state", File.ReadAllText(cluster.LogPath));
+    }
+
     private static SweepSpec Spec(string method, long[] seeds, int epochs) => new()
     {
         Name = "failover",
