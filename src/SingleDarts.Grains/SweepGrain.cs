@@ -150,7 +150,7 @@ public sealed partial class SweepGrain(
         var changed = false;
         foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
         {
-            var options = Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
+            var options = OptionsOf(entry);
             var capable = silos.Where(w => w.Device == options.Device).ToList();
             if (capable.Count == 0)
             {
@@ -215,12 +215,14 @@ public sealed partial class SweepGrain(
 
     private string SiloName => silo.SiloAddress.Endpoint.ToString();
 
+    private SearchOptions OptionsOf(SweepEntry entry) => Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
+
     private SeedSpec SpecOf(SweepEntry entry) => new()
     {
         SweepId = Id,
         Method = entry.Status.Method,
         Seed = entry.Status.Seed,
-        OptionsJson = SweepValidation.ToJson(Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed }),
+        OptionsJson = SweepValidation.ToJson(OptionsOf(entry)),
     };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>

@@ -20,7 +20,7 @@ catch (Exception ex) when (ex is StorageConfigException or SiloConfigException)
 }
 using var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SingleDarts.Silo");
-log.LogInformation("Storage: {Storage}", StorageOptions.From(builder.Configuration, localGrainStateDefault: "folder").Describe());
+log.LogInformation("Storage: {Storage}", host.Services.GetRequiredService<StorageOptions>().Describe());
 try
 {
     await host.RunAsync();

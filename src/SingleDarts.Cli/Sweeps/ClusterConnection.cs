@@ -85,8 +85,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(host, $"localhost:{endpoint.Port}");
     }
 
+    /// <summary>The environment as configuration (SingleDarts__Tls__*, SingleDarts__Storage__*): the keys the silo host reads, for the CLI.</summary>
+    public static IConfiguration Environment { get; } = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+
     /// <summary>TLS settings from the environment (SingleDarts__Tls__CertificatePath, SingleDarts__Tls__CertificatePassword), as the silos read them.</summary>
-    private static TlsSettings Tls() => TlsSettings.From(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+    private static TlsSettings Tls() => TlsSettings.From(Environment);
 
     private static IPEndPoint Endpoint(string gateway)
     {

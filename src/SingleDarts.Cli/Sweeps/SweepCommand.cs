@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
-using Microsoft.Extensions.Configuration;
 using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
@@ -110,7 +109,7 @@ public static class SweepCommand
     /// <summary>The local silo's storage: the environment's SingleDarts:Storage settings, then these options.</summary>
     private static StorageOptions Storage(string kind, string? stateFolder)
     {
-        var options = StorageOptions.From(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        var options = StorageOptions.From(ClusterConnection.Environment);
         options.Kind = kind;
         if (stateFolder is not null)
         {

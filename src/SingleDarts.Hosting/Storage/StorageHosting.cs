@@ -20,6 +20,7 @@ public static class StorageHosting
     {
         var problems = options.Validate();
         if (problems.Count > 0) throw new StorageConfigException(problems);
+        silo.Services.AddSingleton(options);       // what the host reports at start-up
         if (!options.IsAzure)
         {
             if (options.EffectiveGrainState == "folder")

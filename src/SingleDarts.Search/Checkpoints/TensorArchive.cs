@@ -17,10 +17,7 @@ public static class TensorArchive
 
     private sealed record Header(JsonElement Metadata, List<Entry> Tensors, string PayloadSha256);
 
-    public static void Write(string path, object metadata, IEnumerable<(string Name, Tensor Tensor)> tensors) =>
-        AtomicFile.Write(path, Serialize(metadata, tensors));
-
-    /// <summary>The archive's bytes (what <see cref="Write"/> puts in a file).</summary>
+    /// <summary>The archive's bytes (a checkpoint store writes them atomically).</summary>
     public static byte[] Serialize(object metadata, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
         var entries = new List<Entry>();
