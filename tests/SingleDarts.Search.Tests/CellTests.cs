@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using SingleDarts.Search.Spaces.Nb201;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -37,14 +38,16 @@ public class CellTests
             cell.train(true);
             using (no_grad())
             using (var warm = new CellWeights(relax.Apply(alphas), C))
-                cell.forward(randn([8, C, 6, 6], generator: g).mul(2).add(1), warm);
+            using (var two = 2.0.ToScalar())
+                cell.forward(randn([8, C, 6, 6], generator: g).mul_(two).add_(Scalars.One, Scalars.One), warm);
         }
         cell.train(training);
         var runningBefore = buffers.ToDictionary(b => b.Key, b => b.Value.clone());
 
         var opWeights = relax.Apply(alphas);
         var fused = cell.forward(x, new CellWeights(opWeights, C));
-        var reference = Reference(x, relax.Apply(alphas), parameters, runningBefore, training);
+        // the reference runs in float64, where libtorch does not use oneDNN: independent of its f32 kernels
+        var reference = Reference(x.to(float64), relax.Apply(alphas).to(float64), parameters, runningBefore, training);
 
         AssertClose(reference, fused, 1e-5);
         var inputs = parameters.Values.Cast<Tensor>().Append(alphas).ToArray();
@@ -80,16 +83,19 @@ public class CellTests
                 var e = Edge.All.ToList().IndexOf(new Edge(to, from));
                 var slot = to - from - 1;
                 var prefix = $"edges_from_{from}.";
-                Tensor Slice(Dictionary<string, Tensor> d, string name) => d[prefix + name].narrow(0, slot * C, C);
-                Tensor SliceP(string name) => p[prefix + name].narrow(0, slot * C, C);
+                Tensor Slice(Dictionary<string, Tensor> d, string name) => d[prefix + name].narrow(0, slot * C, C).to(float64);
+                Tensor SliceP(string name) => p[prefix + name].narrow(0, slot * C, C).to(float64);
                 var input = nodes[from];
+#pragma warning disable SD1004 // float64: not oneDNN
                 var conv1 = F.batch_norm(F.conv2d(F.relu(input), SliceP("conv1x1_weight"), SliceP("conv1x1_bias")),
                     Slice(running, "bn1x1_mean").clone(), Slice(running, "bn1x1_var").clone(), null, null, training);
                 var conv3 = F.batch_norm(F.conv2d(F.relu(input), SliceP("conv3x3_weight"), SliceP("conv3x3_bias"), padding: [1, 1]),
                     Slice(running, "bn3x3_mean").clone(), Slice(running, "bn3x3_var").clone(), null, null, training);
+#pragma warning restore SD1004
                 var pool = F.avg_pool2d(input, 3, 1, 1, count_include_pad: false);
-                var edge = w[e, 0] * zeros_like(input) + w[e, 1] * input + w[e, 2] * conv1 + w[e, 3] * conv3 + w[e, 4] * pool;
-                sum = sum is null ? edge : sum + edge;
+                var edge = zeros_like(input).mul(w[e, 0]).add(input.mul(w[e, 1]), Scalars.One).add(conv1.mul(w[e, 2]), Scalars.One)
+                    .add(conv3.mul(w[e, 3]), Scalars.One).add(pool.mul(w[e, 4]), Scalars.One);
+                sum = sum is null ? edge : sum.add(edge, Scalars.One);
             }
             nodes.Add(sum!);
         }
@@ -99,8 +105,8 @@ public class CellTests
     private static void AssertClose(Tensor expected, Tensor actual, double tol)
     {
         Assert.Equal(expected.shape, actual.shape);
-        var diff = (expected - actual).abs().max().item<float>();
-        var scale = Math.Max(1.0, expected.abs().max().item<float>());
+        var diff = expected.to(float64).sub(actual.to(float64)).abs().max().item<double>();
+        var scale = Math.Max(1.0, expected.abs().max().to(float64).item<double>());
         Assert.True(diff <= tol * scale, $"max difference {diff} exceeds {tol * scale}");
     }
 }

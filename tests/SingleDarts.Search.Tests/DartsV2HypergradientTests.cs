@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,15 +18,18 @@ public class DartsV2HypergradientTests
     {
         public TinyMixedModel(Generator g)
         {
-            W1 = new Parameter(randn([4, 5], ScalarType.Float64, generator: g).mul(0.5));
-            W2 = new Parameter(randn([3, 4], ScalarType.Float64, generator: g).mul(0.5));
-            Alphas = new Parameter(randn([2, 3], ScalarType.Float64, generator: g).mul(0.3));
+            using var half = 0.5.ToScalar();
+            using var small = 0.3.ToScalar();
+            W1 = new Parameter(randn([4, 5], ScalarType.Float64, generator: g).mul(half));
+            W2 = new Parameter(randn([3, 4], ScalarType.Float64, generator: g).mul(half));
+            Alphas = new Parameter(randn([2, 3], ScalarType.Float64, generator: g).mul(small));
         }
 
         public Parameter W1 { get; }
         public Parameter W2 { get; }
         public Parameter Alphas { get; }
         public IReadOnlyList<Parameter> Weights => [W1, W2];
+        public IReadOnlyList<string> WeightNames => ["W1", "W2"];
         public IReadOnlyList<(string Name, Tensor Tensor)> Buffers => [];
         public bool Training { get; set; } = true;
 
@@ -34,7 +38,8 @@ public class DartsV2HypergradientTests
         public static Tensor Apply(Tensor x, Tensor w1, Tensor w2, Tensor alphas)
         {
             var a = F.softmax(alphas, -1);
-            Tensor Mix(Tensor v, int row) => a[row, 0] * v + a[row, 1] * v.tanh() + a[row, 2] * F.softplus(v);
+            Tensor Mix(Tensor v, int row) =>
+                v.mul(a[row, 0]).add(v.tanh().mul(a[row, 1]), Scalars.One).add(F.softplus(v).mul(a[row, 2]), Scalars.One);
             var h = Mix(x.matmul(w1.t()), 0);
             return Mix(h, 1).matmul(w2.t());
         }
@@ -72,8 +77,12 @@ public class DartsV2HypergradientTests
         var trainLoss = F.cross_entropy(TinyMixedModel.Apply(train.Images, model.W1, model.W2, model.Alphas), train.Labels);
         var grads = autograd.grad([trainLoss], [model.W1, model.W2], retain_graph: true, create_graph: true);
         var buffers = state.WeightOptimizer.MomentumBuffers;
-        var w1 = model.W1 - xi * (grads[0] + options.Momentum * buffers[0] + options.WeightDecay * model.W1);
-        var w2 = model.W2 - xi * (grads[1] + options.Momentum * buffers[1] + options.WeightDecay * model.W2);
+        using var minusXi = (-xi).ToScalar();
+        using var momentum = options.Momentum.ToScalar();
+        using var decay = options.WeightDecay.ToScalar();
+        Tensor Unrolled(Tensor w, Tensor grad, Tensor buffer) => w.add(grad.add(buffer, momentum).add(w, decay), minusXi);
+        var w1 = Unrolled(model.W1, grads[0], buffers[0]);
+        var w2 = Unrolled(model.W2, grads[1], buffers[1]);
         var validLoss = F.cross_entropy(TinyMixedModel.Apply(valid.Images, w1, w2, model.Alphas), valid.Labels);
         var exact = autograd.grad([validLoss], [model.Alphas])[0];
 
@@ -81,8 +90,8 @@ public class DartsV2HypergradientTests
         var firstOrderLoss = F.cross_entropy(TinyMixedModel.Apply(valid.Images, w1.detach(), w2.detach(), model.Alphas), valid.Labels);
         var firstOrder = autograd.grad([firstOrderLoss], [model.Alphas])[0];
 
-        var error = (finiteDifference - exact).abs().max().item<double>();
-        var secondOrderTerm = (exact - firstOrder).abs().max().item<double>();
+        var error = finiteDifference.sub(exact).abs().max().item<double>();
+        var secondOrderTerm = exact.sub(firstOrder).abs().max().item<double>();
         var scale = exact.abs().max().item<double>();
         Assert.True(secondOrderTerm > 1e-3 * scale, $"the second-order term is too small to test ({secondOrderTerm})");
         Assert.True(error < 1e-6 * Math.Max(scale, 1e-3), $"finite differences are off by {error} (exact scale {scale}, second-order term {secondOrderTerm})");

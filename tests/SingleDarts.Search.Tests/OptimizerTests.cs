@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using SingleDarts.Search.Optim;
 using OurAdam = SingleDarts.Search.Optim.Adam;
 using TorchSharp;
@@ -36,7 +37,8 @@ public class OptimizerTests
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(2, CPU);
-        var a = new Parameter(randn([6, 5], generator: g).mul(1e-3));
+        using var small = 1e-3.ToScalar();
+        var a = new Parameter(randn([6, 5], generator: g).mul(small));
         var b = new Parameter(a.detach().clone());
         var initial = a.detach().clone();
         var ours = new OurAdam([a], 3e-4, 0.5, 0.999, 1e-3);
@@ -50,7 +52,7 @@ public class OptimizerTests
         }
         Assert.Equal(6, ours.StepCount);
         AssertClose(b, a, 1e-7);
-        Assert.True((a - initial).abs().sum().item<float>() > 0, "Adam did not move the parameter");
+        Assert.True(a.sub(initial).abs().sum().item<float>() > 0, "Adam did not move the parameter");
     }
 
     [Theory]
@@ -60,7 +62,8 @@ public class OptimizerTests
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(3, CPU);
-        var grads = new[] { randn([10, 10], generator: g).mul(3), randn([7], generator: g) };
+        using var three = 3.0.ToScalar();
+        var grads = new[] { randn([10, 10], generator: g).mul(three), randn([7], generator: g) };
         var ps = grads.Select(t => new Parameter(zeros_like(t))).ToArray();
         for (var i = 0; i < ps.Length; i++) ps[i].grad = grads[i].clone();
         var expectedNorm = nn.utils.clip_grad_norm_(ps, maxNorm);
@@ -73,7 +76,7 @@ public class OptimizerTests
 
     internal static void AssertClose(Tensor expected, Tensor actual, double tol)
     {
-        var diff = (expected - actual).abs().max().item<float>();
+        var diff = expected.sub(actual).abs().max().item<float>();
         Assert.True(diff <= tol, $"max difference {diff} exceeds {tol}");
     }
 }

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
@@ -85,7 +86,7 @@ public class StrategyTests
         var wrongAdam = optim.Adam([wrongTwin.Alphas], Opt.ArchLr, beta1: Opt.ArchBeta1, beta2: Opt.ArchBeta2, weight_decay: Opt.ArchWeightDecay);
         nn.functional.cross_entropy(wrongTwin.Forward(trainBatch.Images), trainBatch.Labels).backward();
         wrongAdam.step();
-        var diff = (wrongTwin.Alphas - state.Model.Alphas).abs().max().item<float>();
+        var diff = wrongTwin.Alphas.sub(state.Model.Alphas).abs().max().item<float>();
         Assert.True(diff > 1e-6, $"α from the training batch is indistinguishable ({diff})");
     }
 

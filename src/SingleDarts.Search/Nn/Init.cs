@@ -24,6 +24,6 @@ public static class Init
         using var r = rand(t.shape, dtype: t.dtype, generator: generator);
         using var width = (2 * bound).ToScalar();
         using var minusBound = (-bound).ToScalar();
-        t.copy_(r.mul_(width).add_(minusBound));
+        t.copy_(r.mul_(width).add_(minusBound, Scalars.One));
     }
 }

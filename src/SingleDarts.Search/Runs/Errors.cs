@@ -8,9 +8,13 @@ public sealed class SearchConfigException(IReadOnlyList<string> problems) : Exce
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
-/// <summary>The loss became NaN or infinite: the run cannot continue.</summary>
-public sealed class SearchDivergedException(int epoch, int step, double loss)
-    : Exception($"the training loss became {loss} at epoch {epoch}, step {step}")
+/// <summary>
+/// A loss, a gradient or the trained state became NaN or infinite: the run cannot continue.
+/// <paramref name="what"/> says which ("the gradient of w became NaN (first in …)"); step 0 means
+/// the check at the end of the epoch.
+/// </summary>
+public sealed class SearchDivergedException(int epoch, int step, string what)
+    : Exception(step > 0 ? $"{what} at epoch {epoch}, step {step}" : $"{what} after epoch {epoch}")
 {
     public int Epoch { get; } = epoch;
     public int Step { get; } = step;

@@ -112,9 +112,16 @@ public sealed class SearchRun : IDisposable
                 cancel.ThrowIfCancellationRequested();
                 lr = schedule.At(epoch, step, steps);
                 var started = clock.Elapsed;
-                var stats = Strategy.Step(State, train, valid, lr);
+                StepStats stats;
+                try
+                {
+                    stats = Strategy.Step(State, train, valid, lr);
+                }
+                catch (NonFiniteException ex)
+                {
+                    throw new SearchDivergedException(epoch + 1, step + 1, ex.What);
+                }
                 gcPacer.Step();
-                if (!double.IsFinite(stats.Loss)) throw new SearchDivergedException(epoch + 1, step + 1, stats.Loss);
                 lossSum += stats.Loss * stats.Count;
                 correct += stats.Correct;
                 seen += stats.Count;
@@ -123,6 +130,8 @@ public sealed class SearchRun : IDisposable
                 onStep?.Invoke(new StepInfo(epoch + 1, step + 1, steps, stats.Count, took));
             }
         }
+        // a non-finite value that no gradient showed (e.g. in BatchNorm statistics) must not be reported as a result
+        if (State.FirstNonFiniteState() is { } bad) throw new SearchDivergedException(epoch + 1, 0, $"the search state holds {bad}");
         var validAcc = Evaluate();
         var genotype = Model.Genotype();
         var record = new EpochRecord

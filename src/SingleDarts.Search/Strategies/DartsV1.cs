@@ -23,12 +23,14 @@ public sealed class DartsV1 : ISearchStrategy
         using (var archScope = NewDisposeScope())
         {
             var validLoss = Losses.CrossEntropy(model, validBatch);
+            NonFinite.Loss(validLoss, "validation loss");
             state.StepAlphas(Losses.Grad(validLoss, [model.Alphas])[0]);
         }
 
         using var batch = train.Next();
         var loss = Losses.CrossEntropy(model, batch, out var correct);
+        var lossValue = NonFinite.Loss(loss, "training loss");
         state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);
-        return new StepStats(loss.ToDouble(), correct, batch.Count);
+        return new StepStats(lossValue, correct, batch.Count);
     }
 }

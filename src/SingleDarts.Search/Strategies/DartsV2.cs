@@ -32,8 +32,9 @@ public sealed class DartsV2 : ISearchStrategy
             state.StepAlphas(Hypergradient(state, batch, validBatch, lr));
 
         var loss = Losses.CrossEntropy(model, batch, out var correct);
+        var lossValue = NonFinite.Loss(loss, "training loss");
         state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);
-        return new StepStats(loss.ToDouble(), correct, batch.Count);
+        return new StepStats(lossValue, correct, batch.Count);
     }
 
     /// <summary>The second-order gradient of the validation loss with respect to α (w is left unchanged).</summary>

@@ -9,6 +9,9 @@ public interface ISearchModel : IDisposable
     /// <summary>The network weights w (stepped by SGD).</summary>
     IReadOnlyList<Parameter> Weights { get; }
 
+    /// <summary>The names of <see cref="Weights"/>, in the same order (for messages).</summary>
+    IReadOnlyList<string> WeightNames { get; }
+
     /// <summary>The architecture parameters α (stepped by Adam).</summary>
     Parameter Alphas { get; }
 

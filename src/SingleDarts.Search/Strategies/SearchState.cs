@@ -33,14 +33,32 @@ public sealed class SearchState : IDisposable
     public Sgd WeightOptimizer { get; }
     public Adam ArchOptimizer { get; }
 
-    /// <summary>Gradient-norm clip then SGD step of w.</summary>
+    /// <summary>Gradient-norm clip then SGD step of w; a NaN/Inf gradient throws <see cref="NonFiniteException"/> and steps nothing.</summary>
     public void StepWeights(IReadOnlyList<Tensor> grads, double lr)
     {
-        if (Options.GradClip > 0) GradClip.ClipByGlobalNorm(grads, Options.GradClip);
+        var norm = GradClip.GlobalNorm(grads);
+        NonFinite.Gradients(norm, grads, "w", i => Model.WeightNames[i]);
+        if (Options.GradClip > 0) GradClip.Clip(grads, Options.GradClip, norm);
         WeightOptimizer.Step(grads, lr);
     }
 
-    public void StepAlphas(Tensor grad) => ArchOptimizer.Step([grad]);
+    /// <summary>Adam step of α; a NaN/Inf gradient throws <see cref="NonFiniteException"/> and steps nothing.</summary>
+    public void StepAlphas(Tensor grad)
+    {
+        NonFinite.Gradients(GradClip.GlobalNorm([grad]), [grad], "α", _ => "alphas");
+        ArchOptimizer.Step([grad]);
+    }
+
+    /// <summary>The first of w, α and the buffers that holds NaN/Inf ("w: name", …); null when all are finite.</summary>
+    public string? FirstNonFiniteState()
+    {
+        var (w, kind) = NonFinite.FirstNonFinite(Model.Weights);
+        if (w >= 0) return $"{kind} in w ({Model.WeightNames[w]})";
+        (_, kind) = NonFinite.FirstNonFinite([Model.Alphas]);
+        if (kind is not null) return $"{kind} in α";
+        var (b, bufferKind) = NonFinite.FirstNonFinite([.. Model.Buffers.Select(x => x.Tensor)]);
+        return b >= 0 ? $"{bufferKind} in {Model.Buffers[b].Name}" : null;
+    }
 
     public void Dispose()
     {

@@ -19,10 +19,11 @@ public sealed class SingleLevel : ISearchStrategy
         using var scope = NewDisposeScope();
         using var batch = train.Next();
         var loss = Losses.CrossEntropy(model, batch, out var correct);
+        var lossValue = NonFinite.Loss(loss, "training loss");
         var grads = Losses.Grad(loss, model.Weights.Append(model.Alphas));
         var weightGrads = grads.Take(model.Weights.Count).ToArray();
         state.StepWeights(weightGrads, lr);
         state.StepAlphas(grads[^1]);
-        return new StepStats(loss.ToDouble(), correct, batch.Count);
+        return new StepStats(lossValue, correct, batch.Count);
     }
 }

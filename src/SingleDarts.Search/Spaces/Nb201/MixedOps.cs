@@ -28,6 +28,7 @@ public sealed class MixedOps : nn.Module
     private readonly int edges;
     private readonly Parameter conv1x1_weight, conv1x1_bias, conv3x3_weight, conv3x3_bias;
     private readonly Tensor bn1x1_mean, bn1x1_var, bn3x3_mean, bn3x3_var;
+    private readonly BoxSum boxSum = new();
 
     public MixedOps(long channels, int edges, Generator generator) : base(nameof(MixedOps))
     {
@@ -64,16 +65,22 @@ public sealed class MixedOps : nn.Module
         var h = x.shape[2];
         var w = x.shape[3];
         var r = F.relu(x);
-        var y1 = F.conv2d(r, conv1x1_weight, conv1x1_bias);
-        var y3 = F.conv2d(r, conv3x3_weight, conv3x3_bias, padding: [1, 1]);
+        var y1 = Conv.Conv2d(r, conv1x1_weight, conv1x1_bias);
+        var y3 = Conv.Conv2d(r, conv3x3_weight, conv3x3_bias, padding: 1);
         var sum = F.batch_norm(y1, bn1x1_mean, bn1x1_var, weights.Conv1x1[source], null, training);
         // In place below is safe for autograd: BatchNorm's backward needs its input, not its output.
         sum.add_(F.batch_norm(y3, bn3x3_mean, bn3x3_var, weights.Conv3x3[source], null, training), Scalars.One);
         var result = sum.view(b, edges, channels, h, w);
         result.addcmul_(x.unsqueeze(1), weights.Skip[source], Scalars.One);
         // avg_pool_3x3 = window sum · 1/count; the 1/count map folds into the op weight ([1,k,1,H,W])
-        var poolScale = weights.Pool[source].mul(BoxSum.InverseCount(x).view(1, 1, 1, h, w));
-        result.addcmul_(BoxSum.Sum3x3(x).unsqueeze(1), poolScale, Scalars.One);
+        var poolScale = weights.Pool[source].mul(boxSum.InverseCount(x).view(1, 1, 1, h, w));
+        result.addcmul_(boxSum.Sum3x3(x).unsqueeze(1), poolScale, Scalars.One);
         return result.MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) boxSum.Dispose();
+        base.Dispose(disposing);
     }
 }

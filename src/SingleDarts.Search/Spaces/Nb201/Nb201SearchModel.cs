@@ -11,6 +11,7 @@ public sealed class Nb201SearchModel : ISearchModel
     public const double AlphaInitScale = 1e-3;
 
     private readonly Parameter[] weights;
+    private readonly string[] weightNames;
     private readonly (string, Tensor)[] buffers;
 
     /// <summary>Builds the supernet, then α = 1e-3·N(0,1), both from <paramref name="generator"/>, in that order.</summary>
@@ -26,7 +27,9 @@ public sealed class Nb201SearchModel : ISearchModel
             Net.to(device);
             Alphas = new Parameter(Alphas.to(device).detach());
         }
-        weights = Net.parameters().ToArray();
+        var named = Net.named_parameters().ToArray();
+        weights = [.. named.Select(p => p.parameter)];
+        weightNames = [.. named.Select(p => p.name)];
         buffers = Net.named_buffers().ToArray();
     }
 
@@ -34,6 +37,7 @@ public sealed class Nb201SearchModel : ISearchModel
     public Relaxation Relaxation { get; }
     public Parameter Alphas { get; }
     public IReadOnlyList<Parameter> Weights => weights;
+    public IReadOnlyList<string> WeightNames => weightNames;
     public IReadOnlyList<(string Name, Tensor Tensor)> Buffers => buffers;
 
     public bool Training

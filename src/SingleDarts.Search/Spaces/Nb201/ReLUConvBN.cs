@@ -9,14 +9,13 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// <summary>ReLU → Conv (no bias) → affine BatchNorm: the building block of the residual reduction blocks.</summary>
 public sealed class ReLUConvBN : Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv;
+    private readonly ConvLayer conv;
     private readonly BatchNormLayer bn;
 
     public ReLUConvBN(long cIn, long cOut, long kernel, long stride, Generator generator) : base(nameof(ReLUConvBN))
     {
-        conv = Conv2d(cIn, cOut, kernel, stride: stride, padding: kernel / 2, bias: false);
+        conv = new ConvLayer(cIn, cOut, kernel, generator, stride, padding: kernel / 2, bias: false);
         bn = new BatchNormLayer(cOut, affine: true);
-        Init.DefaultUniform(conv.weight!, null, generator);
         RegisterComponents();
     }
 

@@ -14,14 +14,13 @@ public sealed class ResNetBlock : Module<Tensor, Tensor>
 {
     private readonly ReLUConvBN conv_a;
     private readonly ReLUConvBN conv_b;
-    private readonly Conv2d downsample;
+    private readonly ConvLayer downsample;
 
     public ResNetBlock(long cIn, long cOut, Generator generator) : base(nameof(ResNetBlock))
     {
         conv_a = new ReLUConvBN(cIn, cOut, 3, 2, generator);
         conv_b = new ReLUConvBN(cOut, cOut, 3, 1, generator);
-        downsample = Conv2d(cIn, cOut, 1, bias: false);
-        Init.DefaultUniform(downsample.weight!, null, generator);
+        downsample = new ConvLayer(cIn, cOut, 1, generator, bias: false);
         RegisterComponents();
     }
 

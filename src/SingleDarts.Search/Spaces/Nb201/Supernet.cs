@@ -14,7 +14,7 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// </summary>
 public sealed class Supernet : Module
 {
-    private readonly Conv2d stem_conv;
+    private readonly ConvLayer stem_conv;
     private readonly BatchNormLayer stem_bn;
     private readonly ModuleList<Module> cells;
     private readonly BatchNormLayer lastact_bn;
@@ -28,8 +28,7 @@ public sealed class Supernet : Module
         if (cellsPerStage <= 0) throw new ArgumentOutOfRangeException(nameof(cellsPerStage), "cells per stage must be positive");
         if (numClasses < 2) throw new ArgumentOutOfRangeException(nameof(numClasses), "at least 2 classes are needed");
 
-        stem_conv = Conv2d(3, channels, 3, padding: 1, bias: false);
-        Init.DefaultUniform(stem_conv.weight!, null, generator);
+        stem_conv = new ConvLayer(3, channels, 3, generator, padding: 1, bias: false);
         stem_bn = new BatchNormLayer(channels);
 
         stageChannels = [channels, 2L * channels, 4L * channels];

@@ -1,0 +1,34 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Nn;
+
+/// <summary>
+/// A 2-D convolution layer (square kernel, stride and padding) over <see cref="Conv.Conv2d"/>,
+/// initialised as PyTorch's default from the caller's generator. Its parameters are named
+/// <c>weight</c> and <c>bias</c>, as TorchSharp's Conv2d names them.
+/// </summary>
+public sealed class ConvLayer : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter? bias;
+    private readonly long stride, padding;
+
+    public ConvLayer(long cIn, long cOut, long kernel, Generator generator, long stride = 1, long padding = 0, bool bias = true)
+        : base(nameof(ConvLayer))
+    {
+        this.stride = stride;
+        this.padding = padding;
+        weight = new Parameter(empty(cOut, cIn, kernel, kernel));
+        register_parameter(nameof(weight), weight);
+        if (bias)
+        {
+            this.bias = new Parameter(empty(cOut));
+            register_parameter(nameof(bias), this.bias);
+        }
+        Init.DefaultUniform(weight, this.bias, generator);
+    }
+
+    public override Tensor forward(Tensor x) => Conv.Conv2d(x, weight, bias, stride, padding);
+}
