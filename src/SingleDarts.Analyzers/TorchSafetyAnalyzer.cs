@@ -37,13 +37,18 @@ public sealed class TorchSafetyAnalyzer : DiagnosticAnalyzer
         "'{0}' lets TorchSharp make a temporary Scalar for '{1}' that nobody keeps alive; pass it yourself, such as Scalars.One",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor ScalarRead = new(
+        "SD1005", "Value read through a temporary Scalar",
+        "'{0}' reads the tensor through a Scalar that nobody keeps alive; use Scalars.ValueOf or item<T>()",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor DirectConvolution = new(
         "SD1004", "Convolution outside the seam",
         "Call Conv.Conv2d (Nn/Conv.cs) instead of '{0}': libtorch's CPU convolution computes wrong input gradients for some channel counts and the route around it lives there",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(ImplicitScalar, UnownedScalar, HiddenScalar, DirectConvolution);
+        ImmutableArray.Create(ImplicitScalar, UnownedScalar, HiddenScalar, DirectConvolution, ScalarRead);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -86,6 +91,12 @@ public sealed class TorchSafetyAnalyzer : DiagnosticAnalyzer
         var isConv = method.Name is "conv2d" || (conv2dModule is not null && SymbolEqualityComparer.Default.Equals(method.ReturnType, conv2dModule));
         if (isConv && !InsideType(c.ContainingSymbol, ConvSeam))
             c.ReportDiagnostic(Diagnostic.Create(DirectConvolution, invocation.Syntax.GetLocation(), method.Name));
+
+        if (ReadsThroughScalar(method))
+        {
+            c.ReportDiagnostic(Diagnostic.Create(ScalarRead, invocation.Syntax.GetLocation(), method.Name));
+            return;
+        }
 
         foreach (var argument in invocation.Arguments)
             if (argument.ArgumentKind == ArgumentKind.DefaultValue && argument.Parameter is { } p && IsScalar(p.Type, scalar))
@@ -132,6 +143,17 @@ public sealed class TorchSafetyAnalyzer : DiagnosticAnalyzer
         BinaryOperatorKind.Divide => "/",
         _ => kind.ToString(),
     };
+
+    /// <summary><c>Tensor.ToDouble()</c> and its kin convert through a Scalar they never dispose (use <c>item&lt;T&gt;()</c>).</summary>
+    private static bool ReadsThroughScalar(IMethodSymbol method)
+    {
+        if (method.Name is not ("ToDouble" or "ToSingle" or "ToInt64" or "ToInt32" or "ToInt16" or "ToByte" or "ToSByte"
+            or "ToBoolean" or "ToHalf" or "ToBFloat16" or "ToComplexFloat32" or "ToComplexFloat64")) return false;
+        var receiver = method.ReducedFrom is { } extension ? extension.Parameters.FirstOrDefault()?.Type
+            : method.IsExtensionMethod || method.IsStatic ? method.Parameters.FirstOrDefault()?.Type
+            : method.ContainingType;
+        return receiver?.Name == "Tensor";
+    }
 
     /// <summary>True when <paramref name="longer"/> takes <paramref name="shorter"/>'s parameters followed by Scalars only.</summary>
     private static bool ExtendsWithScalars(IMethodSymbol shorter, IMethodSymbol longer, INamedTypeSymbol scalar)

@@ -24,7 +24,8 @@ public static class TensorArchive
         var payload = new MemoryStream();
         foreach (var (name, t) in tensors)
         {
-            using var cpu = t.detach().cpu().contiguous();
+            using var scope = NewDisposeScope();
+            var cpu = t.detach().cpu().contiguous();
             var bytes = cpu.bytes;
             entries.Add(new Entry(name, cpu.dtype.ToString(), cpu.shape, payload.Position, bytes.Length));
             payload.Write(bytes);

@@ -21,8 +21,8 @@ public sealed class BatchNormLayer : nn.Module<Tensor, Tensor>
     {
         if (affine)
         {
-            weight = new Parameter(ones(channels));
-            bias = new Parameter(zeros(channels));
+            weight = Parameters.From(ones(channels));
+            bias = Parameters.From(zeros(channels));
             register_parameter(nameof(weight), weight);
             register_parameter(nameof(bias), bias);
         }

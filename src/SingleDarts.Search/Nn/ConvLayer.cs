@@ -20,11 +20,11 @@ public sealed class ConvLayer : nn.Module<Tensor, Tensor>
     {
         this.stride = stride;
         this.padding = padding;
-        weight = new Parameter(empty(cOut, cIn, kernel, kernel));
+        weight = Parameters.From(empty(cOut, cIn, kernel, kernel));
         register_parameter(nameof(weight), weight);
         if (bias)
         {
-            this.bias = new Parameter(empty(cOut));
+            this.bias = Parameters.From(empty(cOut));
             register_parameter(nameof(bias), this.bias);
         }
         Init.DefaultUniform(weight, this.bias, generator);

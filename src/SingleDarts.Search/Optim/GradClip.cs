@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ public static class GradClip
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return stack(grads.Select(g => g.norm()).ToArray()).norm().ToDouble();
+        return Scalars.ValueOf(stack(grads.Select(g => g.norm()).ToArray()).norm());
     }
 
     /// <summary>

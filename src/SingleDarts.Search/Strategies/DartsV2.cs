@@ -62,7 +62,7 @@ public sealed class DartsV2 : ISearchStrategy
             for (var i = 0; i < savedBuffers.Length; i++)
                 model.Buffers[i].Tensor.copy_(savedBuffers[i]);
 
-        var norm = stack(dW.Select(g => g.norm()).ToArray()).norm().ToDouble();
+        var norm = Scalars.ValueOf(stack(dW.Select(g => g.norm()).ToArray()).norm());
         var eps = FiniteDifferenceScale / norm;
 
         var gPlus = AlphaGradAt(model, original, dW, eps, train);

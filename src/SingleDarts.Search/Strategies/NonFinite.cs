@@ -19,7 +19,7 @@ public static class NonFinite
     /// <summary>The loss as a number; throws when it is NaN or infinite.</summary>
     public static double Loss(Tensor loss, string name)
     {
-        var value = loss.ToDouble();
+        var value = Nn.Scalars.ValueOf(loss);
         if (!double.IsFinite(value)) throw new NonFiniteException($"the {name} became {Describe(value)}");
         return value;
     }

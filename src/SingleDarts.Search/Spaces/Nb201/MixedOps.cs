@@ -35,10 +35,10 @@ public sealed class MixedOps : nn.Module
         this.channels = channels;
         this.edges = edges;
         var outC = edges * channels;
-        conv1x1_weight = new Parameter(empty(outC, channels, 1, 1));
-        conv1x1_bias = new Parameter(empty(outC));
-        conv3x3_weight = new Parameter(empty(outC, channels, 3, 3));
-        conv3x3_bias = new Parameter(empty(outC));
+        conv1x1_weight = Parameters.From(empty(outC, channels, 1, 1));
+        conv1x1_bias = Parameters.From(empty(outC));
+        conv3x3_weight = Parameters.From(empty(outC, channels, 3, 3));
+        conv3x3_bias = Parameters.From(empty(outC));
         Init.DefaultUniform(conv1x1_weight, conv1x1_bias, generator);
         Init.DefaultUniform(conv3x3_weight, conv3x3_bias, generator);
         bn1x1_mean = zeros(outC);

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Nn;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -21,11 +22,13 @@ public sealed class Nb201SearchModel : ISearchModel
         Net = new Supernet(channels, cellsPerStage, numClasses, generator);
         using (var a = randn(Edge.Count, Primitives.Count, generator: generator))
         using (var scale = AlphaInitScale.ToScalar())
-            Alphas = new Parameter(a.mul(scale));
+            Alphas = Parameters.From(a.mul(scale));
         if (device is not null && device.type != DeviceType.CPU)
         {
             Net.to(device);
-            Alphas = new Parameter(Alphas.to(device).detach());
+            var onCpu = Alphas;
+            Alphas = Parameters.From(onCpu.detach().to(device));
+            onCpu.Dispose();
         }
         var named = Net.named_parameters().ToArray();
         weights = [.. named.Select(p => p.parameter)];

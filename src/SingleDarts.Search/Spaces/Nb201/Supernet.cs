@@ -18,7 +18,7 @@ public sealed class Supernet : Module
     private readonly BatchNormLayer stem_bn;
     private readonly ModuleList<Module> cells;
     private readonly BatchNormLayer lastact_bn;
-    private readonly Linear classifier;
+    private readonly LinearLayer classifier;
     private readonly long[] stageChannels;
     private readonly int[] stageOfLayer;
 
@@ -51,8 +51,7 @@ public sealed class Supernet : Module
         stageOfLayer = stages.ToArray();
 
         lastact_bn = new BatchNormLayer(stageChannels[2]);
-        classifier = Linear(stageChannels[2], numClasses);
-        Init.DefaultUniform(classifier.weight!, classifier.bias, generator);
+        classifier = new LinearLayer(stageChannels[2], numClasses, generator);
         RegisterComponents();
     }
 
