@@ -9,11 +9,12 @@ namespace SingleDarts.Cli;
 /// <summary>
 /// Exit codes: 0 success; 1 a failure of the run itself; 2 a user mistake (bad option, bad input),
 /// reported as one line per problem on stderr without a stack trace; 3 the search diverged
-/// (NaN/Inf loss); 130 cancelled (Ctrl+C).
+/// (NaN/Inf loss, gradient or state); 4 a sweep ended with every one of its seeds failed;
+/// 130 cancelled (Ctrl+C).
 /// </summary>
 public static class CliRunner
 {
-    public const int Ok = 0, Failed = 1, UsageError = 2, Diverged = 3, Cancelled = 130;
+    public const int Ok = 0, Failed = 1, UsageError = 2, Diverged = 3, SweepFailed = 4, Cancelled = 130;
 
     public static int Run(RootCommand root, string[] args)
     {

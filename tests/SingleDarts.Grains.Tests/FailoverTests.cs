@@ -305,6 +305,7 @@ public sealed class FailoverTests(Azurite azurite)
                 {
                     status = await Client.GetGrain<ISweepGrain>(id).GetStatus();
                     if (status is not null && until(status)) return status;
+                    SeedFailures.ThrowIfAny(status, "a state of the sweep that a failed seed cannot reach");
                 }
                 catch (Exception ex) when (ex is OrleansException or TimeoutException)
                 {

@@ -40,6 +40,7 @@ public sealed class SweepCliTests
         {
             var (exit, stdout, _) = CliProcess.Run($"sweep status cli-test --json {gateway}");
             if (exit == 0 && (status = JsonNode.Parse(stdout))!["seeds"]!.AsArray().Any(s => (int?)s!["epochs_done"] > 0)) break;
+            foreach (var seed in status?["seeds"]?.AsArray() ?? []) SeedFailures.ThrowIfFailed(seed, "a first epoch of cli-test");
             Thread.Sleep(500);
         }
         Assert.False(local.HasExited, local.Out + local.Err);
@@ -167,6 +168,27 @@ public sealed class SweepCliTests
         Assert.Equal(2, exit);
         Assert.Contains("no such spec file", stderr);
     }
+
+    [Fact]
+    public void A_local_sweep_whose_seeds_all_fail_reports_each_reason_once_and_exits_with_code_4()
+    {
+        var dir = Tiny.TempDir();
+        var spec = Spec(dir, "name: broken\nid: broken-test\nmethods: [single, darts-v1]\nseeds: [0, 1, 2]\n" + TinySearch +
+            "\n  epochs: 2\n  optimizer: {lr: 1.0e9, lr_min: 0, grad_clip: 0}\n");
+        var (exit, stdout, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} " +
+            $"--silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
+
+        Assert.True(exit == 4, $"exit {exit}: {stderr}");
+        Assert.Matches(@"^error: 6 of 6 seeds failed \((single: 3, darts-v1: 3|darts-v1: 3, single: 3)\); first: \S+ seed \d: the .+ became .+ at epoch \d, step \d+$",
+            stderr.Trim().Split('\n')[^1]);
+        Assert.Contains("6 seed(s) failed", stdout);            // the stability table's title
+        // every failure is accounted for: a line of its own, or one of the folded repeats
+        var own = stdout.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\S+ seed \d: failed"));
+        var folded = System.Text.RegularExpressions.Regex.Matches(stdout, @"^(\d+) more seed\(s\) failed in their first epoch the same way",
+            System.Text.RegularExpressions.RegexOptions.Multiline).Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(6, own + folded);
+        Assert.True(folded > 0, stdout);
+    }
 }
 
 /// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
@@ -248,6 +270,7 @@ public sealed class SiloHostTests
         {
             var (exit, stdout, _) = CliProcess.Run($"sweep status kill-test --json {gateway}");
             if (exit == 0 && (seed = JsonNode.Parse(stdout)!["seeds"]![0]) is not null && until(seed)) return seed;
+            SeedFailures.ThrowIfFailed(seed, "kill-test's seed");
             Thread.Sleep(200);
         }
         throw new TimeoutException($"kill-test did not get there: {seed?.ToJsonString()}");

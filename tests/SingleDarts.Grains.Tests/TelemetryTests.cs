@@ -36,6 +36,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             metrics.Clear();
             meterProvider.ForceFlush();
             sawStep |= Points(metrics, "singledarts.seed.step", id).Any(p => p.GetGaugeLastValueDouble() > 0);
+            SeedFailures.ThrowIfAny(status, $"the end of sweep {id}");
             await Task.Delay(100);
         }
         Assert.Equal(SweepState.Completed, status.State);

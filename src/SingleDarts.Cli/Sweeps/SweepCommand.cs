@@ -97,9 +97,10 @@ public static class SweepCommand
             var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
             AnsiConsole.Write(SweepViews.Status(final));
             Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
+            var exit = interrupted && isLocal ? CliRunner.Cancelled : EndOf(final);
             // the embedded gateway stays up a little longer, so that `sweep watch` elsewhere (polling every second) sees the end
             if (isLocal && !interrupted) await Task.Delay(LocalGrace, CancellationToken.None);
-            return interrupted && isLocal ? CliRunner.Cancelled : CliRunner.Ok;
+            return exit;
         });
         return command;
     }
@@ -189,9 +190,9 @@ public static class SweepCommand
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
             await GetStatus(cluster, sweepId);
-            var (final, _) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false);
+            var (final, interrupted) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false);
             AnsiConsole.Write(SweepViews.Methods(final));
-            return CliRunner.Ok;
+            return interrupted ? CliRunner.Ok : EndOf(final);
         });
         return command;
     }
@@ -253,6 +254,7 @@ public static class SweepCommand
         var status = await grain.GetStatus() ?? throw new ClusterException($"no sweep '{id}'");
         var interrupted = false;
         var seen = new Dictionary<(string, long), (SeedState, int)>();
+        var failures = new SweepFailures();
         void PrintChanges(SweepStatus s)
         {
             foreach (var seed in s.Seeds)
@@ -261,7 +263,7 @@ public static class SweepCommand
                 var now = (seed.State, seed.EpochsDone);
                 if (seen.TryGetValue(key, out var before) && before == now) continue;
                 seen[key] = now;
-                Console.WriteLine(SweepViews.Line(seed));
+                if (failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed));
             }
         }
         async Task Loop(Action<SweepStatus> show)
@@ -289,8 +291,21 @@ public static class SweepCommand
         {
             PrintChanges(status);
             await Loop(PrintChanges);
+            foreach (var line in failures.FoldedLines()) Console.WriteLine(line);
         }
         return (status, interrupted);
+    }
+
+    /// <summary>
+    /// The last lines of a sweep that ended with failed seeds (how many, per method, the first
+    /// reason) and its exit code: <see cref="CliRunner.SweepFailed"/> when every seed failed.
+    /// </summary>
+    private static int EndOf(SweepStatus final)
+    {
+        if (SweepFailures.Summary(final) is not { } summary) return CliRunner.Ok;
+        var all = SweepFailures.AllFailed(final);
+        Console.Error.WriteLine($"{(all ? "error" : "warning")}: {summary}");
+        return all ? CliRunner.SweepFailed : CliRunner.Ok;
     }
 
     /// <summary>Ended: not running and no seed still stopping.</summary>

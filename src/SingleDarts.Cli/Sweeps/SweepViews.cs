@@ -38,13 +38,17 @@ public static class SweepViews
     /// <summary>The stability table: one row per method.</summary>
     public static Table Methods(SweepStatus status)
     {
-        var table = new Table().Border(TableBorder.Simple).Title("stability across seeds");
+        var failed = status.Methods.Sum(m => m.Failed);
+        var table = new Table().Border(TableBorder.Simple)
+            .Title(failed == 0 ? "stability across seeds" : $"stability across seeds — {failed} seed(s) failed, not in the final figures");
         foreach (var c in new[] { "method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "modal arch share", "mean Hamming" })
             table.AddColumn(new TableColumn(c));
         foreach (var m in status.Methods)
-            table.AddRow(m.Method, $"{m.Completed}/{m.Seeds}", m.Failed.ToString(Inv), MeanStd(m.ValidAcc, 100), MeanStd(m.Nb201Acc),
-                m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/6)") : "–",
-                Num(m.ModalShare), Num(m.MeanPairwiseHamming));
+            table.AddRow(new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
+                new Text(m.Failed.ToString(Inv), m.Failed > 0 ? new Style(Color.Red) : Style.Plain),
+                new Text(MeanStd(m.ValidAcc, 100)), new Text(MeanStd(m.Nb201Acc)),
+                new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/6)") : "–"),
+                new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)));
         return table;
     }
 
