@@ -35,6 +35,15 @@ public class CliTests
     }
 
     [Fact]
+    public void A_search_that_diverges_exits_with_code_3_and_one_line_naming_epoch_step_and_what()
+    {
+        var (exit, _, err) = Cli($"search {TinyArgs} --epochs 1 --lr 1e30 --lr-min 1e30 --grad-clip 0 --out {Tiny.TempDir()}");
+        Assert.Equal(3, exit);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^error: the (training loss|gradient of (w|α)) became (NaN|Inf)( \(first in .+\))? at epoch 1, step \d+$", line);
+    }
+
+    [Fact]
     public void Search_writes_the_run_folder_and_ends_with_the_arch_line_and_resume_continues_it()
     {
         var dir = Tiny.TempDir();
