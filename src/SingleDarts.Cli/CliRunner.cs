@@ -58,6 +58,12 @@ public static class CliRunner
             Console.Error.WriteLine($"error: {diverged.Message}");
             return Diverged;
         }
+        catch (Exception ex) when (Unwrap(ex) is Search.Strategies.NonFiniteException nonFinite)
+        {
+            // a step outside a run (bench): no epoch to name
+            Console.Error.WriteLine($"error: {nonFinite.Message}");
+            return Diverged;
+        }
         catch (Exception ex) when (Unwrap(ex) is OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled: the last completed epoch is in the checkpoint; continue with --resume");

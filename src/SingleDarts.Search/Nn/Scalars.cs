@@ -10,7 +10,7 @@ namespace SingleDarts.Search.Nn;
 /// <c>Tensor.ToDouble()</c> — can be finalized by a collection on another thread while the call
 /// runs. Seen: a 2-hour CPU search died in addcmul_ with "Expected false to be true" from
 /// c10::Scalar::toFloat. Hence every scalar argument in this project is a static one from here or
-/// a <c>using</c> variable that outlives the call; the analyzer (SD1001–SD1003) refuses the rest.
+/// a <c>using</c> variable that outlives the call; the analyzer (SD1001–SD1003, SD1005) refuses the rest.
 /// </summary>
 public static class Scalars
 {
