@@ -50,6 +50,10 @@ public interface ISeedGrain : IGrainWithStringKey
     [Alias("GetDetail")]
     Task<SeedDetail?> GetDetail();
 
+    /// <summary>The seed's status without its history (what the coordinator keeps); null when the seed was never started.</summary>
+    [Alias("GetStatus")]
+    Task<SeedStatus?> GetStatus();
+
     /// <summary>Stops the search within one step (a queued seed never starts).</summary>
     [Alias("Cancel")]
     Task Cancel();

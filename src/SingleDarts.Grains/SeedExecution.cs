@@ -44,12 +44,12 @@ internal sealed class SeedExecution : ISearchObserver
     /// <summary>Step within the running epoch (read by the grain's timer; written by the search thread).</summary>
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
-    public static SeedExecution Start(SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
+    public static SeedExecution Start(ISeedSearch search, SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
         SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded)
     {
         var execution = new SeedExecution(spec, traceParent);
         var checkpoints = new Checkpointing(store, policy, execution.Warn);
-        execution.Completion = Task.Factory.StartNew(() => execution.Run(options, folder, checkpoints, slots, epochsRecorded),
+        execution.Completion = Task.Factory.StartNew(() => execution.Run(search, options, folder, checkpoints, slots, epochsRecorded),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         threads.Add(execution);
         return execution;
@@ -58,7 +58,7 @@ internal sealed class SeedExecution : ISearchObserver
     public void Cancel() => cancel.Cancel();
 
     /// <param name="epochsRecorded">epochs the grain's state holds: a run that had them but finds no checkpoint says so.</param>
-    private void Run(SearchOptions options, RunFolder folder, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
+    private void Run(ISeedSearch search, SearchOptions options, RunFolder folder, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
     {
         var (state, reason) = (SeedState.Failed, (string?)null);
         try
@@ -69,7 +69,7 @@ internal sealed class SeedExecution : ISearchObserver
             var resume = checkpoints.Any(cancel.Token);
             if (!resume && epochsRecorded > 0)
                 Warn($"no checkpoint in {checkpoints.Store.Location} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
-            SearchRunner.Run(options, folder.Path, resume, this, cancel.Token, checkpoints);
+            search.Run(options, folder, resume, this, checkpoints, cancel.Token);
             state = SeedState.Completed;
         }
         catch (OperationCanceledException)
@@ -110,10 +110,10 @@ internal sealed class SeedExecution : ISearchObserver
 
     void ISearchObserver.Warning(string message) => Warn(message);
 
-    void ISearchObserver.Started(SearchRun run, bool resumed)
+    void ISearchObserver.Started(RunStart start)
     {
-        Volatile.Write(ref steps, run.StepsPerEpoch);
-        events.Writer.TryWrite(new SeedEvent.Started([.. run.History.Select(Summaries.Of)], run.StepsPerEpoch));
+        Volatile.Write(ref steps, start.StepsPerEpoch);
+        events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Summaries.Of)], start.StepsPerEpoch));
     }
 
     void ISearchObserver.EpochStarting(int epoch)

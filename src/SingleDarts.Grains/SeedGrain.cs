@@ -31,6 +31,7 @@ public sealed partial class SeedGrain(
     SeedSlots slots,
     SeedThreads threads,
     ICheckpointStores checkpointStores,
+    ISeedSearch search,
     IOptions<WorkerOptions> worker,
     ILocalSiloDetails silo,
     ILogger<SeedGrain> logger) : Grain, ISeedGrain
@@ -95,6 +96,8 @@ public sealed partial class SeedGrain(
 
     public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History));
 
+    public Task<SeedStatus?> GetStatus() => Task.FromResult(S.Spec is null ? null : Current());
+
     public async Task Cancel()
     {
         if (S.Spec is null || S.Status.State.IsFinal()) return;
@@ -145,7 +148,7 @@ public sealed partial class SeedGrain(
         }
         span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
         span?.SetTag("silo", SiloName);
-        execution = SeedExecution.Start(options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
+        execution = SeedExecution.Start(search, options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
             checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }

@@ -4,22 +4,22 @@ using SingleDarts.Search.Spaces.Nb201;
 namespace SingleDarts.Grains;
 
 /// <summary>
-/// The per-method stability figures of a sweep, computed from the per-seed results alone (so they
-/// can always be recomputed): final accuracies over completed seeds; per-epoch curves over every
-/// seed that reached the epoch.
+/// The per-method stability figures of a sweep: final accuracies, collapse rate and genotype
+/// agreement over the completed seeds' last epochs (so they can always be recomputed from the seeds'
+/// results); the per-epoch curves come from the coordinator's running <see cref="EpochCurves"/>.
 /// </summary>
 public static class SweepAggregator
 {
-    public static MethodAggregate[] Aggregate(SweepSpec spec, IReadOnlyList<(SeedStatus Status, IReadOnlyList<EpochSummary> History)> seeds) =>
-        spec.Methods.Select(method => ForMethod(method, spec.CollapseThreshold, seeds.Where(s => s.Status.Method == method).ToList())).ToArray();
+    /// <param name="curveOf">the per-epoch curve of a method.</param>
+    public static MethodAggregate[] Aggregate(SweepSpec spec, IReadOnlyList<SeedStatus> seeds, Func<string, EpochAggregate[]> curveOf) =>
+        spec.Methods.Select(method => ForMethod(method, spec.CollapseThreshold, seeds.Where(s => s.Method == method).ToList(), curveOf(method))).ToArray();
 
-    private static MethodAggregate ForMethod(string method, int threshold, List<(SeedStatus Status, IReadOnlyList<EpochSummary> History)> seeds)
+    private static MethodAggregate ForMethod(string method, int threshold, List<SeedStatus> seeds, EpochAggregate[] curve)
     {
-        int Count(SeedState s) => seeds.Count(x => x.Status.State == s);
-        var finals = seeds.Where(s => s.Status.State == SeedState.Completed && s.Status.Last is not null).Select(s => s.Status.Last!).ToList();
+        int Count(SeedState s) => seeds.Count(x => x.State == s);
+        var finals = seeds.Where(s => s.State == SeedState.Completed && s.Last is not null).Select(s => s.Last!).ToList();
         var archs = finals.Select(f => f.Arch).ToList();
         var modal = archs.GroupBy(a => a).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
-        var maxEpoch = seeds.SelectMany(s => s.History).Select(h => h.Epoch).DefaultIfEmpty(0).Max();
         return new MethodAggregate
         {
             Method = method,
@@ -36,18 +36,7 @@ public static class SweepAggregator
             ModalArch = modal?.Key,
             ModalShare = modal is null ? null : (double)modal.Count() / archs.Count,
             MeanPairwiseHamming = archs.Count < 2 ? null : MeanPairwiseHamming(archs),
-            Curve = Enumerable.Range(1, maxEpoch).Select(e =>
-            {
-                var at = seeds.Select(s => s.History.FirstOrDefault(h => h.Epoch == e)).OfType<EpochSummary>().ToList();
-                return new EpochAggregate
-                {
-                    Epoch = e,
-                    ValidAcc = StatOf(at.Where(h => h.ValidAcc is not null).Select(h => h.ValidAcc!.Value)),
-                    TrainAcc = StatOf(at.Select(h => h.TrainAcc)) ?? new Stat(),
-                    ParamFreeShare = StatOf(at.Select(h => h.ParamFreeShare)) ?? new Stat(),
-                    Nb201Acc = StatOf(at.Where(h => h.Nb201Acc is not null).Select(h => h.Nb201Acc!.Value)),
-                };
-            }).Where(c => c.TrainAcc.N > 0).ToArray(),
+            Curve = curve,
         };
     }
 
@@ -64,19 +53,19 @@ public static class SweepAggregator
         return new Stat { N = v.Length, Mean = mean, Std = std, Min = v.Min(), Max = v.Max() };
     }
 
-    /// <summary>Edges (of the cell's 6) on which two arch strings choose different operations.</summary>
-    public static int Hamming(string a, string b) => Genotype.Parse(a).HammingDistance(Genotype.Parse(b));
-
+    /// <summary>
+    /// Mean over all pairs of the edges on which two cells differ, from per-edge operation counts in
+    /// O(cells): on an edge, the pairs that differ are all pairs less those that share an operation.
+    /// </summary>
     private static double MeanPairwiseHamming(List<string> archs)
     {
-        double sum = 0;
-        var pairs = 0;
-        for (var i = 0; i < archs.Count; i++)
-            for (var j = i + 1; j < archs.Count; j++)
-            {
-                sum += Hamming(archs[i], archs[j]);
-                pairs++;
-            }
-        return sum / pairs;
+        var cells = archs.Select(Genotype.Parse).ToList();
+        double n = cells.Count, differing = 0;
+        for (var e = 0; e < Edge.Count; e++)
+        {
+            var sharing = cells.GroupBy(c => c.Ops[e]).Sum(g => (double)g.Count() * (g.Count() - 1) / 2);
+            differing += n * (n - 1) / 2 - sharing;
+        }
+        return differing / (n * (n - 1) / 2);
     }
 }

@@ -10,6 +10,8 @@ namespace SingleDarts.Grains;
 /// </summary>
 public sealed partial class SweepGrain
 {
+    private const int ResyncPerTick = 256;
+
     /// <summary>
     /// Calls every seed that should be running (one-way): a seed whose silo was lost is activated
     /// again on a surviving worker and resumes from its last checkpoint.
@@ -17,16 +19,29 @@ public sealed partial class SweepGrain
     private void WakeSeeds()
     {
         lastWake = DateTime.UtcNow;
-        foreach (var entry in S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()))
-            Seed(entry.Status).Wake(SpecOf(entry)).Ignore();
+        foreach (var entry in active) Seed(entry.Status).Wake(SpecOf(entry)).Ignore();
     }
 
+    /// <summary>
+    /// Every second: the batched state write, the sweep list and the gauges when they changed, a
+    /// share of the seeds restored from the packed record asked for their full status (this
+    /// activation may have started behind them, and a seed that ended meanwhile will not call
+    /// again), dispatch, and the watchdog's wake-up of running seeds.
+    /// </summary>
     private async Task Tick()
     {
-        if (Writes.Dirty && !await Save()) return;        // storage still away: the next tick tries again
-        if (S.State != SweepState.Running || S.Seeds.All(e => e.Status.State.IsFinal()))
+        if (dirty && !await Save()) return;        // storage away: the next tick tries again
+        if (registryDirty) await UpdateRegistry();
+        if (publishDirty) Publish();
+        await Resync();
+        if (S.State != SweepState.Running || seeds.All(e => e.Status.State.IsFinal()))
         {
-            await Finish();     // e.g. a finish whose write failed
+            if (!finished) await Finish();      // e.g. a finish whose write failed
+            else if (!seeds.Any(e => e.Partial && e.Dispatched))
+            {
+                timer?.Dispose();
+                timer = null;
+            }
             return;
         }
         if (!watchdog) await RegisterWatchdog();
@@ -34,11 +49,39 @@ public sealed partial class SweepGrain
         if (DateTime.UtcNow - lastWake >= options.Value.WakeSeeds) WakeSeeds();
     }
 
+    /// <summary>Asks up to <see cref="ResyncPerTick"/> dispatched seeds known only from the packed record for their status.</summary>
+    private async Task Resync()
+    {
+        var partial = seeds.Where(e => e.Partial && e.Dispatched).Take(ResyncPerTick).ToList();
+        if (partial.Count == 0) return;
+        var answers = await Task.WhenAll(partial.Select(async e =>
+        {
+            try
+            {
+                return (Entry: e, Status: await Seed(e.Status).GetStatus());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return (Entry: e, Status: (SeedStatus?)null);       // asked again at the next tick
+            }
+        }));
+        var ended = false;
+        foreach (var (entry, status) in answers)
+        {
+            if (status is not null) ended |= await Apply(entry, status, []);
+            else if (entry.Status.State.IsFinal()) entry.Partial = false;      // its state is gone; the record is all there is
+        }
+        if (ended) await Save();
+    }
+
     private StateWrites<SweepGrainState> Writes => writes ??= new(state, logger, $"Sweep {Id}");
 
+    /// <summary>Writes the packed seeds and curves; a failed write leaves them dirty for the next tick.</summary>
     private async Task<bool> Save()
     {
+        Pack();
         var saved = await Writes.Save();
+        if (saved) dirty = false;
         if (Writes.Stale) DeactivateOnIdle();      // a newer activation coordinates this sweep
         return saved;
     }

@@ -11,7 +11,9 @@ namespace SingleDarts.Grains;
 
 /// <summary>
 /// The coordinator of one sweep: launches every (method, seed) on the worker silos as their slots
-/// free up, keeps each seed's latest status and epoch history, and aggregates across seeds.
+/// free up, keeps each seed's latest status and the running per-epoch curves, and aggregates
+/// across seeds. Epoch histories stay with the seeds. State writes are batched — at most one a
+/// second, plus one at once for every seed that ends — so a sweep costs O(1) writes per epoch.
 /// </summary>
 public sealed partial class SweepGrain(
     [PersistentState("sweep", SweepStorage.Name)] IPersistentState<SweepGrainState> state,
@@ -21,13 +23,20 @@ public sealed partial class SweepGrain(
     ILogger<SweepGrain> logger) : Grain, ISweepGrain, IRemindable
 {
     private const string Watchdog = "watchdog";
-    private static readonly TimeSpan DispatchPeriod = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
     private DateTime lastWake;
     private bool watchdog;
     private StateWrites<SweepGrainState>? writes;
     private IGrainTimer? timer;
     private Activity? span;
     private SearchOptions? shared;
+    private List<SweepSeed> seeds = [];
+    private Dictionary<(string Method, long Seed), SweepSeed> byKey = [];
+    private readonly HashSet<SweepSeed> active = [];        // dispatched and not ended
+    private EpochCurves curves = new([]);
+    private int firstQueued;                                // seeds before it are all dispatched or ended
+    private bool dirty, registryDirty, publishDirty;
+    private bool finished;                                  // the end has been written and the watchdog removed
 
     private SweepGrainState S => state.State;
 
@@ -37,12 +46,13 @@ public sealed partial class SweepGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Spec is not null && S.State == SweepState.Running)
-        {
-            StartSpan(resumed: true);
-            StartTimer();
-        }
-        if (S.Spec is not null) Publish();
+        if (S.Spec is null) return Task.CompletedTask;
+        Load(SweepSeeds.Unpack(S.Seeds, Id, S.Spec, Shared.Epochs), EpochCurves.Unpack(S.Curves, S.Spec.Methods));
+        finished = S.State != SweepState.Running && S.FinishedAt is not null;
+        if (S.State == SweepState.Running) StartSpan(resumed: true);
+        // a running sweep needs its timer; an ended one too while seeds are known only from their records
+        if (S.State == SweepState.Running || seeds.Any(e => e.Partial && e.Dispatched)) StartTimer();
+        Publish();
         return Task.CompletedTask;
     }
 
@@ -67,10 +77,8 @@ public sealed partial class SweepGrain(
         S.CreatedAt = DateTimeOffset.UtcNow;
         S.TraceParent = SingleDartsTelemetry.IncomingParent();
         StartSpan(resumed: false);
-        S.Seeds = [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepEntry
-        {
-            Status = new SeedStatus { SweepId = Id, Method = m, Seed = seed, State = SeedState.Queued, Epochs = Shared.Epochs },
-        }))];
+        Load(SweepSeeds.Create(Id, spec, Shared.Epochs), new EpochCurves(spec.Methods));
+        Pack();
         try
         {
             await state.WriteStateAsync();
@@ -78,6 +86,7 @@ public sealed partial class SweepGrain(
         catch
         {
             state.State = new SweepGrainState();       // not recorded: a retry of the same start begins again
+            Load([], new EpochCurves([]));
             SingleDartsTelemetry.End(span, "the sweep's state could not be written");
             span = null;
             throw;
@@ -93,11 +102,12 @@ public sealed partial class SweepGrain(
 
     public Task<SweepStatus?> GetStatus() => Task.FromResult(S.Spec is null ? null : Status());
 
+    /// <summary>The seed's whole history comes from the seed grain, which keeps it.</summary>
     public async Task<SeedDetail?> GetSeed(string method, long seed)
     {
         if (S.Spec is null || Find(method, seed) is not { } entry) return null;
         if (entry.Dispatched && await Seed(entry.Status).GetDetail() is { } detail) return detail;
-        return SeedDetails.Of(entry.Status, entry.History);
+        return SeedDetails.Of(entry.Status, []);
     }
 
     public async Task<SweepStatus?> Cancel()
@@ -105,7 +115,7 @@ public sealed partial class SweepGrain(
         if (S.Spec is null) return null;
         if (S.State != SweepState.Running) return Status();
         S.State = SweepState.Cancelled;
-        foreach (var entry in S.Seeds.Where(e => !e.Status.State.IsFinal()))
+        foreach (var entry in seeds.Where(e => !e.Status.State.IsFinal()))
         {
             if (entry.Dispatched) await Seed(entry.Status).Cancel();
             else entry.Status = entry.Status with { State = SeedState.Cancelled, Reason = "sweep cancelled", FinishedAt = DateTimeOffset.UtcNow };
@@ -118,26 +128,42 @@ public sealed partial class SweepGrain(
     {
         LogSeedChanged(logger, Id, status.Method, status.Seed, status.State, status.EpochsDone, newEpochs.Length);
         if (Find(status.Method, status.Seed) is not { } entry) return;
+        var ended = await Apply(entry, status, newEpochs);
+        if (!ended) return;
+        await Save();       // a seed's final state is written at once, never batched
+        if (seeds.All(e => e.Status.State.IsFinal())) await Finish();
+        else await Dispatch();      // a slot is free
+    }
+
+    /// <summary>
+    /// Takes a seed's report: its status, and its new epochs folded into the curves — each epoch
+    /// once; a gap (a lost one-way message, or a coordinator that restarted behind its seed) is
+    /// filled from the seed's history. True when the seed has just ended.
+    /// </summary>
+    private async Task<bool> Apply(SweepSeed entry, SeedStatus status, IEnumerable<EpochSummary> newEpochs)
+    {
         var wasFinal = entry.Status.State.IsFinal();
-        if (wasFinal && !status.State.IsFinal()) return;       // a late message from before the seed ended
-        var stateChanged = entry.Status.State != status.State;
+        if (wasFinal && !status.State.IsFinal()) return false;     // a late message from before the seed ended
+        if (entry.Status.State != status.State) registryDirty = true;
         entry.Dispatched = true;
+        entry.Partial = false;
         entry.Status = status;
-        if (newEpochs.Length > 0 && newEpochs[0].Epoch == 1) entry.History = [.. newEpochs];   // the run (re)started
-        else if (newEpochs.Length > 0 && newEpochs[0].Epoch == entry.History.Count + 1) entry.History.AddRange(newEpochs);
-        if (entry.History.Count != status.EpochsDone)
-        {
-            // a one-way message was lost: take the seed's whole history
-            entry.History = [.. (await Seed(status).GetDetail())?.History ?? []];
-        }
-        if (newEpochs.Length > 0 || stateChanged) await Save();
-        Publish();
-        if (stateChanged) await UpdateRegistry();
-        if (status.State.IsFinal() && !wasFinal)
-        {
-            if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
-            else await Dispatch();      // a slot is free
-        }
+        if (status.State.IsFinal()) active.Remove(entry);
+        else active.Add(entry);
+        Fold(entry, newEpochs);
+        if (entry.Counted < status.EpochsDone) Fold(entry, (await Seed(status).GetDetail())?.History ?? []);
+        dirty = publishDirty = true;
+        return status.State.IsFinal() && !wasFinal;
+    }
+
+    private void Fold(SweepSeed entry, IEnumerable<EpochSummary> epochs)
+    {
+        foreach (var e in epochs.OrderBy(e => e.Epoch))
+            if (e.Epoch == entry.Counted + 1)
+            {
+                curves.Add(entry.Status.Method, e);
+                entry.Counted++;
+            }
     }
 
     /// <summary>Starts queued seeds on the workers with free slots (as this sweep counts them; each worker enforces its own limit).</summary>
@@ -145,11 +171,13 @@ public sealed partial class SweepGrain(
     {
         if (S.State != SweepState.Running) return;
         var silos = workers.Active();
-        var busy = S.Seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()).GroupBy(e => e.Status.Silo ?? "")
-            .ToDictionary(g => g.Key, g => g.Count());
-        var changed = false;
-        foreach (var entry in S.Seeds.Where(e => !e.Dispatched && e.Status.State == SeedState.Queued).ToList())
+        var busy = active.GroupBy(e => e.Status.Silo ?? "").ToDictionary(g => g.Key, g => g.Count());
+        bool changed = false, ended = false;
+        while (firstQueued < seeds.Count && (seeds[firstQueued].Dispatched || seeds[firstQueued].Status.State != SeedState.Queued)) firstQueued++;
+        for (var i = firstQueued; i < seeds.Count; i++)
         {
+            var entry = seeds[i];
+            if (entry.Dispatched || entry.Status.State != SeedState.Queued) continue;
             var options = OptionsOf(entry);
             var capable = silos.Where(w => w.Device == options.Device).ToList();
             if (capable.Count == 0)
@@ -161,18 +189,16 @@ public sealed partial class SweepGrain(
             }
             var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
                 .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
-            if (free.Silo is null) continue;
+            if (free.Silo is null) break;      // every capable worker is full: later seeds wait too
             var spec = SpecOf(entry);
             try
             {
                 RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
                 var seed = Seed(entry.Status);
                 var answer = await SingleDartsTelemetry.Under(span, () => seed.Start(spec));
-                if (answer.EpochsDone != entry.History.Count)
-                    // the seed kept its state when this coordinator lost its own: take its whole history
-                    entry.History = [.. (await seed.GetDetail())?.History ?? []];
-                entry.Status = answer;
-                entry.Dispatched = changed = true;
+                // a seed that kept its state while this coordinator lost its own catches up here
+                ended |= await Apply(entry, answer, []);
+                changed = true;
                 var at = entry.Status.Silo ?? "";
                 busy[at] = busy.GetValueOrDefault(at) + 1;
             }
@@ -187,15 +213,16 @@ public sealed partial class SweepGrain(
             }
         }
         if (!changed) return;
-        await Save();
-        Publish();
-        if (S.Seeds.All(e => e.Status.State.IsFinal())) await Finish();
+        dirty = publishDirty = registryDirty = true;
+        if (ended) await Save();
+        if (seeds.All(e => e.Status.State.IsFinal())) await Finish();
     }
 
     private async Task Finish()
     {
         if (S.State == SweepState.Running) S.State = SweepState.Completed;
         S.FinishedAt ??= DateTimeOffset.UtcNow;
+        dirty = true;
         Publish();
         if (!await Save())
         {
@@ -205,19 +232,38 @@ public sealed partial class SweepGrain(
         timer?.Dispose();
         timer = null;
         span?.SetTag("sweep.state", S.State.ToString().ToLowerInvariant());
-        span?.SetTag("sweep.failed", S.Seeds.Count(e => e.Status.State == SeedState.Failed));
+        span?.SetTag("sweep.failed", seeds.Count(e => e.Status.State == SeedState.Failed));
         SingleDartsTelemetry.End(span);
         span = null;
         await UnregisterWatchdog();
         await UpdateRegistry();
-        LogFinished(logger, Id, S.State);
+        if (!finished) LogFinished(logger, Id, S.State);
+        finished = true;
+        if (seeds.Any(e => e.Partial && e.Dispatched)) StartTimer();      // to ask them for their full status
+    }
+
+    private void Load(List<SweepSeed> loaded, EpochCurves loadedCurves)
+    {
+        seeds = loaded;
+        byKey = seeds.ToDictionary(e => (e.Status.Method, e.Status.Seed));
+        curves = loadedCurves;
+        active.Clear();
+        active.UnionWith(seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()));
+        firstQueued = 0;
+    }
+
+    /// <summary>Packs the seeds and curves into the grain state (then written by <see cref="Save"/>).</summary>
+    private void Pack()
+    {
+        S.Seeds = SweepSeeds.Pack(seeds);
+        S.Curves = curves.Pack();
     }
 
     private string SiloName => silo.SiloAddress.Endpoint.ToString();
 
-    private SearchOptions OptionsOf(SweepEntry entry) => Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
+    private SearchOptions OptionsOf(SweepSeed entry) => Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
 
-    private SeedSpec SpecOf(SweepEntry entry) => new()
+    private SeedSpec SpecOf(SweepSeed entry) => new()
     {
         SweepId = Id,
         Method = entry.Status.Method,
@@ -226,7 +272,11 @@ public sealed partial class SweepGrain(
     };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>
-    private void Publish() => SingleDartsMetrics.PublishSweep(SiloName, Id, [.. S.Seeds.Select(e => e.Status)]);
+    private void Publish()
+    {
+        SingleDartsMetrics.PublishSweep(SiloName, Id, [.. seeds.Select(e => e.Status)]);
+        publishDirty = false;
+    }
 
     private void StartSpan(bool resumed)
     {
@@ -241,7 +291,7 @@ public sealed partial class SweepGrain(
     }
 
     private void StartTimer() =>
-        timer ??= this.RegisterGrainTimer(_ => Tick(), new GrainTimerCreationOptions(DispatchPeriod, DispatchPeriod) { KeepAlive = true });
+        timer ??= this.RegisterGrainTimer(_ => Tick(), new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
 
     private SweepStatus Status() => new()
     {
@@ -250,9 +300,9 @@ public sealed partial class SweepGrain(
         State = S.State,
         CreatedAt = S.CreatedAt,
         FinishedAt = S.FinishedAt,
-        Seeds = [.. S.Seeds.Select(e => e.Status)],
+        Seeds = [.. seeds.Select(e => e.Status)],
         Coordinator = SiloName,
-        Methods = SweepAggregator.Aggregate(S.Spec!, [.. S.Seeds.Select(e => (e.Status, (IReadOnlyList<EpochSummary>)e.History))]),
+        Methods = SweepAggregator.Aggregate(S.Spec!, [.. seeds.Select(e => e.Status)], curves.Curve),
     };
 
     private SweepSummary Summary() => new()
@@ -261,26 +311,27 @@ public sealed partial class SweepGrain(
         Name = S.Spec?.Name ?? "",
         State = S.State,
         CreatedAt = S.CreatedAt,
-        Seeds = S.Seeds.Count,
-        Completed = S.Seeds.Count(e => e.Status.State == SeedState.Completed),
-        Failed = S.Seeds.Count(e => e.Status.State == SeedState.Failed),
-        Running = S.Seeds.Count(e => e.Status.State == SeedState.Running),
+        Seeds = seeds.Count,
+        Completed = seeds.Count(e => e.Status.State == SeedState.Completed),
+        Failed = seeds.Count(e => e.Status.State == SeedState.Failed),
+        Running = seeds.Count(e => e.Status.State == SeedState.Running),
     };
 
     private static bool SameSpec(SweepSpec a, SweepSpec b) =>
         a.Name == b.Name && a.Methods.SequenceEqual(b.Methods) && a.Seeds.SequenceEqual(b.Seeds)
         && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold;
 
-    private SweepEntry? Find(string method, long seed) => S.Seeds.FirstOrDefault(e => e.Status.Method == method && e.Status.Seed == seed);
+    private SweepSeed? Find(string method, long seed) => byKey.GetValueOrDefault((method, seed));
 
     private ISeedGrain Seed(SeedStatus s) => GrainFactory.GetGrain<ISeedGrain>(SweepKeys.Seed(Id, s.Method, s.Seed));
 
-    /// <summary>Tells the sweep list; a failure (its storage away) is logged, and the next state change tells it again.</summary>
+    /// <summary>Tells the sweep list; a failure (its storage away) is logged, and the next tick tells it again.</summary>
     private async Task UpdateRegistry()
     {
         try
         {
             await GrainFactory.GetGrain<ISweepRegistryGrain>(0).Upsert(Summary());
+            registryDirty = false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

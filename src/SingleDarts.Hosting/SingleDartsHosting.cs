@@ -28,6 +28,7 @@ public static class SingleDartsHosting
         silo.Services.AddSingleton(Options.Create(worker));
         silo.Services.AddSingleton<SeedSlots>();
         silo.Services.AddSingleton<SeedThreads>();
+        silo.Services.TryAddSingleton<ISeedSearch, SearchCoreSeedSearch>();
         silo.Services.TryAddSingleton<ICheckpointStores>(new LocalCheckpointStores());
         silo.Services.AddSingleton<WorkerSilos>();
         silo.Services.AddPlacementFilter<WorkerSilosOnlyFilter, WorkerSilosOnlyFilterDirector>(ServiceLifetime.Singleton);

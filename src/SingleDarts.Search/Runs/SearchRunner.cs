@@ -6,7 +6,12 @@ namespace SingleDarts.Search.Runs;
 /// <summary>Hooks into a running search (progress display, logs, grains).</summary>
 public interface ISearchObserver
 {
-    void Started(SearchRun run, bool resumed) { }
+    /// <summary>The run is set up (and restored, when resumed); by default tells <see cref="Started(RunStart)"/>.</summary>
+    void Started(SearchRun run, bool resumed) => Started(new RunStart(run.History, run.StepsPerEpoch, resumed));
+
+    /// <summary>What an observer that needs no more than the epochs already done hears when the run starts.</summary>
+    void Started(RunStart start) { }
+
     void EpochStarting(int epoch) { }
     void StepDone(StepInfo step) { }
 
@@ -17,6 +22,9 @@ public interface ISearchObserver
     /// <summary>Something went wrong and was handled (a damaged checkpoint skipped, a store retried).</summary>
     void Warning(string message) { }
 }
+
+/// <summary>A run's start: the epochs it has already done (a resumed run's history), its steps per epoch.</summary>
+public readonly record struct RunStart(IReadOnlyList<EpochRecord> History, int StepsPerEpoch, bool Resumed);
 
 /// <summary>One finished training step: 1-based epoch and step, the images it trained on and its wall time.</summary>
 public readonly record struct StepInfo(int Epoch, int Step, int Steps, long Images, TimeSpan Duration);

@@ -1,0 +1,159 @@
+using System.Text;
+using SingleDarts.Abstractions;
+using SingleDarts.Search.Spaces.Nb201;
+
+namespace SingleDarts.Grains;
+
+/// <summary>A coordinator's view of one seed: its latest status as the seed reported it.</summary>
+internal sealed class SweepSeed(SeedStatus status)
+{
+    public SeedStatus Status { get; set; } = status;
+
+    /// <summary>The seed grain has been started (before that the seed waits here, Queued).</summary>
+    public bool Dispatched { get; set; }
+
+    /// <summary>
+    /// Epochs of this seed folded into the curves. Each epoch is folded once: a run resumed from a
+    /// checkpoint, or started again from epoch 1, repeats earlier epochs bit for bit.
+    /// </summary>
+    public int Counted { get; set; }
+
+    /// <summary>Restored from the packed record: only what the record holds until the seed is asked again.</summary>
+    public bool Partial { get; set; }
+}
+
+/// <summary>
+/// The packed form of a coordinator's seeds (format 1): a version byte, the distinct silos and
+/// failure reasons, then per seed in spec order a flag byte (state, dispatched, has a last epoch),
+/// the folded epoch count, silo and reason as table indices, and — what the final aggregates need
+/// — held-out accuracy, NB201 accuracy and rank, and the cell (an NB201 cell as its 6 operation
+/// indices). Everything else a seed knows (losses, α, warnings) it tells again when asked.
+/// </summary>
+internal static class SweepSeeds
+{
+    private const byte Format = 1;
+    private const byte Dispatched = 1 << 3, HasLast = 1 << 4;
+    private const byte NoArch = 0, Nb201Arch = 1, TextArch = 2;
+
+    public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs) =>
+        [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(
+            new SeedStatus { SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = epochs })))];
+
+    public static byte[] Pack(IReadOnlyList<SweepSeed> seeds)
+    {
+        var silos = Table(seeds.Select(s => s.Status.Silo));
+        var reasons = Table(seeds.Select(s => s.Status.Reason));
+        using var stream = new MemoryStream();
+        using var w = new BinaryWriter(stream, Encoding.UTF8);
+        w.Write(Format);
+        w.Write7BitEncodedInt(seeds.Count);
+        WriteTable(w, silos);
+        WriteTable(w, reasons);
+        foreach (var seed in seeds)
+        {
+            var s = seed.Status;
+            var last = s.Last;
+            w.Write((byte)((byte)s.State | (seed.Dispatched ? Dispatched : 0) | (last is null ? 0 : HasLast)));
+            w.Write7BitEncodedInt(seed.Counted);
+            w.Write7BitEncodedInt(s.Silo is null ? 0 : silos[s.Silo] + 1);
+            w.Write7BitEncodedInt(s.Reason is null ? 0 : reasons[s.Reason] + 1);
+            if (last is null) continue;
+            w.Write(last.ValidAcc ?? double.NaN);
+            w.Write(last.Nb201Acc ?? double.NaN);
+            w.Write7BitEncodedInt(last.Nb201Rank is { } rank ? rank + 1 : 0);
+            WriteArch(w, last.Arch);
+        }
+        w.Flush();
+        return stream.ToArray();
+    }
+
+    /// <summary>The seeds of <paramref name="spec"/> as packed; every status <see cref="SweepSeed.Partial"/>.</summary>
+    public static List<SweepSeed> Unpack(byte[] bytes, string sweepId, SweepSpec spec, int epochs)
+    {
+        var seeds = Create(sweepId, spec, epochs);
+        if (bytes.Length == 0) return seeds;
+        using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        if (r.ReadByte() != Format) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format");
+        var count = r.Read7BitEncodedInt();
+        if (count != seeds.Count) throw new InvalidDataException($"sweep {sweepId}: {count} seed records for {seeds.Count} seeds");
+        var silos = ReadTable(r);
+        var reasons = ReadTable(r);
+        foreach (var seed in seeds)
+        {
+            var flags = r.ReadByte();
+            seed.Dispatched = (flags & Dispatched) != 0;
+            seed.Counted = r.Read7BitEncodedInt();
+            var silo = r.Read7BitEncodedInt();
+            var reason = r.Read7BitEncodedInt();
+            EpochSummary? last = null;
+            if ((flags & HasLast) != 0)
+            {
+                var valid = r.ReadDouble();
+                var nb201 = r.ReadDouble();
+                var rank = r.Read7BitEncodedInt();
+                var arch = ReadArch(r);
+                last = new EpochSummary
+                {
+                    Epoch = seed.Counted,
+                    ValidAcc = double.IsNaN(valid) ? null : valid,
+                    Nb201Acc = double.IsNaN(nb201) ? null : nb201,
+                    Nb201Rank = rank == 0 ? null : rank - 1,
+                    Arch = arch,
+                    ParamFreeShare = Genotype.TryParse(arch, out var g, out _) ? g!.ParameterFreeShare : double.NaN,
+                    TrainLoss = double.NaN,
+                    TrainAcc = double.NaN,
+                    AlphaEntropy = double.NaN,
+                };
+            }
+            seed.Status = seed.Status with
+            {
+                State = (SeedState)(flags & 0b111),
+                EpochsDone = seed.Counted,
+                Silo = silo == 0 ? null : silos[silo - 1],
+                Reason = reason == 0 ? null : reasons[reason - 1],
+                Last = last,
+            };
+            seed.Partial = true;
+        }
+        return seeds;
+    }
+
+    private static Dictionary<string, int> Table(IEnumerable<string?> values)
+    {
+        var table = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var v in values)
+            if (v is not null && !table.ContainsKey(v)) table[v] = table.Count;
+        return table;
+    }
+
+    private static void WriteTable(BinaryWriter w, Dictionary<string, int> table)
+    {
+        w.Write7BitEncodedInt(table.Count);
+        foreach (var (value, _) in table.OrderBy(kv => kv.Value)) w.Write(value);
+    }
+
+    private static string[] ReadTable(BinaryReader r) => [.. Enumerable.Range(0, r.Read7BitEncodedInt()).Select(_ => r.ReadString())];
+
+    private static void WriteArch(BinaryWriter w, string arch)
+    {
+        if (arch.Length == 0) w.Write(NoArch);
+        else if (Genotype.TryParse(arch, out var genotype, out _))
+        {
+            w.Write(Nb201Arch);
+            foreach (var op in genotype!.Ops) w.Write((byte)op);
+        }
+        else
+        {
+            w.Write(TextArch);
+            w.Write(arch);
+        }
+    }
+
+    private static string ReadArch(BinaryReader r) => r.ReadByte() switch
+    {
+        NoArch => "",
+        Nb201Arch => new Genotype([.. Enumerable.Range(0, Edge.Count).Select(_ => (int)r.ReadByte())]).ToString(),
+        TextArch => r.ReadString(),
+        var kind => throw new InvalidDataException($"unknown cell encoding {kind}"),
+    };
+}
