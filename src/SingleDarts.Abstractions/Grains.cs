@@ -13,12 +13,15 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("Start")]
     Task<SweepStart> Start(SweepSpec spec);
 
-    /// <summary>Null when no sweep has this id.</summary>
-    [Alias("GetStatus")]
+    /// <summary>
+    /// Null when no sweep has this id. Read-only and interleaved with the coordinator's other work
+    /// (it answers between the awaits of a busy coordinator instead of queueing behind them).
+    /// </summary>
+    [AlwaysInterleave, Alias("GetStatus")]
     Task<SweepStatus?> GetStatus();
 
-    /// <summary>Null when the sweep or the seed is unknown.</summary>
-    [Alias("GetSeed")]
+    /// <summary>Null when the sweep or the seed is unknown (read-only, interleaved like <see cref="GetStatus"/>).</summary>
+    [AlwaysInterleave, Alias("GetSeed")]
     Task<SeedDetail?> GetSeed(string method, long seed);
 
     /// <summary>Cancels every seed that has not ended; null when no sweep has this id.</summary>

@@ -65,13 +65,11 @@ public sealed partial class SweepGrain
                 return (Entry: e, Status: (SeedStatus?)null);       // asked again at the next tick
             }
         }));
-        var ended = false;
         foreach (var (entry, status) in answers)
         {
-            if (status is not null) ended |= await Apply(entry, status, []);
+            if (status is not null) await Apply(entry, status, []);
             else if (entry.Status.State.IsFinal()) entry.Partial = false;      // its state is gone; the record is all there is
         }
-        if (ended) await Save();
     }
 
     private StateWrites<SweepGrainState> Writes => writes ??= new(state, logger, $"Sweep {Id}");
@@ -80,6 +78,7 @@ public sealed partial class SweepGrain
     private async Task<bool> Save()
     {
         Pack();
+        lastSave = DateTime.UtcNow;
         var saved = await Writes.Save();
         if (saved) dirty = false;
         if (Writes.Stale) DeactivateOnIdle();      // a newer activation coordinates this sweep

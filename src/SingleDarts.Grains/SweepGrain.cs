@@ -24,7 +24,7 @@ public sealed partial class SweepGrain(
 {
     private const string Watchdog = "watchdog";
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
-    private DateTime lastWake;
+    private DateTime lastWake, lastSave;
     private bool watchdog;
     private StateWrites<SweepGrainState>? writes;
     private IGrainTimer? timer;
@@ -130,7 +130,10 @@ public sealed partial class SweepGrain(
         if (Find(status.Method, status.Seed) is not { } entry) return;
         var ended = await Apply(entry, status, newEpochs);
         if (!ended) return;
-        await Save();       // a seed's final state is written at once, never batched
+        // a seed's end is written at once unless a write went out less than a second ago (then by the next
+        // tick): nothing is lost meanwhile — the seed has written its end first, and a coordinator that
+        // restarts from an older record asks every seed it did not see end
+        if (DateTime.UtcNow - lastSave >= TickPeriod) await Save();
         if (seeds.All(e => e.Status.State.IsFinal())) await Finish();
         else await Dispatch();      // a slot is free
     }
@@ -172,7 +175,7 @@ public sealed partial class SweepGrain(
         if (S.State != SweepState.Running) return;
         var silos = workers.Active();
         var busy = active.GroupBy(e => e.Status.Silo ?? "").ToDictionary(g => g.Key, g => g.Count());
-        bool changed = false, ended = false;
+        var changed = false;
         while (firstQueued < seeds.Count && (seeds[firstQueued].Dispatched || seeds[firstQueued].Status.State != SeedState.Queued)) firstQueued++;
         for (var i = firstQueued; i < seeds.Count; i++)
         {
@@ -197,7 +200,7 @@ public sealed partial class SweepGrain(
                 var seed = Seed(entry.Status);
                 var answer = await SingleDartsTelemetry.Under(span, () => seed.Start(spec));
                 // a seed that kept its state while this coordinator lost its own catches up here
-                ended |= await Apply(entry, answer, []);
+                await Apply(entry, answer, []);
                 changed = true;
                 var at = entry.Status.Silo ?? "";
                 busy[at] = busy.GetValueOrDefault(at) + 1;
@@ -214,7 +217,6 @@ public sealed partial class SweepGrain(
         }
         if (!changed) return;
         dirty = publishDirty = registryDirty = true;
-        if (ended) await Save();
         if (seeds.All(e => e.Status.State.IsFinal())) await Finish();
     }
 
