@@ -123,6 +123,78 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task The_coordinator_row_of_ten_thousand_ended_seeds_is_written_to_an_Azure_table_with_room_to_spare_and_reads_back_whole()
+    {
+        const int perMethod = 5_000;
+        var spec = Tiny.Spec(Methods, [.. Enumerable.Range(0, perMethod).Select(i => (long)i)], epochs: Epochs);
+        var seeds = SweepSeeds.Create("big", spec, Epochs);
+        var curves = new EpochCurves(Methods);
+        foreach (var seed in seeds)
+        {
+            var (method, n) = (seed.Status.Method, seed.Status.Seed);
+            for (var e = 1; e <= Epochs; e++) curves.Add(method, Summaries.Of(SimulatedSeedSearch.Epoch(method, n, e, Epochs)));
+            var failed = n % 10 == 0;      // every tenth failed, each with a reason of its own
+            seed.Dispatched = true;
+            seed.Counted = failed ? (int)(n % Epochs) : Epochs;
+            seed.Status = seed.Status with
+            {
+                State = failed ? SeedState.Failed : SeedState.Completed,
+                Silo = $"10.0.{n % 7}.1:11111",
+                Reason = failed ? $"the gradient of α became NaN at epoch {n % Epochs + 1}, step {n}" : null,
+                Last = Summaries.Of(SimulatedSeedSearch.Epoch(method, n, Epochs, Epochs)) with { Nb201Acc = 90 + n % 5, Nb201Rank = (int)n },
+            };
+        }
+        var state = new SweepGrainState
+        {
+            Spec = spec,
+            State = SweepState.Completed,
+            CreatedAt = DateTimeOffset.UtcNow,
+            FinishedAt = DateTimeOffset.UtcNow,
+            Seeds = SweepSeeds.Pack(seeds),
+            Curves = curves.Pack(),
+        };
+
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.UseSingleDartsStorage(new StorageOptions
+            {
+                Kind = "azure",
+                ConnectionString = azurite.ConnectionString,
+                StateTable = "Big" + tag,
+                ReminderTable = "BigReminders" + tag,
+                StateContainer = "big-" + tag,
+                CheckpointContainer = "big-checkpoints-" + tag,
+            });
+            silo.UseSingleDarts(new WorkerOptions { Enabled = false, RunsRoot = Tiny.TempDir() });
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var services = cluster.GetSiloServiceProvider(cluster.Silos[0].SiloAddress);
+        var size = services.GetRequiredService<IGrainStorageSerializer>().Serialize(state).ToMemory().Length;
+        output.WriteLine($"10,000 seeds: {state.Seeds.Length / 1024.0:F0} KiB of records, {state.Curves.Length / 1024.0:F1} KiB of curves, {size / 1024.0:F0} KiB as the row's JSON");
+        Assert.True(size < 512 * 1024, $"{size} bytes: not well inside Azure Table's ~1 MB entity");
+
+        var storage = services.GetRequiredKeyedService<IGrainStorage>(SweepStorage.Name);
+        var grainId = GrainId.Create("sweep", "big-" + tag);
+        await storage.WriteStateAsync("sweep", grainId, new GrainState<SweepGrainState>(state));
+        var read = new GrainState<SweepGrainState>(new SweepGrainState());
+        await storage.ReadStateAsync("sweep", grainId, read);
+
+        var back = SweepSeeds.Unpack(read.State!.Seeds, "big", read.State.Spec!, Epochs);
+        for (var i = 0; i < seeds.Count; i++)
+        {
+            var (a, b) = (seeds[i].Status, back[i].Status);
+            Assert.Equal((a.Method, a.Seed, a.State, a.Silo, a.Reason, seeds[i].Counted, seeds[i].Dispatched), (b.Method, b.Seed, b.State, b.Silo, b.Reason, back[i].Counted, back[i].Dispatched));
+            var (x, y) = (a.Last!, b.Last!);
+            Assert.Equal((x.ValidAcc, x.Nb201Acc, x.Nb201Rank, x.Arch, x.ParamFreeShare), (y.ValidAcc, y.Nb201Acc, y.Nb201Rank, y.Arch, y.ParamFreeShare));
+        }
+        var curvesBack = EpochCurves.Unpack(read.State.Curves, Methods);
+        foreach (var method in Methods) Assert.Equal(curves.Curve(method), curvesBack.Curve(method));
+    }
+
     private static CountingGrainStorage.Tally Sum(InProcessTestCluster cluster, string stateName)
     {
         var sum = new CountingGrainStorage.Tally();
