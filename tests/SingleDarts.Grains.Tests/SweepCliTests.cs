@@ -66,6 +66,12 @@ public sealed class SweepCliTests
         var lines = File.ReadAllLines(csv);
         Assert.StartsWith("sweep,method,seed,state,silo,epoch,train_loss", lines[0]);
         Assert.Contains(lines.Skip(1), l => l.StartsWith("cli-test,single,0,running,", StringComparison.Ordinal));
+        var json = Path.Combine(dir, "export.json");
+        Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format json -o {json} {gateway}").Exit);
+        var export = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal("cli-test", (string?)export["sweep"]!["id"]);
+        Assert.Equal(2, export["seeds"]!.AsArray().Count);
+        Assert.Contains(export["seeds"]!.AsArray(), s => s!["history"]!.AsArray().Count >= 1 && s["history"]![0]!["arch"]!.GetValue<string>().Contains('|'));
 
         var unknown = CliProcess.Run($"sweep status no-such-sweep {gateway}");
         Assert.Equal(1, unknown.Exit);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CsvHelper;
 using SingleDarts.Abstractions;
@@ -8,9 +9,15 @@ using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Cli.Sweeps;
 
-/// <summary><c>sweep export</c>: every seed's every epoch as CSV, or the whole sweep as JSON.</summary>
+/// <summary>
+/// <c>sweep export</c>: every seed's every epoch as CSV, or the whole sweep as JSON. Histories live
+/// with the seeds, so they are fetched from them a window at a time and written as they come: the
+/// export of a sweep of any size holds a few dozen seeds in memory.
+/// </summary>
 public static class SweepExport
 {
+    private const int Window = 32;
+
     public static Command Create()
     {
         var id = SweepCommand.IdArgument();
@@ -25,28 +32,56 @@ public static class SweepExport
             var sweepId = parse.GetValue(id)!;
             var status = await SweepCommand.GetStatus(cluster, sweepId);
             var grain = cluster.Client.GetGrain<ISweepGrain>(sweepId);
-            var seeds = new List<SeedDetail>();
-            foreach (var s in status.Seeds) seeds.Add(await grain.GetSeed(s.Method, s.Seed) ?? new SeedDetail { Status = s });
             var path = Path.GetFullPath(parse.GetValue(output)!);
             var dir = Path.GetDirectoryName(path)!;
             if (!Directory.Exists(dir)) throw new SearchConfigException($"--out: no such folder: {dir}");
-            if (parse.GetValue(format) == "json")
-                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { sweep = status, seeds }, Json.Options) + "\n", cancel);
-            else
-                WriteCsv(path, status, seeds);
+            var seeds = Details(grain, status, cancel);
+            if (parse.GetValue(format) == "json") await WriteJson(path, status, seeds, cancel);
+            else await WriteCsv(path, status, seeds);
             Console.WriteLine($"wrote {path}");
             return CliRunner.Ok;
         });
         return command;
     }
 
-    private static void WriteCsv(string path, SweepStatus status, IEnumerable<SeedDetail> seeds)
+    /// <summary>Every seed's detail (status and history) in the sweep's order, fetched <see cref="Window"/> at a time.</summary>
+    private static async IAsyncEnumerable<SeedDetail> Details(ISweepGrain grain, SweepStatus status, [EnumeratorCancellation] CancellationToken cancel)
     {
-        using var writer = new StreamWriter(path);
-        using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
+        foreach (var window in status.Seeds.Chunk(Window))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var details = await Task.WhenAll(window.Select(async s => await grain.GetSeed(s.Method, s.Seed) ?? new SeedDetail { Status = s }));
+            foreach (var detail in details) yield return detail;
+        }
+    }
+
+    private static async Task WriteJson(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds, CancellationToken cancel)
+    {
+        await using var file = File.Create(path);
+        await using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, Encoder = Json.Options.Encoder }))
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("sweep");
+            JsonSerializer.Serialize(json, status, Json.Options);
+            json.WriteStartArray("seeds");
+            await foreach (var seed in seeds)
+            {
+                JsonSerializer.Serialize(json, seed, Json.Options);
+                await json.FlushAsync(cancel);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        await file.WriteAsync("\n"u8.ToArray(), cancel);
+    }
+
+    private static async Task WriteCsv(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds)
+    {
+        await using var writer = new StreamWriter(path);
+        await using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
         csv.WriteHeader(["sweep", "method", "seed", "state", "silo", "epoch", "train_loss", "train_acc", "valid_acc", "lr",
             "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch"]);
-        foreach (var seed in seeds)
+        await foreach (var seed in seeds)
             foreach (var e in seed.History)
             {
                 var s = seed.Status;
