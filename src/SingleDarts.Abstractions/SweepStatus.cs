@@ -77,6 +77,9 @@ public sealed record SweepStatus
 
     /// <summary>The silo (host:port) whose coordinator answered.</summary>
     [Id(7)] public string? Coordinator { get; init; }
+
+    /// <summary>Seeds the cluster's active worker silos run at once, as the coordinator sees them.</summary>
+    [Id(8)] public int Slots { get; init; }
 }
 
 /// <summary>A line of <c>sweep list</c>.</summary>

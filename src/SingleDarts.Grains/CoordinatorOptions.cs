@@ -14,4 +14,11 @@ public sealed class CoordinatorOptions
 
     /// <summary>How often a running coordinator calls its running seeds, so that one whose silo was lost resumes elsewhere.</summary>
     public TimeSpan WakeSeeds { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The most seeds (methods × seeds) a sweep may have. A coordinator keeps ~30 bytes a seed in one
+    /// storage row; Azure Table's ~1 MB entity holds about 20,000 seeds' records, so the default
+    /// leaves room. With blob grain state (no row limit) it may be raised.
+    /// </summary>
+    public int MaxSeeds { get; set; } = 10_000;
 }

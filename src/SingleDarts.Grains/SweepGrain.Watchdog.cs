@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SingleDarts.Abstractions;
+using SingleDarts.Grains.Telemetry;
 
 namespace SingleDarts.Grains;
 
@@ -80,7 +81,11 @@ public sealed partial class SweepGrain
         Pack();
         lastSave = DateTime.UtcNow;
         var saved = await Writes.Save();
-        if (saved) dirty = false;
+        if (saved)
+        {
+            dirty = false;
+            SingleDartsMetrics.SweepStateWritten(Id, S.Seeds.Length + S.Curves.Length);
+        }
         if (Writes.Stale) DeactivateOnIdle();      // a newer activation coordinates this sweep
         return saved;
     }

@@ -69,7 +69,11 @@ public sealed partial class SweepGrain(
         if (S.Spec is { } existing)
             return SameSpec(existing, spec) ? new SweepStart { Status = Status() }
                 : new SweepStart { Problems = [$"sweep id '{Id}' is already taken by another sweep: choose another id"] };
-        var problems = SweepValidation.Validate(spec, Id);
+        var problems = SweepValidation.Validate(spec, Id).ToList();
+        var size = (long)spec.Methods.Length * spec.Seeds.Length;
+        if (size > options.Value.MaxSeeds)
+            problems.Add($"the sweep has {size:N0} seeds ({spec.Methods.Length} method(s) x {spec.Seeds.Length:N0}); this cluster takes at most " +
+                $"{options.Value.MaxSeeds:N0} ({CoordinatorOptions.Section}:MaxSeeds)");
         if (problems.Count > 0) return new SweepStart { Problems = [.. problems] };
 
         S.Spec = spec;
@@ -82,6 +86,7 @@ public sealed partial class SweepGrain(
         try
         {
             await state.WriteStateAsync();
+            SingleDartsMetrics.SweepStateWritten(Id, S.Seeds.Length + S.Curves.Length);
         }
         catch
         {
@@ -304,6 +309,7 @@ public sealed partial class SweepGrain(
         FinishedAt = S.FinishedAt,
         Seeds = [.. seeds.Select(e => e.Status)],
         Coordinator = SiloName,
+        Slots = workers.Active().Sum(w => w.Slots),
         Methods = SweepAggregator.Aggregate(S.Spec!, [.. seeds.Select(e => e.Status)], curves.Curve),
     };
 

@@ -73,6 +73,13 @@ public sealed class SweepCliTests
         Assert.Equal(2, export["seeds"]!.AsArray().Count);
         Assert.Contains(export["seeds"]!.AsArray(), s => s!["history"]!.AsArray().Count >= 1 && s["history"]![0]!["arch"]!.GetValue<string>().Contains('|'));
 
+        // the summary first, then the seeds the filters choose
+        var filtered = CliProcess.Run($"sweep status cli-test --method single --state running --top 1 {gateway}");
+        Assert.Equal(0, filtered.Exit);
+        Assert.True(filtered.Out.IndexOf("stability across seeds", StringComparison.Ordinal) < filtered.Out.IndexOf("sweep cli-test", StringComparison.Ordinal), filtered.Out);
+        Assert.Contains("1 of 2 seeds shown", filtered.Out);
+        Assert.Equal(2, CliProcess.Run($"sweep status cli-test --state sleeping {gateway}").Exit);
+
         var unknown = CliProcess.Run($"sweep status no-such-sweep {gateway}");
         Assert.Equal(1, unknown.Exit);
         Assert.StartsWith("error: no sweep 'no-such-sweep' on the cluster at", unknown.Err.Trim());

@@ -113,6 +113,16 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_sweep_above_the_seed_cap_is_refused_naming_the_setting()
+    {
+        var seeds = Enumerable.Range(0, 5_001).Select(i => (long)i).ToArray();
+        var start = await fixture.Client.GetGrain<ISweepGrain>(Tiny.NewId("huge")).Start(Tiny.Spec(["single", "darts-v1"], seeds));
+        var problem = Assert.Single(start.Problems);
+        Assert.Equal("the sweep has 10,002 seeds (2 method(s) x 5,001); this cluster takes at most 10,000 (SingleDarts:Coordinator:MaxSeeds)", problem);
+        Assert.Null(start.Status);
+    }
+
+    [Fact]
     public async Task Diverging_seeds_fail_with_epoch_and_step_and_the_silos_go_on_with_the_next_sweep()
     {
         var id = Tiny.NewId("diverge");

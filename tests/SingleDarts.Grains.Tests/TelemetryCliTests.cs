@@ -17,6 +17,7 @@ public sealed partial class TelemetryCliTests
         "singledarts_alpha_entropy", "singledarts_cell_param_free_share", "singledarts_cell_op_share",
         "singledarts_step_duration_seconds", "singledarts_train_images_total", "singledarts_train_throughput_per_second",
         "singledarts_checkpoint_write_duration_seconds", "singledarts_checkpoint_write_size_bytes_total",
+        "singledarts_sweep_state_write_size_bytes",
     ];
 
     [Fact]

@@ -52,7 +52,12 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             Assert.Equal(unit, metric.Unit);
             var points = Points(metrics, name, id);
             Assert.True(points.Count > 0, $"{name} has no point for sweep {id}");
-            var keys = name == "singledarts.seeds" ? new[] { "sweep.id", "method", "state" } : ["sweep.id", "method", "seed"];
+            var keys = name switch
+            {
+                "singledarts.seeds" => new[] { "sweep.id", "method", "state" },
+                "singledarts.sweep.state.write.size" => ["sweep.id"],
+                _ => ["sweep.id", "method", "seed"],
+            };
             Assert.All(points, p => Assert.All(keys, k => Assert.Contains(k, Tags(p).Keys)));
         }
 

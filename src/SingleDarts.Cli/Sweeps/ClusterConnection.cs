@@ -57,18 +57,22 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// </summary>
     /// <exception cref="TelemetryException">the metrics endpoint cannot be served.</exception>
     /// <exception cref="StorageConfigException">the storage settings are wrong.</exception>
+    /// <param name="configure">more silo configuration after SingleDarts' own (a benchmark's simulated search).</param>
     public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, StorageOptions storage, TelemetryOptions telemetry,
-        CancellationToken cancel)
+        CancellationToken cancel, Action<ISiloBuilder>? configure = null)
     {
         var endpoint = Endpoint(gateway);
         var builder = Builder();
         var cluster = new ClusterSettings();
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
-            .UseSingleDartsStorage(storage)
-            .UseSingleDartsTls(Tls())
-            .UseSingleDarts(worker)
-            .UseSingleDartsTelemetry(telemetry));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
+                .UseSingleDartsStorage(storage)
+                .UseSingleDartsTls(Tls())
+                .UseSingleDarts(worker)
+                .UseSingleDartsTelemetry(telemetry);
+            configure?.Invoke(silo);
+        });
         var host = builder.Build();
         try
         {

@@ -7,6 +7,7 @@ using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace SingleDarts.Cli.Sweeps;
 
@@ -25,6 +26,24 @@ public static class SweepCommand
 
     public static Argument<string> IdArgument() => new("ID") { Description = "the sweep id" };
 
+    /// <summary>The seed table's filter options: --method, --state, --top.</summary>
+    private static (Option<string?> Method, Option<string?> State, Option<int> Top) FilterOptions()
+    {
+        var method = new Option<string?>("--method") { Description = "show only this method's seeds" };
+        var state = new Option<string?>("--state") { Description = "show only seeds in this state" };
+        state.AcceptOnlyFromAmong([.. Enum.GetNames<SeedState>().Select(n => n.ToLowerInvariant())]);
+        var top = new Option<int>("--top") { Description = "show at most N seeds (running ones first)", DefaultValueFactory = _ => SeedFilter.DefaultTop };
+        return (method, state, top);
+    }
+
+    private static SeedFilter Filter(ParseResult parse, (Option<string?> Method, Option<string?> State, Option<int> Top) o)
+    {
+        var top = parse.GetValue(o.Top);
+        if (top <= 0) throw new SearchConfigException($"--top must be positive, got {top}");
+        var state = parse.GetValue(o.State) is { } name ? Enum.Parse<SeedState>(name, ignoreCase: true) : (SeedState?)null;
+        return new SeedFilter(parse.GetValue(o.Method), state, top);
+    }
+
     public static Command Create()
     {
         var sweep = new Command("sweep", "Multi-seed stability sweeps: each (method, seed) runs in a seed grain on a worker silo; a coordinator grain aggregates.");
@@ -35,6 +54,7 @@ public static class SweepCommand
         sweep.Subcommands.Add(Cancel());
         sweep.Subcommands.Add(SweepExport.Create());
         sweep.Subcommands.Add(SweepBench.Create());
+        sweep.Subcommands.Add(SweepScaleBench.Create());
         return sweep;
     }
 
@@ -88,14 +108,14 @@ public static class SweepCommand
             var started = await grain.Start(spec);
             if (started.Problems.Length > 0) throw new SearchConfigException(started.Problems);
             var status = started.Status!;
-            Console.Error.WriteLine($"sweep {sweepId}: {spec.Methods.Length} method(s) x {spec.Seeds.Length} seed(s) on {(isLocal ? "the local silo, gateway " : "")}{cluster.Gateway}");
+            Console.Error.WriteLine(SweepProgress.Plan(status, isLocal ? $"the local silo, gateway {cluster.Gateway}" : cluster.Gateway));
             if (!isLocal && !parse.GetValue(watch))
             {
                 Console.WriteLine(sweepId);
                 return CliRunner.Ok;
             }
             var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
-            AnsiConsole.Write(SweepViews.Status(final));
+            AnsiConsole.Write(SweepViews.Status(final, new SeedFilter()));
             Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
             var exit = interrupted && isLocal ? CliRunner.Cancelled : EndOf(final);
             // the embedded gateway stays up a little longer, so that `sweep watch` elsewhere (polling every second) sees the end
@@ -168,13 +188,18 @@ public static class SweepCommand
         var id = IdArgument();
         var json = JsonOption();
         var gateway = GatewayOption();
-        var command = new Command("status", "A sweep's seeds and its per-method stability table.") { id, json, gateway };
+        var filter = FilterOptions();
+        var command = new Command("status", "A sweep's per-method stability table, then its seeds (filtered with --method, --state, --top).")
+        {
+            id, json, gateway, filter.Method, filter.State, filter.Top,
+        };
         command.SetAction(async (parse, cancel) =>
         {
+            var seeds = Filter(parse, filter);
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var status = await GetStatus(cluster, parse.GetValue(id)!);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, Json.Options));
-            else AnsiConsole.Write(SweepViews.Status(status));
+            else AnsiConsole.Write(SweepViews.Status(status, seeds));
             return CliRunner.Ok;
         });
         return command;
@@ -184,13 +209,18 @@ public static class SweepCommand
     {
         var id = IdArgument();
         var gateway = GatewayOption();
-        var command = new Command("watch", "Follow a sweep live (a table on a terminal, a line per change otherwise) until it ends; Ctrl+C stops watching, not the sweep.") { id, gateway };
+        var filter = FilterOptions();
+        var command = new Command("watch", "Follow a sweep live (a table on a terminal, a line per change otherwise) until it ends; Ctrl+C stops watching, not the sweep.")
+        {
+            id, gateway, filter.Method, filter.State, filter.Top,
+        };
         command.SetAction(async (parse, cancel) =>
         {
+            var seeds = Filter(parse, filter);
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
             await GetStatus(cluster, sweepId);
-            var (final, interrupted) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false);
+            var (final, interrupted) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false, seeds);
             AnsiConsole.Write(SweepViews.Methods(final));
             return interrupted ? CliRunner.Ok : EndOf(final);
         });
@@ -245,25 +275,43 @@ public static class SweepCommand
         new($"no sweep '{id}' on the cluster at {cluster.Gateway} ('singledarts sweep list' shows them)");
 
     /// <summary>
-    /// Polls the coordinator until the sweep ends: a live table on a terminal when asked, else a
-    /// line whenever a seed changes state or finishes an epoch. Ctrl+C either cancels the sweep
-    /// (local mode: the silo lives in this process) and waits for the seeds to stop, or stops watching.
+    /// Polls the coordinator until the sweep ends: a live table on a terminal when asked, else lines.
+    /// Up to <see cref="LinePerSeedUpTo"/> seeds, a line whenever a seed starts, finishes an epoch or
+    /// ends (queued seeds say nothing; repeats of a first-epoch failure are folded); beyond that a
+    /// progress line every <see cref="ProgressEvery"/> (and every failure still, folded). The time
+    /// left is estimated once enough epochs are timed. Ctrl+C either cancels the sweep (local mode: the
+    /// silo lives in this process) and waits for the seeds to stop, or stops watching.
     /// </summary>
-    private static async Task<(SweepStatus Final, bool Interrupted)> Follow(ISweepGrain grain, string id, bool live, CancellationToken cancel, bool cancelSweepOnInterrupt)
+    private static async Task<(SweepStatus Final, bool Interrupted)> Follow(ISweepGrain grain, string id, bool live, CancellationToken cancel,
+        bool cancelSweepOnInterrupt, SeedFilter? filter = null)
     {
         var status = await grain.GetStatus() ?? throw new ClusterException($"no sweep '{id}'");
         var interrupted = false;
         var seen = new Dictionary<(string, long), (SeedState, int)>();
         var failures = new SweepFailures();
+        var progress = new SweepProgress(DateTimeOffset.UtcNow);
+        var perSeed = status.Seeds.Length <= LinePerSeedUpTo;
+        var (estimated, lastProgress) = (false, DateTimeOffset.MinValue);
         void PrintChanges(SweepStatus s)
         {
             foreach (var seed in s.Seeds)
             {
                 var key = (seed.Method, seed.Seed);
                 var now = (seed.State, seed.EpochsDone);
-                if (seen.TryGetValue(key, out var before) && before == now) continue;
+                if (seen.TryGetValue(key, out var before) ? before == now : seed.State == SeedState.Queued) continue;
                 seen[key] = now;
-                if (failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed));
+                if ((perSeed || seed.State == SeedState.Failed) && failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed));
+            }
+            var at = DateTimeOffset.UtcNow;
+            if (!perSeed && at - lastProgress >= ProgressEvery)
+            {
+                Console.WriteLine(progress.Line(s, at));
+                lastProgress = at;
+            }
+            else if (perSeed && !estimated && s.State == SweepState.Running && progress.Estimate(s, at) is { } estimate)
+            {
+                Console.Error.WriteLine($"estimate: {estimate}");
+                estimated = true;
             }
         }
         async Task Loop(Action<SweepStatus> show)
@@ -286,7 +334,12 @@ public static class SweepCommand
             }
         }
         if (live && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
-            await AnsiConsole.Live(SweepViews.Seeds(status)).AutoClear(true).StartAsync(ctx => Loop(s => ctx.UpdateTarget(SweepViews.Seeds(s))));
+        {
+            IRenderable View(SweepStatus s) => progress.Estimate(s, DateTimeOffset.UtcNow) is { } estimate
+                ? new Rows(SweepViews.Status(s, filter ?? new SeedFilter()), new Text($"estimate: {estimate}"))
+                : SweepViews.Status(s, filter ?? new SeedFilter());
+            await AnsiConsole.Live(View(status)).AutoClear(true).StartAsync(ctx => Loop(s => ctx.UpdateTarget(View(s))));
+        }
         else
         {
             PrintChanges(status);
@@ -295,6 +348,11 @@ public static class SweepCommand
         }
         return (status, interrupted);
     }
+
+    /// <summary>Sweeps up to this many seeds get a line per seed event; bigger ones progress lines.</summary>
+    private const int LinePerSeedUpTo = 50;
+
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The last lines of a sweep that ended with failed seeds (how many, per method, the first

@@ -15,14 +15,24 @@ public static class SweepViews
     public static string MeanStd(Stat? s, double scale = 1) =>
         s is null ? "–" : string.Create(Inv, $"{s.Mean * scale:F2} ± {s.Std * scale:F2}");
 
-    /// <summary>The live view: one row per seed.</summary>
-    public static Table Seeds(SweepStatus status)
+    /// <summary>
+    /// One row per seed that passes <paramref name="filter"/> — running seeds first, then by method and
+    /// seed — at most <see cref="SeedFilter.Top"/> of them, with a caption that says what was left out.
+    /// </summary>
+    public static Table Seeds(SweepStatus status, SeedFilter filter)
     {
         var table = new Table().Border(TableBorder.Simple)
             .Title($"sweep {Markup.Escape(status.Id)} — {status.State.ToString().ToLowerInvariant()}");
         foreach (var c in new[] { "seed", "method", "state", "silo", "epoch", "loss", "acc %", "param-free", "H(α)", "NB201 %", "arch" })
             table.AddColumn(new TableColumn(c));
-        foreach (var s in status.Seeds.OrderBy(s => s.Method, StringComparer.Ordinal).ThenBy(s => s.Seed))
+        var chosen = status.Seeds.Where(filter.Matches).ToList();
+        var shown = chosen.OrderBy(s => s.State == SeedState.Running ? 0 : 1).ThenBy(s => s.Method, StringComparer.Ordinal).ThenBy(s => s.Seed)
+            .Take(filter.Top).ToList();
+        if (shown.Count < status.Seeds.Length)
+            table.Caption(string.Create(Inv, $"{shown.Count:N0} of {status.Seeds.Length:N0} seeds shown") +
+                (shown.Count < chosen.Count ? string.Create(Inv, $" ({chosen.Count:N0} match; --top N shows more)") : "") +
+                "; --method, --state, --top choose them, --json prints all");
+        foreach (var s in shown)
         {
             var epoch = s.State == SeedState.Running && s.Steps > 0
                 ? $"{s.EpochsDone}/{s.Epochs} ({s.Step}/{s.Steps})"
@@ -52,7 +62,8 @@ public static class SweepViews
         return table;
     }
 
-    public static IRenderable Status(SweepStatus status) => new Rows(Seeds(status), Methods(status));
+    /// <summary>The per-method summary first, then the seeds <paramref name="filter"/> chooses.</summary>
+    public static IRenderable Status(SweepStatus status, SeedFilter filter) => new Rows(Methods(status), Seeds(status, filter));
 
     private static Text State(SeedStatus s) => new(s.State.ToString().ToLowerInvariant(), s.State switch
     {
@@ -110,4 +121,14 @@ public static class SweepViews
         }
         return table;
     }
+}
+
+/// <summary>Which seeds the tables show: a method, a state, and at most <see cref="Top"/> rows.</summary>
+public sealed record SeedFilter(string? Method = null, SeedState? State = null, int Top = SeedFilter.DefaultTop)
+{
+    public const int DefaultTop = 40;
+
+    public static SeedFilter All => new(Top: int.MaxValue);
+
+    public bool Matches(SeedStatus s) => (Method is null || s.Method == Method) && (State is null || s.State == State);
 }
