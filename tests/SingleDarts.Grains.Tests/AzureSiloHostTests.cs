@@ -48,5 +48,14 @@ public sealed class AzureSiloHostTests(Azurite azurite)
         var (code, _, err) = CliProcess.Run($"sweep start -f {Path.Combine(dir, "none.yaml")} --local --storage azure");
         Assert.Equal(2, code);
         Assert.Contains("no such spec file", err);
+
+        // a connection string the Azure SDK cannot use is one line, not a stack trace, and never quotes the key
+        var spec = CliProcess.SpecFile(dir, "s", "s", ["single"], [0], Tiny.Options());
+        (code, _, err) = CliProcess.Run($"sweep start -f {spec} --local --storage azure --metrics off",
+            new Dictionary<string, string> { ["SingleDarts__Storage__ConnectionString"] = "AccountName=x;AccountKey=not-base64!;TableEndpoint=http://127.0.0.1:1/x" });
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: SingleDarts:Storage:ConnectionString is not a usable storage connection string", err.Trim());
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("not-base64", err);
     }
 }

@@ -80,11 +80,28 @@ public sealed partial class StorageOptions
             problems.Add($"azure storage needs a connection string: set SingleDarts__Storage__ConnectionString (or ConnectionStrings__{ConnectionStringName}) in the environment");
         else if (!ConnectionString.Contains('=', StringComparison.Ordinal))
             problems.Add($"{Section}:ConnectionString is not a storage connection string (Key=Value;...)");
+        else if (ParseProblem(ConnectionString) is { } problem)
+            problems.Add($"{Section}:ConnectionString is not a usable storage connection string: {problem}");
         foreach (var (key, value) in new[] { ("CheckpointContainer", CheckpointContainer), ("StateContainer", StateContainer) })
             if (!ContainerName().IsMatch(value)) problems.Add($"{Section}:{key} '{value}' is not a container name (3-63 lowercase letters, digits, single hyphens)");
         foreach (var (key, value) in new[] { ("StateTable", StateTable), ("ReminderTable", ReminderTable), ("ClusterTable", ClusterTable) })
             if (!TableName().IsMatch(value)) problems.Add($"{Section}:{key} '{value}' is not a table name (3-63 letters and digits, a letter first)");
         return problems;
+    }
+
+    /// <summary>What the Azure SDK says of a connection string it cannot use (credentials never quoted); null when it can.</summary>
+    private static string? ParseProblem(string connectionString)
+    {
+        try
+        {
+            _ = new Azure.Storage.Blobs.BlobServiceClient(connectionString);
+            _ = new Azure.Data.Tables.TableServiceClient(connectionString);
+            return null;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return Secrets.Redact(ex.Message.Split('\n')[0].Trim());
+        }
     }
 
     /// <summary>What the storage is, safe to log (no credentials).</summary>
