@@ -19,11 +19,15 @@ namespace SingleDarts.Search.Nn;
 /// every 3×3 edge convolution at C=2, 4 and 8 on AVX-512 CPUs (and at C=2, 4 on AVX2 CPUs).
 /// </para>
 /// <para>
-/// The route around it: such a convolution runs in channels-last memory (NHWC strides), where
-/// the same oneDNN kernel reads unpadded memory with masked channel tails and is right. It costs
-/// nothing measurable (NHWC was as fast as the faulty NCHW call on these small shapes, padding the
-/// channels to 16 was ~1.6× slower), and channel counts that are multiples of 16 — the full
-/// supernet — keep the NCHW path bit for bit.
+/// The route around it: such a convolution gets zero output channels appended up to the next
+/// multiple of 16 (zero weights, zero bias), and the extra channels are cut off its result. The
+/// output gradient the kernel then reads has whole channel blocks — the layout every convolution
+/// of the full C=16 supernet uses — and the extra channels' gradient is exactly zero. Measured
+/// against the alternatives: channels-last memory was as fast but lets oneDNN pick a brgemm
+/// backward kernel that crashed a long sweep with SIGSEGV (ker_vpad) and once returned a gradient
+/// too large to be true; im2col + matmul avoids oneDNN but was ~3× slower; the padding costs ~1.3×
+/// on these small convolutions (~2 % of a C=8 supernet step). Channel counts that are multiples of
+/// 16 — the full supernet — keep the plain path bit for bit.
 /// </para>
 /// </summary>
 public static class Conv
@@ -34,19 +38,23 @@ public static class Conv
     /// <summary>2-D convolution with square stride and zero padding; see the type's remarks.</summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long groups = 1)
     {
-        if (!TakesChannelsLastRoute(x, weight, groups))
+        if (!NeedsWholeBlocks(x, weight, groups))
             return F.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding], groups: groups);
         using var scope = NewDisposeScope();
-        var y = F.conv2d(ChannelsLast(x), ChannelsLast(weight), bias, strides: [stride, stride], padding: [padding, padding], groups: groups);
-        return y.contiguous().MoveToOuterDisposeScope();
+        var outChannels = weight.shape[0];
+        var extra = ChannelBlock - outChannels % ChannelBlock;
+        var padded = cat([weight, zeros([extra, weight.shape[1], weight.shape[2], weight.shape[3]], weight.dtype, weight.device)], 0);
+        var paddedBias = bias is null ? null : cat([bias, zeros([extra], bias.dtype, bias.device)], 0);
+        var y = F.conv2d(x, padded, paddedBias, strides: [stride, stride], padding: [padding, padding], groups: groups);
+        return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// True when the input's gradient will be computed by the faulty kernel: CPU, float32, a
+    /// True when the input's gradient would be computed by the faulty kernel: CPU, float32, a
     /// non-grouped kernel larger than 1×1, output channels not a multiple of <see cref="ChannelBlock"/>,
     /// and an input that needs its gradient.
     /// </summary>
-    public static bool TakesChannelsLastRoute(Tensor x, Tensor weight, long groups) =>
+    public static bool NeedsWholeBlocks(Tensor x, Tensor weight, long groups) =>
         groups == 1
         && weight.shape[0] % ChannelBlock != 0
         && (weight.shape[2] > 1 || weight.shape[3] > 1)
@@ -54,7 +62,4 @@ public static class Conv
         && is_grad_enabled()
         && x.device_type == TorchSharp.DeviceType.CPU
         && x.dtype == ScalarType.Float32;
-
-    /// <summary>The same values with NHWC strides (TorchSharp 0.107 has no memory_format argument).</summary>
-    private static Tensor ChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 }
