@@ -10,7 +10,7 @@ using SingleDarts.Search.Spaces.Nb201;
 namespace SingleDarts.Grains;
 
 [GenerateSerializer, Alias("SingleDarts.SeedGrainState")]
-public sealed class SeedGrainState
+public sealed class SeedGrainState : IWriterStamped
 {
     [Id(0)] public SeedSpec? Spec { get; set; }
     [Id(1)] public SeedStatus Status { get; set; } = new();
@@ -18,6 +18,9 @@ public sealed class SeedGrainState
 
     /// <summary>The W3C id of the span that started the seed (the sweep's), so a resumed run joins the same trace.</summary>
     [Id(3)] public string? TraceParent { get; set; }
+
+    /// <inheritdoc/>
+    [Id(4)] public string? Writer { get; set; }
 }
 
 /// <summary>
@@ -236,7 +239,11 @@ public sealed partial class SeedGrain(
     }
 
     /// <summary>What this seed's gauges show: the status <c>sweep status</c> and <c>sweep watch</c> show.</summary>
-    private void Publish() => SingleDartsMetrics.PublishSeed(SiloName, Key, Current());
+    private void Publish()
+    {
+        var running = execution;
+        SingleDartsMetrics.PublishSeed(SiloName, Key, Current(), running is null ? null : () => running.Progress.Step);
+    }
 
     private static TagList SeedTags(SeedSpec spec) => SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed);
 

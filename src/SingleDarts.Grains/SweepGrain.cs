@@ -85,6 +85,7 @@ public sealed partial class SweepGrain(
         Pack();
         try
         {
+            Writes.Stamp();
             await state.WriteStateAsync();
             SingleDartsMetrics.SweepStateWritten(Id, S.Seeds.Length + S.Curves.Length);
         }

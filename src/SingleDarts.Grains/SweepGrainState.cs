@@ -11,7 +11,7 @@ namespace SingleDarts.Grains;
 /// limit (tested), whatever the number of epochs.
 /// </summary>
 [GenerateSerializer, Alias("SingleDarts.SweepGrainState")]
-public sealed class SweepGrainState
+public sealed class SweepGrainState : IWriterStamped
 {
     [Id(0)] public SweepSpec? Spec { get; set; }
     [Id(1)] public SweepState State { get; set; }
@@ -26,4 +26,7 @@ public sealed class SweepGrainState
 
     /// <summary>The per-method, per-epoch accumulators, packed by <see cref="EpochCurves.Pack"/>.</summary>
     [Id(7)] public byte[] Curves { get; set; } = [];
+
+    /// <inheritdoc/>
+    [Id(8)] public string? Writer { get; set; }
 }

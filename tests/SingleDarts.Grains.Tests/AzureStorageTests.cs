@@ -92,6 +92,24 @@ public sealed class AzureStorageTests(Azurite azurite)
     }
 
     [Fact]
+    public void A_container_that_went_away_is_created_again_by_the_next_write_and_lists_as_no_checkpoints_meanwhile()
+    {
+        var containerName = "checkpoints-" + Guid.NewGuid().ToString("N")[..8];
+        var stores = new BlobCheckpointStores(StorageHosting.CheckpointBlobs(azurite.ConnectionString), containerName, new CheckpointPolicy());
+        var store = stores.For(Seed(), new RunFolder(Tiny.TempDir()));
+        store.Write(1, [1, 2, 3]);
+        Assert.Equal([1], store.Epochs());
+
+        // deleted behind the store's back (or lost by a storage that crashed before saving it)
+        StorageHosting.CheckpointBlobs(azurite.ConnectionString).GetBlobContainerClient(containerName).Delete();
+        Assert.Empty(store.Epochs());
+        store.Write(2, [4, 5]);
+        Assert.Equal([2], store.Epochs());
+        Assert.Equal([4, 5], store.Read(2));
+        Assert.Contains("is gone", Assert.Throws<CheckpointStoreException>(() => store.Read(1)).Message);
+    }
+
+    [Fact]
     public void Credentials_never_reach_messages()
     {
         var redacted = Secrets.Redact(azurite.ConnectionString + " https://x.blob.core.windows.net/c?sv=2024&sig=abc%2Bdef&se=1");

@@ -80,9 +80,18 @@ public sealed class Azurite : IAsyncLifetime
     /// Stops Azurite by its PID: SIGTERM (it saves its metadata and closes its ports), then SIGKILL,
     /// since node lingers after the first SIGTERM. The data stays on disk for <see cref="Start"/>.
     /// </summary>
-    public void Stop()
+    public void Stop() => Stop(crash: false);
+
+    /// <summary>
+    /// Kills Azurite with SIGKILL at once: a storage that dies without saving and comes back without its
+    /// last acknowledged writes (Azurite keeps its metadata in memory between saves).
+    /// </summary>
+    public void Crash() => Stop(crash: true);
+
+    private void Stop(bool crash)
     {
         if (process is null) return;
+        if (crash && !process.HasExited) process.Kill(entireProcessTree: true);
         if (!process.HasExited)
         {
             _ = Kill(process.Id, SigTerm);

@@ -44,7 +44,7 @@ public static class SingleDartsMetrics
     public const string OpTag = "op";
 
     private static readonly Meter Meter = new(SingleDartsTelemetry.Name, SingleDartsTelemetry.Version);
-    private static readonly ConcurrentDictionary<(string Silo, string Seed), SeedStatus> Seeds = new();
+    private static readonly ConcurrentDictionary<(string Silo, string Seed), Published> Seeds = new();
     private static readonly ConcurrentDictionary<(string Silo, string Sweep), SeedStatus[]> Sweeps = new();
     private static readonly string[] OpNames = [.. Primitives.Names];
 
@@ -66,7 +66,7 @@ public static class SingleDartsMetrics
         Gauge("singledarts.seeds", SeedsByState);
         Gauge("singledarts.seed.epoch", () => PerSeed(s => s.EpochsDone));
         Gauge("singledarts.seed.epochs", () => PerSeed(s => s.Epochs));
-        Gauge("singledarts.seed.step", () => PerSeed(s => s.State == SeedState.Running ? s.Step : null));
+        Gauge("singledarts.seed.step", LiveSteps);
         Gauge("singledarts.train.loss", () => PerSeed(s => s.Last?.TrainLoss));
         Gauge("singledarts.train.accuracy", () => PerSeed(s => s.Last?.TrainAcc));
         Gauge("singledarts.valid.accuracy", () => PerSeed(s => s.Last?.ValidAcc));
@@ -77,8 +77,11 @@ public static class SingleDartsMetrics
         Gauge("singledarts.train.throughput", () => PerSeed(s => s.Last?.ImagesPerSecond));
     }
 
-    /// <summary>A seed grain's latest status (with its last epoch); replaces what it published before.</summary>
-    public static void PublishSeed(string silo, string seedKey, SeedStatus status) => Seeds[(silo, seedKey)] = status;
+    /// <summary>
+    /// A seed grain's latest status (with its last epoch); replaces what it published before. <paramref name="step"/>, when
+    /// given, is read at each collection for the step gauge: a step lasts milliseconds, far less than the grain's drain period.
+    /// </summary>
+    public static void PublishSeed(string silo, string seedKey, SeedStatus status, Func<int>? step = null) => Seeds[(silo, seedKey)] = new(status, step);
 
     public static void WithdrawSeed(string silo, string seedKey) => Seeds.TryRemove((silo, seedKey), out _);
 
@@ -112,14 +115,23 @@ public static class SingleDartsMetrics
 
     private static IEnumerable<Measurement<double>> PerSeed(Func<SeedStatus, double?> value)
     {
-        foreach (var s in Seeds.Values)
+        foreach (var (s, _) in Seeds.Values)
             if (value(s) is { } v && double.IsFinite(v))
                 yield return new Measurement<double>(v, SeedTags(s.SweepId, s.Method, s.Seed));
     }
 
+    private static IEnumerable<Measurement<double>> LiveSteps()
+    {
+        foreach (var (s, step) in Seeds.Values)
+            if (s.State == SeedState.Running)
+                yield return new Measurement<double>(step?.Invoke() ?? s.Step, SeedTags(s.SweepId, s.Method, s.Seed));
+    }
+
+    private readonly record struct Published(SeedStatus Status, Func<int>? Step);
+
     private static IEnumerable<Measurement<double>> OpShares()
     {
-        foreach (var s in Seeds.Values)
+        foreach (var (s, _) in Seeds.Values)
         {
             if (s.Last?.OpShares is not { Length: > 0 } shares) continue;
             for (var op = 0; op < shares.Length && op < OpNames.Length; op++)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
 using SingleDarts.Search.Checkpoints;
@@ -23,14 +24,31 @@ public sealed partial class BlobCheckpointStore(BlobContainerClient container, s
     public IReadOnlyList<int> Epochs() => Call("list checkpoints in", Location, () =>
     {
         ensureContainer();
-        return (IReadOnlyList<int>)[.. container.GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix + "/", CancellationToken.None).Select(b => BlobName().Match(b.Name))
-            .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order()];
+        try
+        {
+            return (IReadOnlyList<int>)[.. container.GetBlobs(BlobTraits.None, BlobStates.None, prefix + "/", CancellationToken.None).Select(b => BlobName().Match(b.Name))
+                .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order()];
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            return [];      // the container went away (deleted, or a storage back without its last writes): no checkpoints
+        }
     });
 
     public void Write(int epoch, byte[] bytes) => Call("write", NameOf(epoch), () =>
     {
         ensureContainer();
-        container.GetBlobClient(BlobPath(epoch)).Upload(new BinaryData(bytes), overwrite: true);
+        var blob = container.GetBlobClient(BlobPath(epoch));
+        try
+        {
+            blob.Upload(new BinaryData(bytes), overwrite: true);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            // created earlier in this process, gone since (deleted, or a storage back without its last writes): create it again
+            container.CreateIfNotExists();
+            blob.Upload(new BinaryData(bytes), overwrite: true);
+        }
         return true;
     });
 
