@@ -35,17 +35,17 @@ public static class Conv
     /// <summary>The widest channel block of oneDNN's f32 kernels on x86-64 (AVX-512); AVX2's 8 divides it.</summary>
     public const long ChannelBlock = 16;
 
-    /// <summary>2-D convolution with square stride and zero padding; see the type's remarks.</summary>
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long groups = 1)
+    /// <summary>2-D convolution with square stride, zero padding and dilation; see the type's remarks.</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long groups = 1, long dilation = 1)
     {
         if (!NeedsWholeBlocks(x, weight, groups))
-            return F.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding], groups: groups);
+            return F.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding], dilation: [dilation, dilation], groups: groups);
         using var scope = NewDisposeScope();
         var outChannels = weight.shape[0];
         var extra = ChannelBlock - outChannels % ChannelBlock;
         var padded = cat([weight, zeros([extra, weight.shape[1], weight.shape[2], weight.shape[3]], weight.dtype, weight.device)], 0);
         var paddedBias = bias is null ? null : cat([bias, zeros([extra], bias.dtype, bias.device)], 0);
-        var y = F.conv2d(x, padded, paddedBias, strides: [stride, stride], padding: [padding, padding], groups: groups);
+        var y = F.conv2d(x, padded, paddedBias, strides: [stride, stride], padding: [padding, padding], dilation: [dilation, dilation], groups: groups);
         return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
     }
 

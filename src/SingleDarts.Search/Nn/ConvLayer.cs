@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Nn;
 
 /// <summary>
-/// A 2-D convolution layer (square kernel, stride and padding) over <see cref="Conv.Conv2d"/>,
+/// A 2-D convolution layer (square kernel, stride, padding, dilation, groups) over <see cref="Conv.Conv2d"/>,
 /// initialised as PyTorch's default from the caller's generator. Its parameters are named
 /// <c>weight</c> and <c>bias</c>, as TorchSharp's Conv2d names them.
 /// </summary>
@@ -13,14 +13,17 @@ public sealed class ConvLayer : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;
-    private readonly long stride, padding;
+    private readonly long stride, padding, groups, dilation;
 
-    public ConvLayer(long cIn, long cOut, long kernel, Generator generator, long stride = 1, long padding = 0, bool bias = true)
+    public ConvLayer(long cIn, long cOut, long kernel, Generator generator, long stride = 1, long padding = 0, bool bias = true, long groups = 1, long dilation = 1)
         : base(nameof(ConvLayer))
     {
+        if (cIn % groups != 0 || cOut % groups != 0) throw new ArgumentException($"channels {cIn}->{cOut} are not divisible by {groups} groups", nameof(groups));
         this.stride = stride;
         this.padding = padding;
-        weight = Parameters.From(empty(cOut, cIn, kernel, kernel));
+        this.groups = groups;
+        this.dilation = dilation;
+        weight = Parameters.From(empty(cOut, cIn / groups, kernel, kernel));
         register_parameter(nameof(weight), weight);
         if (bias)
         {
@@ -30,5 +33,5 @@ public sealed class ConvLayer : nn.Module<Tensor, Tensor>
         Init.DefaultUniform(weight, this.bias, generator);
     }
 
-    public override Tensor forward(Tensor x) => Conv.Conv2d(x, weight, bias, stride, padding);
+    public override Tensor forward(Tensor x) => Conv.Conv2d(x, weight, bias, stride, padding, groups, dilation);
 }
