@@ -14,7 +14,7 @@ public readonly record struct DartsGene(int Op, int From)
 /// two incoming edges (state, operation), in node order; each cell's output concatenates nodes 2–5.
 /// Its text is the DARTS code's: <c>Genotype(normal=[('sep_conv_3x3', 0), …], normal_concat=[2, 3, 4, 5], reduce=[…], reduce_concat=[2, 3, 4, 5])</c>.
 /// </summary>
-public sealed record DartsGenotype
+public sealed record DartsGenotype : ISpaceGenotype
 {
     /// <summary>Edges kept per node.</summary>
     public const int EdgesPerNode = 2;
@@ -45,6 +45,19 @@ public sealed record DartsGenotype
     public int ParameterFreeEdges => normal.Count(g => DartsPrimitives.IsParameterFree(g.Op));
 
     public double ParameterFreeShare => (double)ParameterFreeEdges / GenesPerCell;
+
+    public string Text => ToString();
+
+    /// <summary>Each kept edge of the normal, then the reduction cell, as operation·8 + input state.</summary>
+    public IReadOnlyList<int> Slots => [.. normal.Concat(reduce).Select(g => g.Op * DartsPrimitives.Count + g.From)];
+
+    /// <summary>Share of the normal cell's 8 kept edges per operation.</summary>
+    public double[] OpShares()
+    {
+        var shares = new double[DartsPrimitives.Count];
+        foreach (var g in normal) shares[g.Op] += 1.0 / GenesPerCell;
+        return shares;
+    }
 
     /// <summary>
     /// The DARTS derivation from relaxed weights (28 rows of 8: the normal cell's 14 edges, then the

@@ -1,6 +1,5 @@
 using SingleDarts.Search.Nn;
 using SingleDarts.Search.Spaces.Nb201;
-using SingleDarts.Search.Strategies;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +11,7 @@ namespace SingleDarts.Search.Spaces.Darts;
 /// 14 edges (rows 0–13) then the reduction cells' (rows 14–27) — α_normal and α_reduce of the DARTS
 /// code as one parameter, so every strategy and optimiser treats it as NB201's α.
 /// </summary>
-public sealed class DartsSearchModel : ISearchModel
+public sealed class DartsSearchModel : ISpaceModel
 {
     public const double AlphaInitScale = 1e-3;
 
@@ -44,6 +43,7 @@ public sealed class DartsSearchModel : ISearchModel
     public DartsNetwork Net { get; }
     public Relaxation Relaxation { get; }
     public Parameter Alphas { get; }
+    public long WeightCount => Net.WeightCount;
     public IReadOnlyList<Parameter> Weights => weights;
     public IReadOnlyList<string> WeightNames => weightNames;
     public IReadOnlyList<(string Name, Tensor Tensor)> Buffers => buffers;

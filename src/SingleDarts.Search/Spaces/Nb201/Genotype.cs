@@ -6,7 +6,7 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// A discrete NAS-Bench-201 cell: one operation per edge, in <see cref="Edge.All"/> order.
 /// Its canonical text is the benchmark's arch string <c>|op~0|+|op~0|op~1|+|op~0|op~1|op~2|</c>.
 /// </summary>
-public sealed record Genotype
+public sealed record Genotype : ISpaceGenotype
 {
     private readonly int[] _ops;
 
@@ -27,6 +27,14 @@ public sealed record Genotype
     public int ParameterFreeEdges => _ops.Count(Primitives.IsParameterFree);
 
     public double ParameterFreeShare => (double)ParameterFreeEdges / Edge.Count;
+
+    public int SkipConnects => _ops.Count(op => op == Primitives.SkipConnect);
+
+    public string Text => ToString();
+
+    public IReadOnlyList<int> Slots => _ops;
+
+    public double[] OpShares() => CellStats.OpShares(this);
 
     /// <summary>Argmax per row of a 6×5 matrix of architecture weights (first maximum wins on ties).</summary>
     public static Genotype FromAlphas(float[,] alphas)

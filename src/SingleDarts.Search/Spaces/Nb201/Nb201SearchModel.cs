@@ -1,5 +1,4 @@
 using SingleDarts.Search.Nn;
-using SingleDarts.Search.Strategies;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -7,7 +6,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Spaces.Nb201;
 
 /// <summary>The NAS-Bench-201 supernet with its architecture parameters α ∈ R^{6×5} and their relaxation.</summary>
-public sealed class Nb201SearchModel : ISearchModel
+public sealed class Nb201SearchModel : ISpaceModel
 {
     public const double AlphaInitScale = 1e-3;
 
@@ -39,6 +38,7 @@ public sealed class Nb201SearchModel : ISearchModel
     public Supernet Net { get; }
     public Relaxation Relaxation { get; }
     public Parameter Alphas { get; }
+    public long WeightCount => Net.WeightCount;
     public IReadOnlyList<Parameter> Weights => weights;
     public IReadOnlyList<string> WeightNames => weightNames;
     public IReadOnlyList<(string Name, Tensor Tensor)> Buffers => buffers;

@@ -1,0 +1,86 @@
+using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Strategies;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Spaces;
+
+/// <summary>A named block of α's rows (one row per edge, one column per operation).</summary>
+public sealed record AlphaGroup(string Name, IReadOnlyList<string> Edges);
+
+/// <summary>
+/// A search space: everything outside it sees α as named groups of rows, a genotype as text and
+/// the cell statistics below. It builds the supernet, derives, prints and parses genotypes.
+/// </summary>
+public interface ISearchSpace
+{
+    /// <summary>Its name in options, specs and results (<c>nb201</c>, <c>darts</c>).</summary>
+    string Name { get; }
+
+    /// <summary>One line for help texts.</summary>
+    string Summary { get; }
+
+    /// <summary>The candidate operations, in α's column order.</summary>
+    IReadOnlyList<string> Operations { get; }
+
+    /// <summary>α's rows, group after group.</summary>
+    IReadOnlyList<AlphaGroup> AlphaGroups { get; }
+
+    int DefaultChannels { get; }
+    int DefaultCells { get; }
+
+    /// <summary>What <c>--cells</c> means in this space.</summary>
+    string CellsMeaning { get; }
+
+    /// <summary>Edges of the cell the collapse counts are taken over (NB201: 6; DARTS: the normal cell's 8).</summary>
+    int CountedEdges { get; }
+
+    /// <summary>Operations without weights (the ones a collapsed cell is made of).</summary>
+    bool IsParameterFree(int op);
+
+    /// <summary>The supernet and α (α drawn after the weights, both from <paramref name="generator"/>).</summary>
+    ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null);
+
+    /// <summary>The discrete architecture of α (<paramref name="relaxed"/>: softmax or σ of it, same layout).</summary>
+    ISpaceGenotype Derive(float[,] alphas, float[,] relaxed);
+
+    /// <summary>Strict parse of this space's genotype text; <see cref="FormatException"/> names the problem.</summary>
+    ISpaceGenotype Parse(string text);
+}
+
+/// <summary>A supernet with its α, as a search space builds it.</summary>
+public interface ISpaceModel : ISearchModel
+{
+    /// <summary>Trainable weights (α excluded).</summary>
+    long WeightCount { get; }
+
+    /// <summary>α, all groups' rows.</summary>
+    float[,] AlphaValues();
+
+    /// <summary>softmax(α) or σ(α) per row.</summary>
+    float[,] RelaxedValues();
+}
+
+/// <summary>A discrete architecture of some space, in the terms every view and aggregate uses.</summary>
+public interface ISpaceGenotype
+{
+    /// <summary>The space's canonical text (what <see cref="ISearchSpace.Parse"/> reads back).</summary>
+    string Text { get; }
+
+    /// <summary>Parameter-free edges among <see cref="ISearchSpace.CountedEdges"/>.</summary>
+    int ParameterFreeEdges { get; }
+
+    /// <summary>skip_connect edges among <see cref="ISearchSpace.CountedEdges"/>.</summary>
+    int SkipConnects { get; }
+
+    double ParameterFreeShare { get; }
+
+    /// <summary>Share of the counted edges per operation, in the space's operation order.</summary>
+    double[] OpShares();
+
+    /// <summary>
+    /// The genotype as categorical slots (NB201: an operation per edge; DARTS: an (operation, input)
+    /// pair per kept edge of both cells): the Hamming distance of two genotypes counts differing slots.
+    /// </summary>
+    IReadOnlyList<int> Slots { get; }
+}
