@@ -26,14 +26,20 @@ public sealed record EpochSummary
     [Id(4)] public double Lr { get; init; }
     [Id(5)] public string Arch { get; init; } = "";
 
-    /// <summary>Share of the cell's edges whose chosen operation is parameter-free.</summary>
+    /// <summary>Share of the counted edges (NB201: the cell's 6; DARTS: the normal cell's 8) whose chosen operation is parameter-free.</summary>
     [Id(6)] public double ParamFreeShare { get; init; }
+
+    /// <summary>Parameter-free edges among the counted edges.</summary>
+    [Id(15)] public int ParamFreeEdges { get; init; }
+
+    /// <summary>skip_connect edges among the counted edges.</summary>
+    [Id(16)] public int SkipConnects { get; init; }
 
     /// <summary>NAS-Bench-201 test accuracy (%) of the current cell on the table's ranking dataset, when a table is set.</summary>
     [Id(7)] public double? Nb201Acc { get; init; }
     [Id(8)] public int? Nb201Rank { get; init; }
 
-    /// <summary>α, edges × operations.</summary>
+    /// <summary>α, edges × operations, the space's α groups one after the other (<see cref="SeedDetail.Groups"/>).</summary>
     [Id(9)] public float[][] Alphas { get; init; } = [];
 
     /// <summary>softmax (or sigmoid) of α, same layout.</summary>
@@ -84,6 +90,9 @@ public sealed record SeedStatus
 
     /// <summary>What went wrong and was handled (a damaged checkpoint skipped, a store outage waited out, a resume after a lost silo), newest last.</summary>
     [Id(15)] public string[] Warnings { get; init; } = [];
+
+    /// <summary>The seed's search space (nb201, darts).</summary>
+    [Id(16)] public string Space { get; init; } = "";
 }
 
 /// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>
@@ -98,4 +107,11 @@ public sealed record SeedDetail
 
     /// <summary>Edge names (e.g. "1<-0"), the rows of α.</summary>
     [Id(3)] public string[] Edges { get; init; } = [];
+
+    /// <summary>The search space.</summary>
+    [Id(4)] public string Space { get; init; } = "";
+
+    /// <summary>The names of α's groups (NB201: cell; DARTS: normal, reduce) and their rows, in order.</summary>
+    [Id(5)] public string[] Groups { get; init; } = [];
+    [Id(6)] public int[] GroupRows { get; init; } = [];
 }

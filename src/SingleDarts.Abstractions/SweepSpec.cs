@@ -20,8 +20,14 @@ public sealed record SweepSpec
     /// </summary>
     [Id(3)] public string SearchJson { get; init; } = "{}";
 
-    /// <summary>A seed has collapsed when its final cell has at least this many of its 6 edges parameter-free.</summary>
-    [Id(4)] public int CollapseThreshold { get; init; } = 4;
+    /// <summary>
+    /// A seed has collapsed when its final cell has at least this many edges of <see cref="CollapseRule"/>'s
+    /// kind; 0: the space's default (nb201: 4 of 6 parameter-free; darts: 3 of the normal cell's 8 skip_connect).
+    /// </summary>
+    [Id(4)] public int CollapseThreshold { get; init; }
+
+    /// <summary>param_free or skip_connect; empty: the space's default.</summary>
+    [Id(5)] public string CollapseRule { get; init; } = "";
 }
 
 /// <summary>What a seed grain is asked to run.</summary>

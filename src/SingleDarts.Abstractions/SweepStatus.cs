@@ -50,15 +50,23 @@ public sealed record MethodAggregate
     /// <summary>NAS-Bench-201 test accuracy (%) of the completed seeds' final cells, when known.</summary>
     [Id(8)] public Stat? Nb201Acc { get; init; }
 
-    /// <summary>Share of completed seeds whose final cell has ≥ <see cref="CollapseThreshold"/> parameter-free edges.</summary>
+    /// <summary>Share of completed seeds whose final cell has ≥ <see cref="CollapseThreshold"/> edges of <see cref="CollapseRule"/>'s kind.</summary>
     [Id(9)] public double? CollapseRate { get; init; }
     [Id(10)] public int CollapseThreshold { get; init; }
+
+    /// <summary>What the collapse rule counts: param_free or skip_connect edges, of <see cref="CountedEdges"/>.</summary>
+    [Id(15)] public string CollapseRule { get; init; } = "param_free";
+    [Id(16)] public int CountedEdges { get; init; } = 6;
+
+    /// <summary>Mean parameter-free and skip_connect edges of the completed seeds' final cells.</summary>
+    [Id(17)] public double? MeanParamFreeEdges { get; init; }
+    [Id(18)] public double? MeanSkipConnects { get; init; }
 
     /// <summary>The most frequent final arch (ties: the smallest string) and the share of completed seeds on it.</summary>
     [Id(11)] public string? ModalArch { get; init; }
     [Id(12)] public double? ModalShare { get; init; }
 
-    /// <summary>Mean number of edges on which two completed seeds' final cells differ (0–6), over all pairs.</summary>
+    /// <summary>Mean number of genotype slots (NB201: 6 edges; DARTS: 16 kept edges) on which two completed seeds' finals differ, over all pairs.</summary>
     [Id(13)] public double? MeanPairwiseHamming { get; init; }
     [Id(14)] public EpochAggregate[] Curve { get; init; } = [];
 }

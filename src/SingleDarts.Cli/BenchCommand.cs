@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Strategies;
 
 namespace SingleDarts.Cli;
 
@@ -17,9 +19,14 @@ public static class BenchCommand
             Description = "methods to time",
             DefaultValueFactory = _ => [.. d.Methods],
             AllowMultipleArgumentsPerToken = true,
-        }.AcceptOnlyFromAmong([.. SearchOptions.Methods]);
+        }.AcceptOnlyFromAmong([.. SearchStrategies.Names]);
+        var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => d.Space }
+            .AcceptOnlyFromAmong([.. SearchSpaces.Names]);
         var channels = new Option<int>("--channels") { Description = "C", DefaultValueFactory = _ => d.Channels };
-        var cells = new Option<int>("--cells") { Description = "N", DefaultValueFactory = _ => d.Cells };
+        var cells = new Option<int?>("--cells")
+        {
+            Description = string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning} (default {s.DefaultCells})")),
+        };
         var size = new Option<int>("--image-size") { Description = "image side", DefaultValueFactory = _ => d.ImageSize };
         var batch = new Option<int>("--batch-size") { Description = "batch", DefaultValueFactory = _ => d.BatchSize };
         var steps = new Option<int>("--steps") { Description = "timed steps per method", DefaultValueFactory = _ => d.Steps };
@@ -31,15 +38,16 @@ public static class BenchCommand
 
         var command = new Command("bench", "Time search steps (median ms/step after warm-up, images/s, peak RSS) and the data pipeline; prints JSON.")
         {
-            methods, channels, cells, size, batch, steps, warmup, threads, device, loader,
+            space, methods, channels, cells, size, batch, steps, warmup, threads, device, loader,
         };
         command.SetAction(parse =>
         {
             var o = new BenchOptions
             {
+                Space = parse.GetValue(space)!,
                 Methods = parse.GetValue(methods)!,
                 Channels = parse.GetValue(channels),
-                Cells = parse.GetValue(cells),
+                Cells = parse.GetValue(cells) ?? SearchSpaces.Get(parse.GetValue(space)).DefaultCells,
                 ImageSize = parse.GetValue(size),
                 BatchSize = parse.GetValue(batch),
                 Steps = parse.GetValue(steps),
@@ -50,6 +58,7 @@ public static class BenchCommand
             var problems = new List<string>();
             if (o.Channels <= 0) problems.Add($"--channels must be positive, got {o.Channels}");
             if (o.Cells <= 0) problems.Add($"--cells must be positive, got {o.Cells}");
+            if (o.Space == "darts" && o.Cells is > 0 and < 3) problems.Add($"--cells must be at least 3 in the darts space (L cells, two of them reductions), got {o.Cells}");
             if (o.ImageSize < 4) problems.Add($"--image-size must be at least 4, got {o.ImageSize}");
             if (o.BatchSize <= 0) problems.Add($"--batch-size must be positive, got {o.BatchSize}");
             if (o.Steps <= 0) problems.Add($"--steps must be positive, got {o.Steps}");
@@ -67,6 +76,7 @@ public static class BenchCommand
                 Libtorch = TorchRuntime.LibTorchVersion,
                 Threads = TorchSharp.torch.get_num_threads(),
                 o.Device,
+                o.Space,
                 o.Channels,
                 o.Cells,
                 o.ImageSize,

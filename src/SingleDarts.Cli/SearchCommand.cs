@@ -4,6 +4,7 @@ using System.Globalization;
 using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 using Spectre.Console;
@@ -21,14 +22,18 @@ public static class SearchCommand
 
     public static Command Create()
     {
-        var space = Opt("--space", "search space", Defaults.Space).AcceptOnlyFromAmong([.. SearchOptions.Spaces]);
-        var method = Opt("--method", "single (Single-DARTS), darts-v1 (first-order bi-level), darts-v2 (second-order)", Defaults.Method)
-            .AcceptOnlyFromAmong([.. SearchOptions.Methods]);
+        var space = Opt("--space", string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.Summary}")), Defaults.Space)
+            .AcceptOnlyFromAmong([.. SearchSpaces.Names]);
+        var method = Opt("--method", string.Join("; ", SearchStrategies.All.Select(m => $"{m.Name}: {m.Summary}")), Defaults.Method)
+            .AcceptOnlyFromAmong([.. SearchStrategies.Names]);
         var seed = Opt("--seed", "search seed: weights, α and data order", Defaults.Seed);
         var epochs = Opt("--epochs", "epochs", Defaults.Epochs);
         var batch = Opt("--batch-size", "images per batch", Defaults.BatchSize);
         var channels = Opt("--channels", "C, channels of the first stage", Defaults.Channels);
-        var cells = Opt("--cells", "N, cells per stage", Defaults.Cells);
+        var cells = new Option<int?>("--cells")
+        {
+            Description = string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning} (default {s.DefaultCells})")),
+        };
         var relax = Opt("--relax", "how α weights the operations: softmax or sigmoid", Defaults.Relax.ToOption())
             .AcceptOnlyFromAmong("softmax", "sigmoid");
         var data = Opt("--data", "synthetic, or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)", Defaults.Data);
@@ -79,7 +84,7 @@ public static class SearchCommand
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batch),
                 Channels = parse.GetValue(channels),
-                Cells = parse.GetValue(cells),
+                Cells = parse.GetValue(cells) ?? (SearchSpaces.TryGet(parse.GetValue(space), out var chosen) ? chosen.DefaultCells : Defaults.Cells),
                 Relax = Enum.Parse<Relaxation>(parse.GetValue(relax)!, ignoreCase: true),
                 Data = FullPath(parse.GetValue(data)!),
                 DataFormat = parse.GetValue(dataFormat)!,

@@ -167,13 +167,15 @@ internal static class Summaries
         Lr = r.Lr,
         Arch = r.Arch,
         ParamFreeShare = r.ParamFreeShare,
+        ParamFreeEdges = r.ParamFreeEdges,
+        SkipConnects = r.SkipConnects,
         Nb201Acc = r.Nb201?.TestAcc,
         Nb201Rank = r.Nb201?.Rank,
         Alphas = r.Alphas,
         OpWeights = r.OpWeights,
         Seconds = r.Seconds,
         AlphaEntropy = CellStats.MeanEntropy(r.OpWeights),
-        OpShares = CellStats.OpShares(Genotype.Parse(r.Arch)),
+        OpShares = r.OpShares,
         ImagesPerSecond = r.StepSeconds > 0 ? r.Images / r.StepSeconds : null,
     };
 }

@@ -5,6 +5,7 @@ using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
 using SingleDarts.Grains.Telemetry;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains;
@@ -142,7 +143,7 @@ public sealed partial class SeedGrain(
         var problems = new List<string>();
         var options = SweepValidation.ParseOptions(spec.OptionsJson, problems);
         var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}"));
-        S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0 };
+        S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0, Space = options?.Space ?? "" };
         if (options is null || problems.Count > 0)
         {
             problems.Insert(0, "bad search options");
@@ -273,11 +274,21 @@ public sealed partial class SeedGrain(
 /// <summary>A seed's detail, with the names of α's rows (edges) and columns (operations).</summary>
 internal static class SeedDetails
 {
-    private static readonly string[] Ops = [.. Primitives.Names];
-    private static readonly string[] Edges = [.. Edge.All.Select(e => $"{e.To}<-{e.From}")];
-
-    public static SeedDetail Of(SeedStatus status, IEnumerable<EpochSummary> history) =>
-        new() { Status = status, History = [.. history], Ops = Ops, Edges = Edges };
+    public static SeedDetail Of(SeedStatus status, IEnumerable<EpochSummary> history)
+    {
+        var space = SearchSpaces.TryGet(status.Space, out var s) ? s : Nb201Space.Instance;     // states written before spaces were named
+        var groups = space.AlphaGroups;
+        return new()
+        {
+            Status = status,
+            History = [.. history],
+            Space = space.Name,
+            Ops = [.. space.Operations],
+            Edges = groups.Count == 1 ? [.. groups[0].Edges] : [.. groups.SelectMany(g => g.Edges.Select(e => $"{g.Name} {e}"))],
+            Groups = [.. groups.Select(g => g.Name)],
+            GroupRows = [.. groups.Select(g => g.Edges.Count)],
+        };
+    }
 }
 
 public static class SweepStorage

@@ -1,5 +1,5 @@
 using SingleDarts.Abstractions;
-using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Spaces;
 
 namespace SingleDarts.Grains;
 
@@ -10,11 +10,15 @@ namespace SingleDarts.Grains;
 /// </summary>
 public static class SweepAggregator
 {
+    /// <param name="space">the sweep's search space (its collapse rule's defaults, its genotypes).</param>
     /// <param name="curveOf">the per-epoch curve of a method.</param>
-    public static MethodAggregate[] Aggregate(SweepSpec spec, IReadOnlyList<SeedStatus> seeds, Func<string, EpochAggregate[]> curveOf) =>
-        spec.Methods.Select(method => ForMethod(method, spec.CollapseThreshold, seeds.Where(s => s.Method == method).ToList(), curveOf(method))).ToArray();
+    public static MethodAggregate[] Aggregate(SweepSpec spec, ISearchSpace space, IReadOnlyList<SeedStatus> seeds, Func<string, EpochAggregate[]> curveOf)
+    {
+        var (rule, threshold) = SweepValidation.CollapseRuleOf(spec, space);
+        return [.. spec.Methods.Select(method => ForMethod(method, space, rule, threshold, [.. seeds.Where(s => s.Method == method)], curveOf(method)))];
+    }
 
-    private static MethodAggregate ForMethod(string method, int threshold, List<SeedStatus> seeds, EpochAggregate[] curve)
+    private static MethodAggregate ForMethod(string method, ISearchSpace space, string rule, int threshold, List<SeedStatus> seeds, EpochAggregate[] curve)
     {
         int Count(SeedState s) => seeds.Count(x => x.State == s);
         var finals = seeds.Where(s => s.State == SeedState.Completed && s.Last is not null).Select(s => s.Last!).ToList();
@@ -32,16 +36,17 @@ public static class SweepAggregator
             ValidAcc = StatOf(finals.Where(f => f.ValidAcc is not null).Select(f => f.ValidAcc!.Value)),
             Nb201Acc = StatOf(finals.Where(f => f.Nb201Acc is not null).Select(f => f.Nb201Acc!.Value)),
             CollapseThreshold = threshold,
-            CollapseRate = finals.Count == 0 ? null : (double)finals.Count(f => ParamFreeEdges(f) >= threshold) / finals.Count,
+            CollapseRule = rule,
+            CountedEdges = space.CountedEdges,
+            CollapseRate = finals.Count == 0 ? null : (double)finals.Count(f => CollapseRules.Count(rule, f.ParamFreeEdges, f.SkipConnects) >= threshold) / finals.Count,
+            MeanParamFreeEdges = finals.Count == 0 ? null : finals.Average(f => (double)f.ParamFreeEdges),
+            MeanSkipConnects = finals.Count == 0 ? null : finals.Average(f => (double)f.SkipConnects),
             ModalArch = modal?.Key,
             ModalShare = modal is null ? null : (double)modal.Count() / archs.Count,
-            MeanPairwiseHamming = archs.Count < 2 ? null : MeanPairwiseHamming(archs),
+            MeanPairwiseHamming = archs.Count < 2 ? null : MeanPairwiseHamming(archs, space),
             Curve = curve,
         };
     }
-
-    /// <summary>Edges of the epoch's cell whose operation is parameter-free (none, skip_connect, avg_pool_3x3).</summary>
-    public static int ParamFreeEdges(EpochSummary e) => Genotype.Parse(e.Arch).ParameterFreeEdges;
 
     /// <summary>Mean, sample standard deviation (n − 1; 0 for a single value), min, max; null for no values.</summary>
     public static Stat? StatOf(IEnumerable<double> values)
@@ -54,16 +59,16 @@ public static class SweepAggregator
     }
 
     /// <summary>
-    /// Mean over all pairs of the edges on which two cells differ, from per-edge operation counts in
-    /// O(cells): on an edge, the pairs that differ are all pairs less those that share an operation.
+    /// Mean over all pairs of the genotype slots on which two finals differ, from per-slot value counts
+    /// in O(genotypes): on a slot, the pairs that differ are all pairs less those that share a value.
     /// </summary>
-    private static double MeanPairwiseHamming(List<string> archs)
+    private static double MeanPairwiseHamming(List<string> archs, ISearchSpace space)
     {
-        var cells = archs.Select(Genotype.Parse).ToList();
-        double n = cells.Count, differing = 0;
-        for (var e = 0; e < Edge.Count; e++)
+        var slots = archs.Select(a => space.Parse(a).Slots).ToList();
+        double n = slots.Count, differing = 0;
+        for (var e = 0; e < space.SlotCount; e++)
         {
-            var sharing = cells.GroupBy(c => c.Ops[e]).Sum(g => (double)g.Count() * (g.Count() - 1) / 2);
+            var sharing = slots.GroupBy(c => c[e]).Sum(g => (double)g.Count() * (g.Count() - 1) / 2);
             differing += n * (n - 1) / 2 - sharing;
         }
         return differing / (n * (n - 1) / 2);

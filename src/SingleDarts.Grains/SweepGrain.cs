@@ -6,6 +6,7 @@ using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
 using SingleDarts.Grains.Telemetry;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 
 namespace SingleDarts.Grains;
 
@@ -42,12 +43,14 @@ public sealed partial class SweepGrain(
 
     /// <summary>The options every seed shares (the spec was validated when the sweep started).</summary>
     private SearchOptions Shared => shared ??= SweepValidation.SharedOptions(S.Spec!);
+
+    private ISearchSpace Space => SearchSpaces.Get(Shared.Space);
     private string Id => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Spec is null) return Task.CompletedTask;
-        Load(SweepSeeds.Unpack(S.Seeds, Id, S.Spec, Shared.Epochs), EpochCurves.Unpack(S.Curves, S.Spec.Methods));
+        Load(SweepSeeds.Unpack(S.Seeds, Id, S.Spec, Shared.Epochs, Space), EpochCurves.Unpack(S.Curves, S.Spec.Methods));
         finished = S.State != SweepState.Running && S.FinishedAt is not null;
         if (S.State == SweepState.Running) StartSpan(resumed: true);
         // a running sweep needs its timer; an ended one too while seeds are known only from their records
@@ -81,7 +84,7 @@ public sealed partial class SweepGrain(
         S.CreatedAt = DateTimeOffset.UtcNow;
         S.TraceParent = SingleDartsTelemetry.IncomingParent();
         StartSpan(resumed: false);
-        Load(SweepSeeds.Create(Id, spec, Shared.Epochs), new EpochCurves(spec.Methods));
+        Load(SweepSeeds.Create(Id, spec, Shared.Epochs, Space), new EpochCurves(spec.Methods));
         Pack();
         try
         {
@@ -263,7 +266,7 @@ public sealed partial class SweepGrain(
     /// <summary>Packs the seeds and curves into the grain state (then written by <see cref="Save"/>).</summary>
     private void Pack()
     {
-        S.Seeds = SweepSeeds.Pack(seeds);
+        S.Seeds = SweepSeeds.Pack(seeds, Space);
         S.Curves = curves.Pack();
     }
 
@@ -311,7 +314,7 @@ public sealed partial class SweepGrain(
         Seeds = [.. seeds.Select(e => e.Status)],
         Coordinator = SiloName,
         Slots = workers.Active().Sum(w => w.Slots),
-        Methods = SweepAggregator.Aggregate(S.Spec!, [.. seeds.Select(e => e.Status)], curves.Curve),
+        Methods = SweepAggregator.Aggregate(S.Spec!, Space, [.. seeds.Select(e => e.Status)], curves.Curve),
     };
 
     private SweepSummary Summary() => new()

@@ -1,6 +1,6 @@
 using System.Text;
 using SingleDarts.Abstractions;
-using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Spaces;
 
 namespace SingleDarts.Grains;
 
@@ -26,20 +26,21 @@ internal sealed class SweepSeed(SeedStatus status)
 /// The packed form of a coordinator's seeds (format 1): a version byte, the distinct silos and
 /// failure reasons, then per seed in spec order a flag byte (state, dispatched, has a last epoch),
 /// the folded epoch count, silo and reason as table indices, and — what the final aggregates need
-/// — held-out accuracy, NB201 accuracy and rank, and the cell (an NB201 cell as its 6 operation
-/// indices). Everything else a seed knows (losses, α, warnings) it tells again when asked.
+/// — held-out accuracy, NB201 accuracy and rank, and the genotype as its space's slots (NB201: 6
+/// operation indices; DARTS: 16 edges as operation·8 + input), a byte each. Everything else a seed
+/// knows (losses, α, warnings) it tells again when asked.
 /// </summary>
 internal static class SweepSeeds
 {
     private const byte Format = 1;
     private const byte Dispatched = 1 << 3, HasLast = 1 << 4;
-    private const byte NoArch = 0, Nb201Arch = 1, TextArch = 2;
+    private const byte NoArch = 0, SlotsArch = 1, TextArch = 2;
 
-    public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs) =>
+    public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs, ISearchSpace space) =>
         [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(
-            new SeedStatus { SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = epochs })))];
+            new SeedStatus { SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = epochs, Space = space.Name })))];
 
-    public static byte[] Pack(IReadOnlyList<SweepSeed> seeds)
+    public static byte[] Pack(IReadOnlyList<SweepSeed> seeds, ISearchSpace space)
     {
         var silos = Table(seeds.Select(s => s.Status.Silo));
         var reasons = Table(seeds.Select(s => s.Status.Reason));
@@ -61,16 +62,16 @@ internal static class SweepSeeds
             w.Write(last.ValidAcc ?? double.NaN);
             w.Write(last.Nb201Acc ?? double.NaN);
             w.Write7BitEncodedInt(last.Nb201Rank is { } rank ? rank + 1 : 0);
-            WriteArch(w, last.Arch);
+            WriteArch(w, last.Arch, space);
         }
         w.Flush();
         return stream.ToArray();
     }
 
     /// <summary>The seeds of <paramref name="spec"/> as packed; every status <see cref="SweepSeed.Partial"/>.</summary>
-    public static List<SweepSeed> Unpack(byte[] bytes, string sweepId, SweepSpec spec, int epochs)
+    public static List<SweepSeed> Unpack(byte[] bytes, string sweepId, SweepSpec spec, int epochs, ISearchSpace space)
     {
-        var seeds = Create(sweepId, spec, epochs);
+        var seeds = Create(sweepId, spec, epochs, space);
         if (bytes.Length == 0) return seeds;
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         if (r.ReadByte() != Format) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format");
@@ -91,7 +92,7 @@ internal static class SweepSeeds
                 var valid = r.ReadDouble();
                 var nb201 = r.ReadDouble();
                 var rank = r.Read7BitEncodedInt();
-                var arch = ReadArch(r);
+                var genotype = ReadArch(r, space, out var arch);
                 last = new EpochSummary
                 {
                     Epoch = seed.Counted,
@@ -99,7 +100,10 @@ internal static class SweepSeeds
                     Nb201Acc = double.IsNaN(nb201) ? null : nb201,
                     Nb201Rank = rank == 0 ? null : rank - 1,
                     Arch = arch,
-                    ParamFreeShare = Genotype.TryParse(arch, out var g, out _) ? g!.ParameterFreeShare : double.NaN,
+                    ParamFreeShare = genotype?.ParameterFreeShare ?? double.NaN,
+                    ParamFreeEdges = genotype?.ParameterFreeEdges ?? 0,
+                    SkipConnects = genotype?.SkipConnects ?? 0,
+                    OpShares = genotype?.OpShares() ?? [],
                     TrainLoss = double.NaN,
                     TrainAcc = double.NaN,
                     AlphaEntropy = double.NaN,
@@ -134,13 +138,21 @@ internal static class SweepSeeds
 
     private static string[] ReadTable(BinaryReader r) => [.. Enumerable.Range(0, r.Read7BitEncodedInt()).Select(_ => r.ReadString())];
 
-    private static void WriteArch(BinaryWriter w, string arch)
+    private static void WriteArch(BinaryWriter w, string arch, ISearchSpace space)
     {
-        if (arch.Length == 0) w.Write(NoArch);
-        else if (Genotype.TryParse(arch, out var genotype, out _))
+        ISpaceGenotype? genotype = null;
+        try
         {
-            w.Write(Nb201Arch);
-            foreach (var op in genotype!.Ops) w.Write((byte)op);
+            if (arch.Length > 0) genotype = space.Parse(arch);
+        }
+        catch (FormatException)
+        {
+        }
+        if (arch.Length == 0) w.Write(NoArch);
+        else if (genotype is not null && genotype.Slots.All(s => s is >= 0 and <= byte.MaxValue))
+        {
+            w.Write(SlotsArch);
+            foreach (var slot in genotype.Slots) w.Write((byte)slot);
         }
         else
         {
@@ -149,11 +161,22 @@ internal static class SweepSeeds
         }
     }
 
-    private static string ReadArch(BinaryReader r) => r.ReadByte() switch
+    private static ISpaceGenotype? ReadArch(BinaryReader r, ISearchSpace space, out string arch)
     {
-        NoArch => "",
-        Nb201Arch => new Genotype([.. Enumerable.Range(0, Edge.Count).Select(_ => (int)r.ReadByte())]).ToString(),
-        TextArch => r.ReadString(),
-        var kind => throw new InvalidDataException($"unknown cell encoding {kind}"),
-    };
+        switch (r.ReadByte())
+        {
+            case NoArch:
+                arch = "";
+                return null;
+            case SlotsArch:
+                var genotype = space.FromSlots([.. Enumerable.Range(0, space.SlotCount).Select(_ => (int)r.ReadByte())]);
+                arch = genotype.Text;
+                return genotype;
+            case TextArch:
+                arch = r.ReadString();
+                return null;
+            case var kind:
+                throw new InvalidDataException($"unknown cell encoding {kind}");
+        }
+    }
 }

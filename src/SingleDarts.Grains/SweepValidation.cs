@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using SingleDarts.Abstractions;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
+using SingleDarts.Search.Strategies;
 
 namespace SingleDarts.Grains;
 
@@ -16,25 +18,36 @@ public static class SweepValidation
         if (sweepId is not null && !SweepKeys.IsValidId(sweepId))
             problems.Add($"sweep id '{sweepId}' may only hold letters, digits, '.', '_' and '-' (at most 100, not starting with '.')");
         if (spec.Methods.Length == 0) problems.Add("methods: give at least one method");
-        foreach (var m in spec.Methods.Where(m => !SearchOptions.Methods.Contains(m)).Distinct())
-            problems.Add($"methods: unknown method '{m}' (known: {string.Join(", ", SearchOptions.Methods)})");
+        foreach (var m in spec.Methods.Where(m => !SearchStrategies.TryGet(m, out _)).Distinct())
+            problems.Add($"methods: unknown method '{m}' (known: {string.Join(", ", SearchStrategies.Names)})");
         foreach (var m in spec.Methods.GroupBy(m => m).Where(g => g.Count() > 1))
             problems.Add($"methods: '{m.Key}' is listed {m.Count()} times");
         if (spec.Seeds.Length == 0) problems.Add("seeds: give at least one seed");
         foreach (var s in spec.Seeds.GroupBy(s => s).Where(g => g.Count() > 1))
             problems.Add($"seeds: {s.Key} is listed {s.Count()} times");
-        if (spec.CollapseThreshold < 1 || spec.CollapseThreshold > Search.Spaces.Nb201.Edge.Count)
-            problems.Add($"collapse_threshold must be in 1..{Search.Spaces.Nb201.Edge.Count} (parameter-free edges of the cell), got {spec.CollapseThreshold}");
+        if (spec.CollapseRule.Length > 0 && !CollapseRules.All.Contains(spec.CollapseRule))
+            problems.Add($"collapse_rule: unknown rule '{spec.CollapseRule}' (known: {string.Join(", ", CollapseRules.All)})");
 
         var shared = ParseOptions(spec.SearchJson, problems);
+        if (shared is not null && SearchSpaces.TryGet(shared.Space, out var space))
+        {
+            var (rule, _) = CollapseRuleOf(spec, space);
+            if (spec.CollapseThreshold < 0 || spec.CollapseThreshold > space.CountedEdges)
+                problems.Add($"collapse_threshold must be in 1..{space.CountedEdges} ({rule} edges of the {space.Name} space's counted cell; 0 or none: {space.DefaultCollapseThreshold}), got {spec.CollapseThreshold}");
+        }
         if (shared is not null)
         {
-            var known = spec.Methods.Where(SearchOptions.Methods.Contains).Distinct().DefaultIfEmpty(shared.Method);
+            var known = spec.Methods.Where(m => SearchStrategies.TryGet(m, out _)).Distinct().DefaultIfEmpty(shared.Method);
             foreach (var problem in known.SelectMany(m => (shared with { Method = m }).Validate()).Distinct())
                 problems.Add($"search: {problem.TrimStart('-')}");
         }
         return problems;
     }
+
+    /// <summary>The spec's collapse rule and threshold, the space's defaults where the spec leaves them out.</summary>
+    public static (string Rule, int Threshold) CollapseRuleOf(SweepSpec spec, ISearchSpace space) =>
+        (spec.CollapseRule.Length > 0 ? spec.CollapseRule : space.DefaultCollapseRule,
+         spec.CollapseThreshold > 0 ? spec.CollapseThreshold : space.DefaultCollapseThreshold);
 
     /// <summary>The options every seed of the sweep shares (call after <see cref="Validate"/> found no problem).</summary>
     public static SearchOptions SharedOptions(SweepSpec spec)
@@ -75,7 +88,10 @@ public static class SweepValidation
         {
             try
             {
-                return known.Deserialize<SearchOptions>(Json.Options);
+                var options = known.Deserialize<SearchOptions>(Json.Options);
+                // the space's own cell count when none is given (nb201: N = 5 per stage; darts: L = 8)
+                return options is not null && !known.ContainsKey("cells") && SearchSpaces.TryGet(options.Space, out var space)
+                    ? options with { Cells = space.DefaultCells } : options;
             }
             catch (JsonException ex)
             {

@@ -28,6 +28,12 @@ internal static class Recomputed
         return d.Average();
     }
 
+    /// <summary>The 16 (operation, input) genes of a DARTS genotype string, normal cell first, read with a regular expression.</summary>
+    public static (string Op, int From)[] DartsGenes(string arch) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(arch, @"\('(\w+)', (\d+)\)").Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)))];
+
+    public static int DartsHamming(string a, string b) => DartsGenes(a).Zip(DartsGenes(b)).Count(p => p.First != p.Second);
+
     public static void AssertStat(IReadOnlyList<double> values, Stat? stat)
     {
         Assert.NotNull(stat);

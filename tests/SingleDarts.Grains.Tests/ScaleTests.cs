@@ -1,3 +1,4 @@
+using SingleDarts.Search.Spaces.Nb201;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -128,7 +129,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
     {
         const int perMethod = 5_000;
         var spec = Tiny.Spec(Methods, [.. Enumerable.Range(0, perMethod).Select(i => (long)i)], epochs: Epochs);
-        var seeds = SweepSeeds.Create("big", spec, Epochs);
+        var seeds = SweepSeeds.Create("big", spec, Epochs, Nb201Space.Instance);
         var curves = new EpochCurves(Methods);
         foreach (var seed in seeds)
         {
@@ -151,7 +152,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
             State = SweepState.Completed,
             CreatedAt = DateTimeOffset.UtcNow,
             FinishedAt = DateTimeOffset.UtcNow,
-            Seeds = SweepSeeds.Pack(seeds),
+            Seeds = SweepSeeds.Pack(seeds, Nb201Space.Instance),
             Curves = curves.Pack(),
         };
 
@@ -183,7 +184,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
         var read = new GrainState<SweepGrainState>(new SweepGrainState());
         await storage.ReadStateAsync("sweep", grainId, read);
 
-        var back = SweepSeeds.Unpack(read.State!.Seeds, "big", read.State.Spec!, Epochs);
+        var back = SweepSeeds.Unpack(read.State!.Seeds, "big", read.State.Spec!, Epochs, Nb201Space.Instance);
         for (var i = 0; i < seeds.Count; i++)
         {
             var (a, b) = (seeds[i].Status, back[i].Status);

@@ -91,6 +91,49 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_darts_space_sweep_completes_with_both_alpha_groups_its_collapse_counts_and_bit_identical_seeds()
+    {
+        var id = Tiny.NewId("darts-space");
+        var options = Tiny.Options(epochs: 2) with { Space = "darts", Channels = 4, TrainSize = 64 };
+        var json = System.Text.Json.Nodes.JsonNode.Parse(SweepValidation.ToJson(options))!.AsObject();
+        json.Remove("cells");       // the space's default, L = 8, is too big here: checked below, then set
+        Assert.Equal(8, SweepValidation.SharedOptions(new SweepSpec { Methods = ["single"], Seeds = [0], SearchJson = json.ToJsonString() }).Cells);
+        json["cells"] = 3;
+        var spec = new SweepSpec { Name = "darts", Methods = ["single", "darts-v1"], Seeds = [0, 1], SearchJson = json.ToJsonString() };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        Assert.Equal(SweepState.Completed, status.State);
+
+        foreach (var method in spec.Methods)
+        {
+            var agg = status.Methods.Single(m => m.Method == method);
+            Assert.Equal(("skip_connect", 3, 8), (agg.CollapseRule, agg.CollapseThreshold, agg.CountedEdges));
+            var seeds = await Task.WhenAll(spec.Seeds.Select(s => fixture.Client.GetGrain<ISweepGrain>(id).GetSeed(method, s)));
+            var finals = seeds.Select(s => s!.History.Last()).ToList();
+            var skips = finals.Select(f => Recomputed.DartsGenes(f.Arch)[..8].Count(g => g.Op == "skip_connect")).ToList();
+            Assert.Equal(skips.Count(k => k >= 3) / 2.0, agg.CollapseRate);
+            Assert.Equal(skips.Average(), agg.MeanSkipConnects);
+            Assert.Equal(finals.Select(f => f.SkipConnects), skips);
+            Assert.Equal(Recomputed.DartsHamming(finals[0].Arch, finals[1].Arch), agg.MeanPairwiseHamming);
+
+            var detail = seeds[0]!;
+            Assert.Equal("darts", detail.Space);
+            Assert.Equal(["normal", "reduce"], detail.Groups);
+            Assert.Equal([14, 14], detail.GroupRows);
+            Assert.Equal(28, detail.Edges.Length);
+            Assert.Equal("normal 2<-0", detail.Edges[0]);
+            Assert.Equal("reduce 5<-4", detail.Edges[^1]);
+            Assert.Equal(8, detail.Ops.Length);
+            Assert.All(detail.History, h => Assert.Equal(28, h.Alphas.Length));
+            Assert.Equal(8, detail.History[^1].OpShares.Length);
+
+            var direct = SearchRunner.Run(SweepValidation.OptionsFor(spec, method, 1), Path.Combine(Tiny.TempDir(), "direct"));
+            Assert.Equal(Bits(direct.Alphas), Bits(seeds[1]!.History[^1].Alphas));
+            Assert.Equal(direct.Arch, seeds[1]!.History[^1].Arch);
+        }
+    }
+
+    [Fact]
     public async Task Cancel_stops_running_and_queued_seeds()
     {
         var id = Tiny.NewId("cancel");

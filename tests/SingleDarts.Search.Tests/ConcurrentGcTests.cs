@@ -33,7 +33,7 @@ public class ConcurrentGcTests
         {
             using var batch = Tiny.RandomBatch(1);
             var source = new CountingSource(batch);
-            foreach (var method in SearchOptions.Methods)
+            foreach (var method in SearchStrategies.Names)
             {
                 using var state = new SearchState(Tiny.Model(), new OptimizerSettings());
                 var strategy = SearchStrategies.Create(method);

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces.Darts;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
@@ -204,6 +205,55 @@ public class DartsSpaceTests
             Assert.Throws<FormatException>(() => DartsGenotype.Parse(DartsV2 + " x")).Message);
         Assert.False(DartsGenotype.TryParse("Genotype(", out _, out var error));
         Assert.Contains("at character 10", error);
+    }
+
+    [Theory]
+    [InlineData("single")]
+    [InlineData("darts-v1")]
+    [InlineData("darts-v2")]
+    public void A_darts_space_search_resumes_bit_identical_and_reports_its_genotype(string method)
+    {
+        var options = DartsOptions(method, epochs: 2);
+        var straight = Tiny.TempDir();
+        var interrupted = Tiny.TempDir();
+        var full = SearchRunner.Run(options, straight);
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => SearchRunner.Run(options, interrupted, observer: new CancelAfter(1, cts), cancel: cts.Token));
+        var resumed = SearchRunner.Run(options, interrupted, resume: true);
+
+        Assert.Equal(full.Alphas.SelectMany(r => r).Select(BitConverter.SingleToInt32Bits), resumed.Alphas.SelectMany(r => r).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(full.Arch, resumed.Arch);
+        Assert.Equal("darts", full.Space);
+        Assert.Equal(28, full.Alphas.Length);
+        Assert.All(full.Alphas, row => Assert.Equal(8, row.Length));
+        var genotype = DartsGenotype.Parse(full.Arch);
+        Assert.Equal(genotype.SkipConnects, full.SkipConnects);
+        Assert.Equal(genotype.ParameterFreeEdges, full.ParamFreeEdges);
+
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(straight, "config.json")))!["model"]!;
+        Assert.Equal("darts", (string)config["space"]!);
+        Assert.Equal(28, (int)config["alphas"]![0]!);
+        Assert.Equal(["normal", "reduce"], config["alpha_groups"]!.AsArray().Select(g => (string)g!["name"]!));
+    }
+
+    [Fact]
+    public void Darts_options_are_checked_and_default_to_eight_cells_where_a_spec_leaves_them_out()
+    {
+        Assert.Contains((DartsOptions("single", 1) with { Cells = 2 }).Validate(), p => p.Contains("--cells must be at least 3 in the darts space"));
+        Assert.Contains((DartsOptions("single", 1) with { Nb201 = "/dev/null" }).Validate(), p => p.Contains("--nb201 is NAS-Bench-201's table"));
+        Assert.Equal(8, SearchOptions.For("darts").Cells);
+        Assert.Equal(5, SearchOptions.For("nb201").Cells);
+    }
+
+    private static SearchOptions DartsOptions(string method, int epochs) =>
+        Tiny.Options(method, seed: 2, epochs: epochs) with { Space = "darts", Channels = 4, Cells = 3, TrainSize = 64 };
+
+    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : ISearchObserver
+    {
+        public void EpochDone(EpochRecord record)
+        {
+            if (record.Epoch >= epochs) cts.Cancel();
+        }
     }
 
     private static DartsGene G(string op, int from) => new(DartsPrimitives.IndexOf(op), from);

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Strategies;
 using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Search.Tests;
@@ -35,7 +36,7 @@ public class FinalizationTests
         hammer.Start();
         try
         {
-            foreach (var method in SearchOptions.Methods)
+            foreach (var method in SearchStrategies.Names)
             {
                 var dir = Tiny.TempDir();
                 var options = Tiny.Options(method, seed: 5, epochs: 2);

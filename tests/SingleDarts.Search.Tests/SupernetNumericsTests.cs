@@ -20,7 +20,7 @@ public class SupernetNumericsTests
     {
         var data = new TheoryData<int, int, int, string>();
         foreach (var (c, n, size) in new[] { (8, 2, 16), (4, 1, 8), (2, 1, 8) })
-            foreach (var method in SearchOptions.Methods)
+            foreach (var method in SearchStrategies.Names)
                 data.Add(c, n, size, method);
         return data;
     }

@@ -17,7 +17,7 @@ namespace SingleDarts.Cli.Sweeps;
 /// </summary>
 public static class SweepSpecFile
 {
-    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "search"];
+    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "search"];
 
     /// <summary>The spec and the sweep id; every problem with the file at once as a <see cref="SearchConfigException"/>.</summary>
     public static (SweepSpec Spec, string Id) Read(string path, string? idOverride = null)
@@ -31,7 +31,8 @@ public static class SweepSpecFile
         var name = Text(root, "name", problems) ?? Path.GetFileNameWithoutExtension(path);
         var methods = List(root, "methods", problems, n => n.GetValue<string>()) ?? [];
         var seeds = List(root, "seeds", problems, n => n.GetValue<long>()) ?? [];
-        var threshold = root["collapse_threshold"] is { } t ? Number(t, "collapse_threshold", problems) : 4;
+        var threshold = root["collapse_threshold"] is { } t ? Number(t, "collapse_threshold", problems) : 0;
+        var rule = Text(root, "collapse_rule", problems) ?? "";
         var search = root["search"] ?? new JsonObject();
         if (search is not JsonObject searchObject)
         {
@@ -50,6 +51,7 @@ public static class SweepSpecFile
             Seeds = [.. seeds],
             SearchJson = searchObject.ToJsonString(),
             CollapseThreshold = threshold,
+            CollapseRule = rule,
         };
         var id = idOverride ?? Text(root, "id", problems) ?? DefaultId(name);
         problems.AddRange(SweepValidation.Validate(spec, id));

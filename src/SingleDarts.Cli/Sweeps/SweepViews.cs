@@ -57,7 +57,7 @@ public static class SweepViews
             table.AddRow(new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
                 new Text(m.Failed.ToString(Inv), m.Failed > 0 ? new Style(Color.Red) : Style.Plain),
                 new Text(MeanStd(m.ValidAcc, 100)), new Text(MeanStd(m.Nb201Acc)),
-                new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/6)") : "–"),
+                new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges}{(m.CollapseRule == "skip_connect" ? " skip" : "")})") : "–"),
                 new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)));
         return table;
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using SingleDarts.Abstractions;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains.Telemetry;
@@ -46,7 +47,6 @@ public static class SingleDartsMetrics
     private static readonly Meter Meter = new(SingleDartsTelemetry.Name, SingleDartsTelemetry.Version);
     private static readonly ConcurrentDictionary<(string Silo, string Seed), Published> Seeds = new();
     private static readonly ConcurrentDictionary<(string Silo, string Sweep), SeedStatus[]> Sweeps = new();
-    private static readonly string[] OpNames = [.. Primitives.Names];
 
     private static readonly double[] StepBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
     private static readonly Histogram<double> StepDuration = Meter.CreateHistogram("singledarts.step.duration", Unit("singledarts.step.duration"),
@@ -134,10 +134,11 @@ public static class SingleDartsMetrics
         foreach (var (s, _) in Seeds.Values)
         {
             if (s.Last?.OpShares is not { Length: > 0 } shares) continue;
-            for (var op = 0; op < shares.Length && op < OpNames.Length; op++)
+            var opNames = SearchSpaces.TryGet(s.Space, out var space) ? space.Operations : Primitives.Names;
+            for (var op = 0; op < shares.Length && op < opNames.Count; op++)
             {
                 var tags = SeedTags(s.SweepId, s.Method, s.Seed);
-                tags.Add(OpTag, OpNames[op]);
+                tags.Add(OpTag, opNames[op]);
                 yield return new Measurement<double>(shares[op], tags);
             }
         }

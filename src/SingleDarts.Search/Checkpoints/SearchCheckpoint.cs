@@ -75,8 +75,8 @@ internal static class SearchCheckpoint
 
     private static IEnumerable<(string, Tensor)> Tensors(SearchRun run)
     {
-        foreach (var (name, p) in run.Model.Net.named_parameters()) yield return ($"net.{name}", p);
-        foreach (var (name, b) in run.Model.Net.named_buffers()) yield return ($"net.{name}", b);
+        for (var i = 0; i < run.Model.Weights.Count; i++) yield return ($"net.{run.Model.WeightNames[i]}", run.Model.Weights[i]);
+        foreach (var (name, b) in run.Model.Buffers) yield return ($"net.{name}", b);
         yield return ("alphas", run.Model.Alphas);
         foreach (var (name, t) in run.State.WeightOptimizer.StateTensors()) yield return ($"sgd.{name}", t);
         foreach (var (name, t) in run.State.ArchOptimizer.StateTensors()) yield return ($"adam.{name}", t);

@@ -17,14 +17,23 @@ public sealed record EpochRecord
     public double Lr { get; init; }
     public string Arch { get; init; } = "";
 
-    /// <summary>α, 6 edges × 5 operations, edges in the benchmark's order.</summary>
+    /// <summary>α, a row per edge and a column per operation, the space's groups one after the other (see <see cref="Spaces.ISearchSpace.AlphaGroups"/>).</summary>
     public float[][] Alphas { get; init; } = [];
 
     /// <summary>Relaxed α (softmax or sigmoid), same layout.</summary>
     public float[][] OpWeights { get; init; } = [];
 
-    /// <summary>Share of the cell's edges whose chosen operation is parameter-free.</summary>
+    /// <summary>Share of the counted edges (NB201: the cell's 6; DARTS: the normal cell's 8) whose chosen operation is parameter-free.</summary>
     public double ParamFreeShare { get; init; }
+
+    /// <summary>Parameter-free edges among the counted edges.</summary>
+    public int ParamFreeEdges { get; init; }
+
+    /// <summary>skip_connect edges among the counted edges (the DARTS literature's collapse signal).</summary>
+    public int SkipConnects { get; init; }
+
+    /// <summary>Share of the counted edges per operation, in the space's operation order.</summary>
+    public double[] OpShares { get; init; } = [];
 
     /// <summary>The current cell's true accuracies and rank, when a NAS-Bench-201 table is given.</summary>
     public Nb201Lookup? Nb201 { get; init; }
@@ -49,6 +58,8 @@ public sealed record SearchResult
     public float[][] Alphas { get; init; } = [];
     public float[][] OpWeights { get; init; } = [];
     public double ParamFreeShare { get; init; }
+    public int ParamFreeEdges { get; init; }
+    public int SkipConnects { get; init; }
     public Nb201Lookup? Nb201 { get; init; }
     public double TrainLoss { get; init; }
     public double TrainAcc { get; init; }

@@ -51,9 +51,11 @@ public sealed class RunFolder
             },
             ["model"] = new JsonObject
             {
-                ["weights"] = run.Model.Net.WeightCount,
-                ["alphas"] = new JsonArray(Spaces.Nb201.Edge.Count, Spaces.Nb201.Primitives.Count),
-                ["ops"] = new JsonArray(Spaces.Nb201.Primitives.Names.Select(n => (JsonNode)n).ToArray()),
+                ["space"] = run.Space.Name,
+                ["weights"] = run.Model.WeightCount,
+                ["alphas"] = new JsonArray(run.Space.AlphaGroups.Sum(g => g.Edges.Count), run.Space.Operations.Count),
+                ["alpha_groups"] = new JsonArray([.. run.Space.AlphaGroups.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["rows"] = g.Edges.Count })]),
+                ["ops"] = new JsonArray([.. run.Space.Operations.Select(n => (JsonNode)n)]),
             },
             ["created"] = DateTimeOffset.UtcNow,
         };

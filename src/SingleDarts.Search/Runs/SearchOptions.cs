@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Spaces;
+using SingleDarts.Search.Spaces.Darts;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 
@@ -11,11 +13,14 @@ namespace SingleDarts.Search.Runs;
 /// </summary>
 public sealed record SearchOptions
 {
-    public static readonly IReadOnlyList<string> Spaces = ["nb201"];
-    public static readonly IReadOnlyList<string> Methods = ["single", "darts-v1", "darts-v2"];
     public static readonly IReadOnlyList<string> Devices = ["cpu", "cuda"];
 
     public string Space { get; init; } = "nb201";
+
+    /// <summary>Options with the defaults of <paramref name="space"/> (its C and cells).</summary>
+    public static SearchOptions For(string space) => SearchSpaces.TryGet(space, out var s)
+        ? new SearchOptions { Space = space, Channels = s.DefaultChannels, Cells = s.DefaultCells }
+        : new SearchOptions { Space = space };
     public string Method { get; init; } = "single";
     public long Seed { get; init; }
     public int Epochs { get; init; } = 50;
@@ -62,7 +67,7 @@ public sealed record SearchOptions
     public OptimizerSettings Optimizer { get; init; } = new();
 
     [JsonIgnore]
-    public bool IsBiLevel => Method != "single";
+    public bool IsBiLevel => SearchStrategies.UsesValidation(Method);
 
     [JsonIgnore]
     public bool IsSynthetic => Data == DataFormats.Synthetic;
@@ -75,13 +80,15 @@ public sealed record SearchOptions
         {
             if (!ok) errors.Add(message);
         }
-        Check(Spaces.Contains(Space), $"--space: unknown search space '{Space}' (known: {string.Join(", ", Spaces)})");
-        Check(Methods.Contains(Method), $"--method: unknown method '{Method}' (known: {string.Join(", ", Methods)})");
+        Check(SearchSpaces.TryGet(Space, out _), $"--space: unknown search space '{Space}' (known: {string.Join(", ", SearchSpaces.Names)})");
+        Check(SearchStrategies.TryGet(Method, out _), $"--method: unknown method '{Method}' (known: {string.Join(", ", SearchStrategies.Names)})");
         Check(Devices.Contains(Device), $"--device: unknown device '{Device}' (known: {string.Join(", ", Devices)})");
         Check(Epochs > 0, $"--epochs must be positive, got {Epochs}");
         Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");
         Check(Channels > 0, $"--channels must be positive, got {Channels}");
         Check(Cells > 0, $"--cells must be positive, got {Cells}");
+        Check(Space != DartsSpace.Instance.Name || Cells is <= 0 or >= 3, $"--cells must be at least 3 in the darts space (L cells, two of them reductions), got {Cells}");
+        Check(Nb201 is null || Space == Nb201Space.Instance.Name, $"--nb201 is NAS-Bench-201's table: it ranks cells of the nb201 space, not of {Space}");
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");
         Check(TrainPortion > 0 && TrainPortion <= 1, $"--train-portion must be in (0, 1], got {TrainPortion}");

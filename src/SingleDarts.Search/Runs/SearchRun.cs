@@ -3,6 +3,7 @@ using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Nn;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
@@ -61,8 +62,9 @@ public sealed class SearchRun : IDisposable
                 : Dataset.Classes == 100 ? Nb201Table.Cifar100 : Nb201Table.Cifar10;
         }
 
+        Space = SearchSpaces.Get(options.Space);
         generator = new Generator((ulong)options.Seed, CPU);
-        Model = new Nb201SearchModel(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
+        Model = Space.Build(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
         State = new SearchState(Model, options.Optimizer);
         Strategy = SearchStrategies.Create(options.Method);
         schedule = new CosineSchedule(options.Optimizer.Lr, options.Optimizer.LrMin, options.Epochs);
@@ -71,7 +73,8 @@ public sealed class SearchRun : IDisposable
     public SearchOptions Options { get; }
     public Device Device { get; }
     public Dataset Dataset { get; }
-    public Nb201SearchModel Model { get; }
+    public ISearchSpace Space { get; }
+    public ISpaceModel Model { get; }
     public SearchState State { get; }
     public ISearchStrategy Strategy { get; }
 
@@ -133,7 +136,9 @@ public sealed class SearchRun : IDisposable
         // a non-finite value that no gradient showed (e.g. in BatchNorm statistics) must not be reported as a result
         if (State.FirstNonFiniteState() is { } bad) throw new SearchDivergedException(epoch + 1, 0, $"the search state holds {bad}");
         var validAcc = Evaluate();
-        var genotype = Model.Genotype();
+        var alphas = Model.AlphaValues();
+        var relaxed = Model.RelaxedValues();
+        var genotype = Space.Derive(alphas, relaxed);
         var record = new EpochRecord
         {
             Epoch = epoch + 1,
@@ -141,10 +146,13 @@ public sealed class SearchRun : IDisposable
             TrainAcc = (double)correct / seen,
             ValidAcc = validAcc,
             Lr = lr,
-            Arch = genotype.ToString(),
-            Alphas = Rows(Model.AlphaValues()),
-            OpWeights = Rows(Model.RelaxedValues()),
+            Arch = genotype.Text,
+            Alphas = Rows(alphas),
+            OpWeights = Rows(relaxed),
             ParamFreeShare = genotype.ParameterFreeShare,
+            SkipConnects = genotype.SkipConnects,
+            ParamFreeEdges = genotype.ParameterFreeEdges,
+            OpShares = genotype.OpShares(),
             Nb201 = Lookup(genotype),
             Steps = steps,
             Images = seen,
@@ -177,17 +185,21 @@ public sealed class SearchRun : IDisposable
     public SearchResult Result()
     {
         var last = history.LastOrDefault();
-        var genotype = Model.Genotype();
+        var alphas = Model.AlphaValues();
+        var relaxed = Model.RelaxedValues();
+        var genotype = Space.Derive(alphas, relaxed);
         return new SearchResult
         {
             Space = Options.Space,
             Method = Options.Method,
             Seed = Options.Seed,
             Epochs = EpochsDone,
-            Arch = genotype.ToString(),
-            Alphas = Rows(Model.AlphaValues()),
-            OpWeights = Rows(Model.RelaxedValues()),
+            Arch = genotype.Text,
+            Alphas = Rows(alphas),
+            OpWeights = Rows(relaxed),
             ParamFreeShare = genotype.ParameterFreeShare,
+            SkipConnects = genotype.SkipConnects,
+            ParamFreeEdges = genotype.ParameterFreeEdges,
             Nb201 = Lookup(genotype),
             TrainLoss = last?.TrainLoss ?? double.NaN,
             TrainAcc = last?.TrainAcc ?? double.NaN,
@@ -196,7 +208,7 @@ public sealed class SearchRun : IDisposable
         };
     }
 
-    private Nb201Lookup? Lookup(Genotype genotype) => Nb201?.Lookup(genotype, Nb201Dataset!);
+    private Nb201Lookup? Lookup(ISpaceGenotype genotype) => genotype is Genotype cell ? Nb201?.Lookup(cell, Nb201Dataset!) : null;
 
     /// <summary>The whole state after the last finished epoch, as a checkpoint's bytes.</summary>
     public byte[] CheckpointBytes() => SearchCheckpoint.Serialize(this, generator, trainLoader, validLoader);

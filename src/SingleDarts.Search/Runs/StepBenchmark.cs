@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 using static TorchSharp.torch;
@@ -9,7 +10,8 @@ namespace SingleDarts.Search.Runs;
 /// <summary>Settings of <c>singledarts bench</c>.</summary>
 public sealed record BenchOptions
 {
-    public IReadOnlyList<string> Methods { get; init; } = ["single", "darts-v1", "darts-v2"];
+    public string Space { get; init; } = "nb201";
+    public IReadOnlyList<string> Methods { get; init; } = SearchStrategies.Names;
     public int Channels { get; init; } = 16;
     public int Cells { get; init; } = 5;
     public int ImageSize { get; init; } = 32;
@@ -39,7 +41,7 @@ public static class StepBenchmark
         TorchRuntime.Configure(o.Threads);
         var device = TorchRuntime.Resolve(o.Device);
         using var generator = new Generator(0, CPU);
-        using var state = new SearchState(new Nb201SearchModel(o.Channels, o.Cells, o.Classes, o.Relax, generator, device), new OptimizerSettings());
+        using var state = new SearchState(SearchSpaces.Get(o.Space).Build(o.Channels, o.Cells, o.Classes, o.Relax, generator, device), new OptimizerSettings());
         var strategy = SearchStrategies.Create(method);
         using var x = randn([o.BatchSize, 3, o.ImageSize, o.ImageSize], generator: generator).to(device);
         using var y = randint(0, o.Classes, [o.BatchSize], generator: generator).to(device);

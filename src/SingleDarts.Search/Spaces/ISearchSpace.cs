@@ -38,6 +38,16 @@ public interface ISearchSpace
     /// <summary>Operations without weights (the ones a collapsed cell is made of).</summary>
     bool IsParameterFree(int op);
 
+    /// <summary>The collapse rule a sweep uses unless told otherwise: what it counts (<see cref="CollapseRules"/>) and from how many counted edges on.</summary>
+    string DefaultCollapseRule { get; }
+    int DefaultCollapseThreshold { get; }
+
+    /// <summary>Number of <see cref="ISpaceGenotype.Slots"/> of every genotype of this space (each slot a value in 0..255).</summary>
+    int SlotCount { get; }
+
+    /// <summary>The genotype whose <see cref="ISpaceGenotype.Slots"/> these are (a compact form for storage).</summary>
+    ISpaceGenotype FromSlots(IReadOnlyList<int> slots);
+
     /// <summary>The supernet and α (α drawn after the weights, both from <paramref name="generator"/>).</summary>
     ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null);
 
@@ -46,6 +56,17 @@ public interface ISearchSpace
 
     /// <summary>Strict parse of this space's genotype text; <see cref="FormatException"/> names the problem.</summary>
     ISpaceGenotype Parse(string text);
+}
+
+/// <summary>What a collapse rule can count among a genotype's counted edges.</summary>
+public static class CollapseRules
+{
+    public const string ParamFree = "param_free", SkipConnect = "skip_connect";
+
+    public static readonly IReadOnlyList<string> All = [ParamFree, SkipConnect];
+
+    /// <summary>The edges of <paramref name="rule"/>'s kind.</summary>
+    public static int Count(string rule, int paramFreeEdges, int skipConnects) => rule == SkipConnect ? skipConnects : paramFreeEdges;
 }
 
 /// <summary>A supernet with its α, as a search space builds it.</summary>

@@ -51,6 +51,14 @@ public sealed record DartsGenotype : ISpaceGenotype
     /// <summary>Each kept edge of the normal, then the reduction cell, as operation·8 + input state.</summary>
     public IReadOnlyList<int> Slots => [.. normal.Concat(reduce).Select(g => g.Op * DartsPrimitives.Count + g.From)];
 
+    /// <summary>The genotype of <see cref="Slots"/>.</summary>
+    public static DartsGenotype FromSlots(IReadOnlyList<int> slots)
+    {
+        if (slots.Count != 2 * GenesPerCell) throw new ArgumentException($"a DARTS genotype has {2 * GenesPerCell} slots, got {slots.Count}");
+        var genes = slots.Select(s => new DartsGene(s / DartsPrimitives.Count, s % DartsPrimitives.Count)).ToArray();
+        return new DartsGenotype(genes[..GenesPerCell], genes[GenesPerCell..]);
+    }
+
     /// <summary>Share of the normal cell's 8 kept edges per operation.</summary>
     public double[] OpShares()
     {

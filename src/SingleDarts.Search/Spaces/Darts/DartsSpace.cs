@@ -30,6 +30,13 @@ public sealed class DartsSpace : ISearchSpace
 
     public bool IsParameterFree(int op) => DartsPrimitives.IsParameterFree(op);
 
+    /// <summary>skip_connect ≥ 3 of the normal cell's 8 edges: the DARTS literature's collapse signal.</summary>
+    public string DefaultCollapseRule => CollapseRules.SkipConnect;
+    public int DefaultCollapseThreshold => 3;
+    public int SlotCount => 2 * DartsGenotype.GenesPerCell;
+
+    public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => DartsGenotype.FromSlots(slots);
+
     public ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null) =>
         new DartsSearchModel(channels, cells, classes, relaxation, generator, device);
 

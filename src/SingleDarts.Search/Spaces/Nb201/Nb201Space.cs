@@ -23,6 +23,12 @@ public sealed class Nb201Space : ISearchSpace
 
     public bool IsParameterFree(int op) => Primitives.IsParameterFree(op);
 
+    public string DefaultCollapseRule => CollapseRules.ParamFree;
+    public int DefaultCollapseThreshold => 4;
+    public int SlotCount => Edge.Count;
+
+    public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => new Genotype(slots);
+
     public ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null) =>
         new Nb201SearchModel(channels, cells, classes, relaxation, generator, device);
 
