@@ -141,7 +141,7 @@ public sealed partial class SeedGrain(
     private void Launch(SeedSpec spec)
     {
         var problems = new List<string>();
-        var options = SweepValidation.ParseOptions(spec.OptionsJson, problems);
+        var options = SearchOptionsJson.Parse(spec.OptionsJson, problems);
         var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}"));
         S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0, Space = options?.Space ?? "" };
         if (options is null || problems.Count > 0)

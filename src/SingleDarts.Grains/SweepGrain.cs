@@ -279,7 +279,7 @@ public sealed partial class SweepGrain(
         SweepId = Id,
         Method = entry.Status.Method,
         Seed = entry.Status.Seed,
-        OptionsJson = SweepValidation.ToJson(OptionsOf(entry)),
+        OptionsJson = SearchOptionsJson.ToJson(OptionsOf(entry)),
     };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>

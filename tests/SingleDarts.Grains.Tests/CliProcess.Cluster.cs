@@ -1,4 +1,5 @@
 using SingleDarts.Grains;
+using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Tests;
 
@@ -32,7 +33,7 @@ internal sealed partial class CliProcess
     /// <summary>A sweep spec file (JSON) in <paramref name="dir"/> with <paramref name="search"/>'s options (less method and seed).</summary>
     public static string SpecFile(string dir, string name, string id, string[] methods, long[] seeds, SingleDarts.Search.Runs.SearchOptions search)
     {
-        var options = System.Text.Json.Nodes.JsonNode.Parse(SweepValidation.ToJson(search))!.AsObject();
+        var options = System.Text.Json.Nodes.JsonNode.Parse(SearchOptionsJson.ToJson(search))!.AsObject();
         options.Remove("method");
         options.Remove("seed");
         var spec = new System.Text.Json.Nodes.JsonObject

@@ -224,7 +224,7 @@ public sealed class FailoverTests(Azurite azurite)
         Methods = [method],
         Seeds = seeds,
         // ~1 s epochs: long enough to kill a silo in the middle of one
-        SearchJson = SweepValidation.ToJson(TinySearch.Options(epochs: epochs) with { TrainSize = 2048 }),
+        SearchJson = SearchOptionsJson.ToJson(TinySearch.Options(epochs: epochs) with { TrainSize = 2048 }),
     };
 
     private static bool MidEpoch(SeedStatus s, int afterEpoch) =>

@@ -28,7 +28,7 @@ public sealed class LongLivedSiloTests(ITestOutputHelper output)
     public async Task Two_hundred_tiny_seeds_on_one_silo_under_forced_collections_each_equal_their_standalone_run()
     {
         var seeds = Enumerable.Range(0, SeedsPerMethod).Select(i => (long)i).ToArray();
-        var spec = Tiny.Spec(Methods, seeds) with { SearchJson = SweepValidation.ToJson(TinySeed()) };
+        var spec = Tiny.Spec(Methods, seeds) with { SearchJson = SearchOptionsJson.ToJson(TinySeed()) };
 
         // the standalone runs first, one after another, as `singledarts search` would do them
         var clock = Stopwatch.StartNew();

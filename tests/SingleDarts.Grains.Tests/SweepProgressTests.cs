@@ -39,6 +39,8 @@ public sealed class SweepProgressTests
         Assert.Equal("about 18 min left at 50 seed-epochs/min", progress.Estimate(Sweep(100, 10), start.AddMinutes(2)));
         Assert.Equal("progress: 10 completed, 0 running, 90 queued, 0 failed of 100 seeds; 100/1,000 seed-epochs (10.0%); about 18 min left at 50 seed-epochs/min",
             progress.Line(Sweep(100, 10), start.AddMinutes(2)));
+        // a slow sweep (hours of heavy epochs) says its pace with decimals, not "0 seed-epochs/min"
+        Assert.Equal("about 330 h 0 min left at 0.05 seed-epochs/min", progress.Estimate(Sweep(100, 1), start.AddMinutes(200)));
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     {
         var id = Tiny.NewId("darts-space");
         var options = Tiny.Options(epochs: 2) with { Space = "darts", Channels = 4, TrainSize = 64 };
-        var json = System.Text.Json.Nodes.JsonNode.Parse(SweepValidation.ToJson(options))!.AsObject();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(SearchOptionsJson.ToJson(options))!.AsObject();
         json.Remove("cells");       // the space's default, L = 8, is too big here: checked below, then set
         Assert.Equal(8, SweepValidation.SharedOptions(new SweepSpec { Methods = ["single"], Seeds = [0], SearchJson = json.ToJsonString() }).Cells);
         json["cells"] = 3;
@@ -170,7 +170,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     {
         var id = Tiny.NewId("diverge");
         var options = Tiny.Options(epochs: 3) with { Optimizer = new() { Lr = 1e9, LrMin = 0, GradClip = 0 } };
-        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { SearchJson = SweepValidation.ToJson(options) };
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { SearchJson = SearchOptionsJson.ToJson(options) };
         Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
         var status = await fixture.WaitForEnd(id, Limit, expectFailures: true);
 
@@ -191,7 +191,7 @@ public sealed class SweepTests(ClusterFixture fixture)
     public async Task Seeds_for_a_device_no_worker_offers_wait_queued_and_say_why()
     {
         var id = Tiny.NewId("cuda");
-        var spec = Tiny.Spec(["single"], [0]) with { SearchJson = SweepValidation.ToJson(Tiny.Options() with { Device = "cuda" }) };
+        var spec = Tiny.Spec(["single"], [0]) with { SearchJson = SearchOptionsJson.ToJson(Tiny.Options() with { Device = "cuda" }) };
         var grain = fixture.Client.GetGrain<ISweepGrain>(id);
         Assert.Empty((await grain.Start(spec)).Problems);
 

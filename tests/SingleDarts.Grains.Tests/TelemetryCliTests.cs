@@ -14,7 +14,7 @@ public sealed partial class TelemetryCliTests
     [
         "singledarts_seeds", "singledarts_seed_epoch", "singledarts_seed_epochs", "singledarts_seed_step",
         "singledarts_train_loss", "singledarts_train_accuracy", "singledarts_valid_accuracy", "singledarts_nb201_accuracy_percent",
-        "singledarts_alpha_entropy", "singledarts_cell_param_free_share", "singledarts_cell_op_share",
+        "singledarts_alpha_entropy", "singledarts_cell_param_free_share", "singledarts_cell_skip_connects", "singledarts_cell_op_share",
         "singledarts_step_duration_seconds", "singledarts_train_images_total", "singledarts_train_throughput_per_second",
         "singledarts_checkpoint_write_duration_seconds", "singledarts_checkpoint_write_size_bytes_total",
         "singledarts_sweep_state_write_size_bytes",

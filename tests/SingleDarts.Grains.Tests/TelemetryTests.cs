@@ -3,6 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SingleDarts.Abstractions;
+using SingleDarts.Search.Runs;
 using SingleDarts.Grains.Telemetry;
 using SingleDarts.Tests;
 
@@ -25,7 +26,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         var id = Tiny.NewId("otel");
         // 32 steps an epoch: the step gauge is read live (not from the grain's last drain), sampled every 10 ms below
         var options = Tiny.Options(epochs: 2) with { Nb201 = TinySearch.Nb201Table(), TrainSize = 1024 };
-        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { SearchJson = SweepValidation.ToJson(options) };
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { SearchJson = SearchOptionsJson.ToJson(options) };
         Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
 
         // while seeds run, the step gauge shows where they are inside the epoch
@@ -76,6 +77,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             Assert.Equal(last.ValidAcc, Gauge(metrics, "singledarts.valid.accuracy", seed));
             Assert.Equal(last.Nb201Acc, Gauge(metrics, "singledarts.nb201.accuracy", seed));
             Assert.Equal(last.ParamFreeShare, Gauge(metrics, "singledarts.cell.param_free_share", seed));
+            Assert.Equal(last.SkipConnects, Gauge(metrics, "singledarts.cell.skip_connects", seed));
             Assert.Equal(last.AlphaEntropy, Gauge(metrics, "singledarts.alpha.entropy", seed));
             Assert.Equal(last.ImagesPerSecond, Gauge(metrics, "singledarts.train.throughput", seed));
             Assert.InRange(last.AlphaEntropy, 0.0, Math.Log(5) + 1e-9);

@@ -15,7 +15,7 @@ internal static class Tiny
         Name = "tiny",
         Methods = methods,
         Seeds = seeds,
-        SearchJson = SweepValidation.ToJson(Options(epochs)),
+        SearchJson = SearchOptionsJson.ToJson(Options(epochs)),
         CollapseThreshold = collapseThreshold,
     };
 

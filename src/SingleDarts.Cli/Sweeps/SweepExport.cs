@@ -80,13 +80,14 @@ public static class SweepExport
         await using var writer = new StreamWriter(path);
         await using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
         csv.WriteHeader(["sweep", "method", "seed", "state", "silo", "epoch", "train_loss", "train_acc", "valid_acc", "lr",
-            "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch"]);
+            "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch", "space", "param_free_edges", "skip_connects"]);
         await foreach (var seed in seeds)
             foreach (var e in seed.History)
             {
                 var s = seed.Status;
                 object?[] row = [status.Id, s.Method, s.Seed, s.State.ToString().ToLowerInvariant(), s.Silo, e.Epoch, e.TrainLoss, e.TrainAcc,
-                    e.ValidAcc, e.Lr, e.ParamFreeShare, e.AlphaEntropy, e.ImagesPerSecond, e.Nb201Acc, e.Nb201Rank, e.Seconds, e.Arch];
+                    e.ValidAcc, e.Lr, e.ParamFreeShare, e.AlphaEntropy, e.ImagesPerSecond, e.Nb201Acc, e.Nb201Rank, e.Seconds, e.Arch,
+                    seed.Space, e.ParamFreeEdges, e.SkipConnects];
                 foreach (var v in row) csv.WriteField(v);
                 csv.EndRecord();
             }

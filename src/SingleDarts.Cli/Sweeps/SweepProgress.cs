@@ -30,7 +30,7 @@ public sealed class SweepProgress(DateTimeOffset since)
         if (done == 0 || elapsed < TimeSpan.FromSeconds(5) || (done < Math.Max(status.Slots, 1) && elapsed < TimeSpan.FromMinutes(1))) return null;
         var perMinute = done / elapsed.TotalMinutes;
         var left = TimeSpan.FromMinutes((total - done) / perMinute);
-        return string.Create(Inv, $"about {Duration(left)} left at {perMinute:N0} seed-epochs/min");
+        return string.Create(Inv, $"about {Duration(left)} left at {(perMinute >= 10 ? perMinute.ToString("N0", Inv) : perMinute.ToString("0.##", Inv))} seed-epochs/min");
     }
 
     /// <summary>A progress line for sweeps too big for a line per seed and epoch.</summary>

@@ -75,7 +75,7 @@ public static class SweepScaleBench
             Name = "scale-bench",
             Methods = ["single"],
             Seeds = [.. Enumerable.Range(0, seeds).Select(i => (long)i)],
-            SearchJson = SweepValidation.ToJson(new SearchOptions { Epochs = epochs, Threads = 1 }),
+            SearchJson = SearchOptionsJson.ToJson(new SearchOptions { Epochs = epochs, Threads = 1 }),
             CollapseThreshold = 4,
         };
         var grain = cluster.Client.GetGrain<ISweepGrain>(id);

@@ -51,13 +51,15 @@ public static class SweepViews
         var failed = status.Methods.Sum(m => m.Failed);
         var table = new Table().Border(TableBorder.Simple)
             .Title(failed == 0 ? "stability across seeds" : $"stability across seeds — {failed} seed(s) failed, not in the final figures");
-        foreach (var c in new[] { "method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "modal arch share", "mean Hamming" })
+        foreach (var c in new[] { "method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "param-free", "skip", "modal arch share", "mean Hamming" })
             table.AddColumn(new TableColumn(c));
         foreach (var m in status.Methods)
             table.AddRow(new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
                 new Text(m.Failed.ToString(Inv), m.Failed > 0 ? new Style(Color.Red) : Style.Plain),
                 new Text(MeanStd(m.ValidAcc, 100)), new Text(MeanStd(m.Nb201Acc)),
                 new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges}{(m.CollapseRule == "skip_connect" ? " skip" : "")})") : "–"),
+                new Text(m.MeanParamFreeEdges is { } p ? string.Create(Inv, $"{p:F2}/{m.CountedEdges}") : "–"),
+                new Text(m.MeanSkipConnects is { } k ? string.Create(Inv, $"{k:F2}/{m.CountedEdges}") : "–"),
                 new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)));
         return table;
     }
@@ -81,20 +83,26 @@ public static class SweepViews
         if (s.Last is { } l)
         {
             line += string.Create(Inv, $", loss {l.TrainLoss:F4}, valid {Pct(l.ValidAcc)}%, param-free {l.ParamFreeShare:F2}, H(α) {l.AlphaEntropy:F4}");
+            if (s.Space == "darts") line += string.Create(Inv, $", skip {l.SkipConnects}/8");
             if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
             line += $", {l.Arch}";
         }
         return s.Reason is { } r && s.State != SeedState.Completed ? $"{line} ({r})" : line;
     }
 
-    /// <summary>α of one epoch: edges × operations, the relaxed weights, the chosen op marked.</summary>
+    /// <summary>α of one epoch: edges × operations, the relaxed weights, the chosen op marked; a space's α groups one after the other.</summary>
     public static Table Alphas(SeedDetail detail, EpochSummary epoch)
     {
-        var table = new Table().Border(TableBorder.Simple).Title($"softmax(α) after epoch {epoch.Epoch} (raw α in --json)");
+        var groups = detail.Groups.Length > 1
+            ? " — " + string.Join(", ", detail.Groups.Zip(detail.GroupRows, (g, r) => $"{g} ({r} edges)"))
+            : "";
+        var table = new Table().Border(TableBorder.Simple).Title($"softmax(α) after epoch {epoch.Epoch}{groups} (raw α in --json)");
         table.AddColumn("edge");
         foreach (var op in detail.Ops) table.AddColumn(new TableColumn(op).RightAligned());
+        var groupStarts = detail.GroupRows.Select((_, i) => detail.GroupRows.Take(i).Sum()).Skip(1).ToHashSet();
         for (var e = 0; e < epoch.OpWeights.Length; e++)
         {
+            if (groupStarts.Contains(e)) table.AddEmptyRow();
             var row = epoch.OpWeights[e];
             var best = Array.IndexOf(row, row.Max());
             var cells = new List<IRenderable> { new Text(e < detail.Edges.Length ? detail.Edges[e] : e.ToString(Inv)) };
@@ -108,7 +116,7 @@ public static class SweepViews
     public static Table ArchHistory(SeedDetail detail)
     {
         var table = new Table().Border(TableBorder.Simple).Title("arch history (epochs where the cell changed)");
-        foreach (var c in new[] { "epoch", "valid acc %", "param-free", "NB201 %", "rank", "arch" }) table.AddColumn(c);
+        foreach (var c in new[] { "epoch", "valid acc %", "param-free", "skip", "NB201 %", "rank", "arch" }) table.AddColumn(c);
         string? previous = null;
         var history = detail.History;
         for (var i = 0; i < history.Length; i++)
@@ -116,7 +124,7 @@ public static class SweepViews
             var h = history[i];
             if (h.Arch == previous && i != history.Length - 1) continue;
             previous = h.Arch;
-            table.AddRow(h.Epoch.ToString(Inv), Pct(h.ValidAcc), Num(h.ParamFreeShare), Num(h.Nb201Acc),
+            table.AddRow(h.Epoch.ToString(Inv), Pct(h.ValidAcc), Num(h.ParamFreeShare), h.SkipConnects.ToString(Inv), Num(h.Nb201Acc),
                 h.Nb201Rank?.ToString(Inv) ?? "–", Markup.Escape(h.Arch));
         }
         return table;

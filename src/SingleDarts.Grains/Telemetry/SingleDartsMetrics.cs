@@ -28,7 +28,8 @@ public static class SingleDartsMetrics
         ("singledarts.valid.accuracy", "1", "held-out accuracy of the supernet after the last finished epoch (0..1)"),
         ("singledarts.nb201.accuracy", "%", "NAS-Bench-201 test accuracy of the current cell, when a table is set"),
         ("singledarts.alpha.entropy", "{nat}", "mean over edges of the entropy of the relaxed α (ln 5 = uniform, 0 = decided)"),
-        ("singledarts.cell.param_free_share", "1", "share of the current cell's edges whose operation is parameter-free"),
+        ("singledarts.cell.param_free_share", "1", "share of the current cell's counted edges whose operation is parameter-free (NB201: of 6; DARTS: of the normal cell's 8)"),
+        ("singledarts.cell.skip_connects", "{edge}", "skip_connect edges among the current cell's counted edges"),
         ("singledarts.cell.op_share", "1", "share of the current cell's edges that chose each operation (op)"),
         ("singledarts.step.duration", "s", "wall time of one training step (histogram)"),
         ("singledarts.train.images", "{image}", "images trained on (rate() = images/s)"),
@@ -73,6 +74,7 @@ public static class SingleDartsMetrics
         Gauge("singledarts.nb201.accuracy", () => PerSeed(s => s.Last?.Nb201Acc));
         Gauge("singledarts.alpha.entropy", () => PerSeed(s => s.Last?.AlphaEntropy));
         Gauge("singledarts.cell.param_free_share", () => PerSeed(s => s.Last?.ParamFreeShare));
+        Gauge("singledarts.cell.skip_connects", () => PerSeed(s => s.Last?.SkipConnects));
         Gauge("singledarts.cell.op_share", OpShares);
         Gauge("singledarts.train.throughput", () => PerSeed(s => s.Last?.ImagesPerSecond));
     }
