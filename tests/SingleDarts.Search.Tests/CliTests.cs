@@ -23,6 +23,8 @@ public class CliTests
     [InlineData("search --resume", "--resume needs --out")]
     [InlineData("search --resume --out /nonexistent/run", "no checkpoint")]
     [InlineData("search --device tpu", "--device")]
+    [InlineData("search --space darts --cells 2", "--cells must be at least 3 in the darts space")]
+    [InlineData("search --space nas101", "--space")]
     public void Bad_options_fail_with_one_line_and_exit_code_2(string args, string expected)
     {
         var (exit, _, err) = Cli(args);
@@ -32,6 +34,19 @@ public class CliTests
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(expected, lines[0]);
         Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void A_darts_space_search_defaults_to_eight_cells_and_ends_with_a_darts_genotype()
+    {
+        var dir = Tiny.TempDir();
+        var (exit, stdout, err) = Cli($"search --space darts --channels 2 --image-size 8 --train-size 32 --synthetic-classes 4 --batch-size 16 --threads 1 --epochs 1 --out {dir}");
+        Assert.True(exit == 0, err);
+        Assert.StartsWith("arch: Genotype(normal=[(", stdout[^1]);
+        Assert.Contains("C=2 L=8", stdout[0]);      // --cells left out: the space's own default
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        Assert.Equal("darts", (string?)config["options"]!["space"]);
+        Assert.Equal(8, (int)config["options"]!["cells"]!);
     }
 
     [Fact]
