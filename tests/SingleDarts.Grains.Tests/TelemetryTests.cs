@@ -125,6 +125,28 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         Assert.Equal("completed", sweep.GetTagItem("sweep.state"));
     }
 
+    [Fact]
+    public async Task A_darts_space_seed_labels_its_op_shares_with_the_spaces_eight_operations()
+    {
+        var metrics = new List<MetricSnapshot>();
+        using var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(SingleDartsTelemetry.Name).AddInMemoryExporter(metrics).Build();
+        var id = Tiny.NewId("otel-darts");
+        var options = Tiny.Options(epochs: 1) with { Space = "darts", Channels = 2, Cells = 3, TrainSize = 32 };
+        var spec = Tiny.Spec(["single"], [0]) with { SearchJson = SearchOptionsJson.ToJson(options) };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        var seed = Assert.Single(status.Seeds);
+        Assert.True(seed.State == SeedState.Completed, $"{seed.State}: {seed.Reason}");
+
+        meterProvider.ForceFlush();
+        var shares = Points(metrics, "singledarts.cell.op_share", id).ToDictionary(p => (string)Tags(p)["op"]!, p => p.GetGaugeLastValueDouble());
+        Assert.Equal(Search.Spaces.Darts.DartsPrimitives.Names.Order(), shares.Keys.Order());
+        Assert.Equal(1.0, shares.Values.Sum(), 9);
+        Assert.Equal(0.0, shares["none"]);
+        Assert.Equal(seed.Last!.SkipConnects / 8.0, shares["skip_connect"], 12);
+        Assert.Equal(seed.Last.SkipConnects, Gauge(metrics, "singledarts.cell.skip_connects", seed));
+    }
+
     private static List<MetricPoint> Points(List<MetricSnapshot> metrics, string name, string sweepId) =>
         [.. metrics.Where(m => m.Name == name).SelectMany(m => m.MetricPoints).Where(p => (string?)Tags(p)["sweep.id"] == sweepId)];
 
