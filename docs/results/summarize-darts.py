@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Markdown tables for docs/results/darts-cpu-scale.md from the run folders of the darts-cpu-scale sweep.
+
+Usage: python3 docs/results/summarize-darts.py [RUNS_DIR]   (default runs/sweeps/darts-cpu-scale; standard library only)
+Reads every RUNS_DIR/<method>-seed<seed>/epochs.jsonl (and result.json when the seed has finished).
+"""
+import json, statistics, sys
+from pathlib import Path
+
+root = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/sweeps/darts-cpu-scale")
+runs = []
+for d in sorted(root.iterdir()):
+    if not (d / "epochs.jsonl").exists():
+        continue
+    epochs = [json.loads(l) for l in (d / "epochs.jsonl").read_text().splitlines() if l.strip()]
+    result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else None
+    method, seed = d.name.rsplit("-seed", 1)
+    runs.append((method, int(seed), epochs, result))
+
+def ms(values, digits=2):
+    if not values:
+        return "–"
+    m = statistics.mean(values)
+    s = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{m:.{digits}f} ± {s:.{digits}f}"
+
+print("| method | seed | epochs | final skip_connect (of 8) | final param-free (of 8) | held-out acc (%) | median s/epoch | total min | final genotype |")
+print("|---|---|---|---|---|---|---|---|---|")
+for method, seed, e, r in sorted(runs):
+    last = e[-1]
+    secs = [x["seconds"] for x in e]
+    state = "" if r else " (running)"
+    print(f"| {method} | {seed} | {len(e)}{state} | {last['skip_connects']} | {last['param_free_edges']} | {100 * last['valid_acc']:.2f} | "
+          f"{statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
+print()
+print("skip_connect / parameter-free edges of the normal cell, per epoch:")
+print()
+for method, seed, e, _ in sorted(runs):
+    print(f"- {method} seed {seed}: " + " ".join(f"{x['skip_connects']}/{x['param_free_edges']}" for x in e))
+print()
+print("| method | finished seeds | final skip_connect | final param-free | held-out acc (%) | distinct final genotypes |")
+print("|---|---|---|---|---|---|")
+for method in sorted({m for m, *_ in runs}):
+    done = [(e, r) for m, _, e, r in runs if m == method and r]
+    print(f"| {method} | {len(done)} | {ms([e[-1]['skip_connects'] for e, _ in done])} | {ms([e[-1]['param_free_edges'] for e, _ in done])} | "
+          f"{ms([100 * e[-1]['valid_acc'] for e, _ in done])} | {len({r['arch'] for _, r in done})} |")
