@@ -25,7 +25,7 @@ public static class BenchCommand
         var channels = new Option<int>("--channels") { Description = "C", DefaultValueFactory = _ => d.Channels };
         var cells = new Option<int?>("--cells")
         {
-            Description = string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning} (default {s.DefaultCells})")),
+            Description = string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning} (default {s.DefaultCells}, at least {s.MinCells})")),
         };
         var size = new Option<int>("--image-size") { Description = "image side", DefaultValueFactory = _ => d.ImageSize };
         var batch = new Option<int>("--batch-size") { Description = "batch", DefaultValueFactory = _ => d.BatchSize };
@@ -58,7 +58,8 @@ public static class BenchCommand
             var problems = new List<string>();
             if (o.Channels <= 0) problems.Add($"--channels must be positive, got {o.Channels}");
             if (o.Cells <= 0) problems.Add($"--cells must be positive, got {o.Cells}");
-            if (o.Space == "darts" && o.Cells is > 0 and < 3) problems.Add($"--cells must be at least 3 in the darts space (L cells, two of them reductions), got {o.Cells}");
+            var chosen = SearchSpaces.Get(o.Space);
+            if (o.Cells > 0 && o.Cells < chosen.MinCells) problems.Add($"--cells must be at least {chosen.MinCells} in the {chosen.Name} space ({chosen.CellsMeaning}), got {o.Cells}");
             if (o.ImageSize < 4) problems.Add($"--image-size must be at least 4, got {o.ImageSize}");
             if (o.BatchSize <= 0) problems.Add($"--batch-size must be positive, got {o.BatchSize}");
             if (o.Steps <= 0) problems.Add($"--steps must be positive, got {o.Steps}");

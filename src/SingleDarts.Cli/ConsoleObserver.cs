@@ -1,5 +1,6 @@
 using System.Globalization;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 using Spectre.Console;
 
 namespace SingleDarts.Cli;
@@ -8,13 +9,15 @@ namespace SingleDarts.Cli;
 public sealed class ConsoleObserver(ProgressTask? progress) : ISearchObserver
 {
     private int epochs;
+    private ISearchSpace? space;
 
     public void Started(SearchRun run, bool resumed)
     {
         epochs = run.Options.Epochs;
+        space = run.Space;
         var o = run.Options;
         var what = resumed ? $"resuming after epoch {run.EpochsDone}" : "starting";
-        WriteLine($"{what}: {o.Space} {o.Method} seed {o.Seed}, C={o.Channels} {(o.Space == "darts" ? "L" : "N")}={o.Cells}, {run.Dataset.Name}{(run.Dataset.FromCache ? " (decoded earlier, from cache)" : "")} " +
+        WriteLine($"{what}: {o.Space} {o.Method} seed {o.Seed}, C={o.Channels} {run.Space.CellsSymbol}={o.Cells}, {run.Dataset.Name}{(run.Dataset.FromCache ? " (decoded earlier, from cache)" : "")} " +
                   $"{run.Dataset.Train.Width}x{run.Dataset.Train.Height}, " +
                   $"{run.SearchImages} search / {run.HeldOutImages} held-out images ({run.ValidSource}), {run.StepsPerEpoch} steps/epoch, " +
                   $"{run.Model.WeightCount:N0} weights, {TorchSharp.torch.get_num_threads()} threads on {run.Device}");
@@ -36,7 +39,7 @@ public sealed class ConsoleObserver(ProgressTask? progress) : ISearchObserver
         var nb201 = r.Nb201 is { } n ? string.Create(CultureInfo.InvariantCulture, $"  nb201 {n.Dataset} {n.TestAcc:F2}% (rank {n.Rank})") : "";
         WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {r.Epoch,3}/{epochs}  loss {r.TrainLoss:F4}  train {r.TrainAcc * 100:F2}%  valid {valid}  " +
-            $"param-free {r.ParamFreeShare:F2}{(r.Alphas.Length > 6 ? $" (skip {r.SkipConnects}/8)" : "")}{nb201}  lr {r.Lr:F5}  {r.Seconds:F1}s  {r.Arch}"));
+            $"param-free {r.ParamFreeShare:F2}{(space?.DefaultCollapseRule == CollapseRules.SkipConnect ? $" (skip {r.SkipConnects}/{space.CountedEdges})" : "")}{nb201}  lr {r.Lr:F5}  {r.Seconds:F1}s  {r.Arch}"));
         if (progress is not null) progress.Value = 0;
     }
 

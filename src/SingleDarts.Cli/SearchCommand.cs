@@ -32,7 +32,7 @@ public static class SearchCommand
         var channels = Opt("--channels", "C, channels of the first stage", Defaults.Channels);
         var cells = new Option<int?>("--cells")
         {
-            Description = string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning} (default {s.DefaultCells})")),
+            Description = string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning} (default {s.DefaultCells}, at least {s.MinCells})")),
         };
         var relax = Opt("--relax", "how α weights the operations: softmax or sigmoid", Defaults.Relax.ToOption())
             .AcceptOnlyFromAmong("softmax", "sigmoid");

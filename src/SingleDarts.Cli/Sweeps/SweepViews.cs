@@ -1,5 +1,6 @@
 using System.Globalization;
 using SingleDarts.Abstractions;
+using SingleDarts.Search.Spaces;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -83,7 +84,8 @@ public static class SweepViews
         if (s.Last is { } l)
         {
             line += string.Create(Inv, $", loss {l.TrainLoss:F4}, valid {Pct(l.ValidAcc)}%, param-free {l.ParamFreeShare:F2}, H(α) {l.AlphaEntropy:F4}");
-            if (s.Space == "darts") line += string.Create(Inv, $", skip {l.SkipConnects}/8");
+            if (SearchSpaces.TryGet(s.Space, out var space) && space.DefaultCollapseRule == CollapseRules.SkipConnect)
+                line += string.Create(Inv, $", skip {l.SkipConnects}/{space.CountedEdges}");
             if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
             line += $", {l.Arch}";
         }

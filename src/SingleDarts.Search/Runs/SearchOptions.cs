@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Darts;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 
@@ -87,7 +86,8 @@ public sealed record SearchOptions
         Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");
         Check(Channels > 0, $"--channels must be positive, got {Channels}");
         Check(Cells > 0, $"--cells must be positive, got {Cells}");
-        Check(Space != DartsSpace.Instance.Name || Cells is <= 0 or >= 3, $"--cells must be at least 3 in the darts space (L cells, two of them reductions), got {Cells}");
+        Check(!SearchSpaces.TryGet(Space, out var space) || Cells <= 0 || Cells >= space.MinCells,
+            $"--cells must be at least {space?.MinCells} in the {Space} space ({space?.CellsMeaning}), got {Cells}");
         Check(Nb201 is null || Space == Nb201Space.Instance.Name, $"--nb201 is NAS-Bench-201's table: it ranks cells of the nb201 space, not of {Space}");
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");

@@ -29,8 +29,10 @@ public interface ISearchSpace
     int DefaultChannels { get; }
     int DefaultCells { get; }
 
-    /// <summary>What <c>--cells</c> means in this space.</summary>
+    /// <summary>What <c>--cells</c> means in this space, its letter (N, L) and its least value.</summary>
     string CellsMeaning { get; }
+    string CellsSymbol { get; }
+    int MinCells { get; }
 
     /// <summary>Edges of the cell the collapse counts are taken over (NB201: 6; DARTS: the normal cell's 8).</summary>
     int CountedEdges { get; }

@@ -25,7 +25,9 @@ public sealed class DartsSpace : ISearchSpace
 
     public int DefaultChannels => 16;
     public int DefaultCells => 8;
-    public string CellsMeaning => "L, cells in the network (at least 3)";
+    public string CellsMeaning => "L, cells in the network, two of them reductions";
+    public string CellsSymbol => "L";
+    public int MinCells => 3;
     public int CountedEdges => DartsGenotype.GenesPerCell;
 
     public bool IsParameterFree(int op) => DartsPrimitives.IsParameterFree(op);

@@ -19,6 +19,8 @@ public sealed class Nb201Space : ISearchSpace
     public int DefaultChannels => 16;
     public int DefaultCells => 5;
     public string CellsMeaning => "N, cells per stage";
+    public string CellsSymbol => "N";
+    public int MinCells => 1;
     public int CountedEdges => Edge.Count;
 
     public bool IsParameterFree(int op) => Primitives.IsParameterFree(op);
