@@ -13,6 +13,8 @@ for d in sorted(root.iterdir()):
     if not (d / "epochs.jsonl").exists():
         continue
     epochs = [json.loads(l) for l in (d / "epochs.jsonl").read_text().splitlines() if l.strip()]
+    if not epochs:
+        continue        # started, no epoch finished yet
     result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else None
     method, seed = d.name.rsplit("-seed", 1)
     runs.append((method, int(seed), epochs, result))
