@@ -1,4 +1,5 @@
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Darts;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
@@ -175,8 +176,8 @@ public class DartsSpaceTests
         Assert.Equal(genotype, DartsGenotype.Parse(loose));
 
         using var model = Model(seed: 5);
-        var derived = model.Genotype();
-        Assert.Equal(derived, DartsGenotype.Parse(derived.ToString()));
+        var derived = DartsSpace.Instance.Derive(model.AlphaValues(), model.RelaxedValues());
+        Assert.Equal(derived, (ISpaceGenotype)DartsGenotype.Parse(derived.Text));
     }
 
     [Theory]
@@ -203,8 +204,7 @@ public class DartsSpaceTests
             Assert.Throws<FormatException>(() => DartsGenotype.Parse(DartsV2.Replace("('dil_conv_3x3', 2)]", "('dil_conv_3x3', 2), ('skip_connect', 0)]"))).Message);
         Assert.Contains("unexpected text after the genotype",
             Assert.Throws<FormatException>(() => DartsGenotype.Parse(DartsV2 + " x")).Message);
-        Assert.False(DartsGenotype.TryParse("Genotype(", out _, out var error));
-        Assert.Contains("at character 10", error);
+        Assert.Contains("at character 10", Assert.Throws<FormatException>(() => DartsGenotype.Parse("Genotype(")).Message);
     }
 
     [Theory]

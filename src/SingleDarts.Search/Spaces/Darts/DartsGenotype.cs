@@ -137,22 +137,6 @@ public sealed record DartsGenotype : ISpaceGenotype
         return new DartsGenotype(normal, reduce);
     }
 
-    public static bool TryParse(string text, out DartsGenotype? genotype, out string? error)
-    {
-        try
-        {
-            genotype = Parse(text);
-            error = null;
-            return true;
-        }
-        catch (FormatException ex)
-        {
-            genotype = null;
-            error = ex.Message;
-            return false;
-        }
-    }
-
     private static List<DartsGene> Cell(Scanner s, string name)
     {
         s.Word(name);

@@ -19,7 +19,4 @@ public sealed class DartsSearchModel : SpaceModel<DartsNetwork>
 
     protected override Tensor Forward(Tensor x, Tensor relaxed) =>
         Net.forward(x, relaxed.narrow(0, 0, DartsEdge.Count), relaxed.narrow(0, DartsEdge.Count, DartsEdge.Count));
-
-    /// <summary>The DARTS derivation from the relaxed weights (not from α: edges are compared by their operations' weights).</summary>
-    public DartsGenotype Genotype() => DartsGenotype.FromWeights(RelaxedValues());
 }

@@ -13,6 +13,4 @@ public sealed class Nb201SearchModel : SpaceModel<Supernet>
     }
 
     protected override Tensor Forward(Tensor x, Tensor relaxed) => Net.forward(x, relaxed);
-
-    public Genotype Genotype() => Nb201.Genotype.FromAlphas(AlphaValues());
 }
