@@ -20,6 +20,9 @@ internal sealed class SweepSeed(SeedStatus status)
 
     /// <summary>Restored from the packed record: only what the record holds until the seed is asked again.</summary>
     public bool Partial { get; set; }
+
+    /// <summary>The last arch packed and its slots (null: not a genotype of the space), so a write parses each arch once.</summary>
+    public (string Arch, byte[]? Slots)? Packed { get; set; }
 }
 
 /// <summary>
@@ -62,7 +65,7 @@ internal static class SweepSeeds
             w.Write(last.ValidAcc ?? double.NaN);
             w.Write(last.Nb201Acc ?? double.NaN);
             w.Write7BitEncodedInt(last.Nb201Rank is { } rank ? rank + 1 : 0);
-            WriteArch(w, last.Arch, space);
+            WriteArch(w, seed, last.Arch, space);
         }
         w.Flush();
         return stream.ToArray();
@@ -138,26 +141,35 @@ internal static class SweepSeeds
 
     private static string[] ReadTable(BinaryReader r) => [.. Enumerable.Range(0, r.Read7BitEncodedInt()).Select(_ => r.ReadString())];
 
-    private static void WriteArch(BinaryWriter w, string arch, ISearchSpace space)
+    private static void WriteArch(BinaryWriter w, SweepSeed seed, string arch, ISearchSpace space)
     {
-        ISpaceGenotype? genotype = null;
-        try
-        {
-            if (arch.Length > 0) genotype = space.Parse(arch);
-        }
-        catch (FormatException)
-        {
-        }
+        if (seed.Packed?.Arch != arch) seed.Packed = (arch, SlotsOf(arch, space));
+        var slots = seed.Packed.Value.Slots;
         if (arch.Length == 0) w.Write(NoArch);
-        else if (genotype is not null && genotype.Slots.All(s => s is >= 0 and <= byte.MaxValue))
+        else if (slots is not null)
         {
             w.Write(SlotsArch);
-            foreach (var slot in genotype.Slots) w.Write((byte)slot);
+            w.Write(slots);
         }
         else
         {
             w.Write(TextArch);
             w.Write(arch);
+        }
+    }
+
+    /// <summary>The arch as its space's slots, a byte each; null when it is not a genotype of the space (then it is stored as text).</summary>
+    private static byte[]? SlotsOf(string arch, ISearchSpace space)
+    {
+        if (arch.Length == 0) return null;
+        try
+        {
+            var slots = space.Parse(arch).Slots;
+            return slots.All(s => s is >= 0 and <= byte.MaxValue) ? [.. slots.Select(s => (byte)s)] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 
