@@ -44,6 +44,28 @@ public sealed class SweepProgressTests
     }
 
     [Fact]
+    public void A_continued_sweep_is_timed_by_the_epochs_done_since_it_was_taken_up()
+    {
+        // 30 of 100 seeds were done before this process took the sweep up; 10 more in 2 minutes: 50 a minute, 600 left
+        var start = DateTimeOffset.UnixEpoch;
+        var progress = new SweepProgress(start, Sweep(100, 30));
+        Assert.Null(progress.Estimate(Sweep(100, 30), start.AddMinutes(2)));
+        Assert.Equal("about 12 min left at 50 seed-epochs/min", progress.Estimate(Sweep(100, 40), start.AddMinutes(2)));
+    }
+
+    [Fact]
+    public void Unknown_figures_show_as_a_dash_not_NaN()
+    {
+        // a coordinator restarted from its row keeps accuracy and genotype but not loss or entropy
+        var seed = new SeedStatus
+        {
+            Method = "single", Seed = 1, Epochs = 30, EpochsDone = 4, State = SeedState.Running, Silo = "s1",
+            Last = new EpochSummary { Epoch = 4, TrainLoss = double.NaN, TrainAcc = double.NaN, AlphaEntropy = double.NaN, ValidAcc = 0.3155, ParamFreeShare = 0, Arch = "a" },
+        };
+        Assert.Equal("single seed 1: running on s1, epoch 4/30, loss –, valid 31.55%, param-free 0.00, H(α) –, a", SweepViews.Line(seed));
+    }
+
+    [Fact]
     public void Failed_and_cancelled_seeds_leave_their_remaining_epochs_out_of_the_total()
     {
         var sweep = Sweep(4, 0) with

@@ -289,7 +289,7 @@ public static class SweepCommand
         var interrupted = false;
         var seen = new Dictionary<(string, long), (SeedState, int)>();
         var failures = new SweepFailures();
-        var progress = new SweepProgress(DateTimeOffset.UtcNow);
+        var progress = new SweepProgress(DateTimeOffset.UtcNow, status);
         var perSeed = status.Seeds.Length <= LinePerSeedUpTo;
         var (estimated, lastProgress) = (false, DateTimeOffset.MinValue);
         void PrintChanges(SweepStatus s)

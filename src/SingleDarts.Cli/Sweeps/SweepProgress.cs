@@ -3,10 +3,15 @@ using SingleDarts.Abstractions;
 
 namespace SingleDarts.Cli.Sweeps;
 
-/// <summary>How far a sweep is, and how long the rest will take at the pace seen so far.</summary>
-public sealed class SweepProgress(DateTimeOffset since)
+/// <summary>
+/// How far a sweep is, and how long the rest will take at the pace seen so far: the pace counts only the
+/// seed-epochs done after <paramref name="since"/>, when the sweep stood at <paramref name="first"/>, so a
+/// sweep continued after a restart, or watched late, is not credited with the epochs it had already done.
+/// </summary>
+public sealed class SweepProgress(DateTimeOffset since, SweepStatus? first = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private readonly long baseline = first is null ? 0 : Epochs(first).Done;
 
     /// <summary>The one-line plan <c>sweep start</c> states: sizes, epochs and the slots that will run them.</summary>
     public static string Plan(SweepStatus status, string where)
@@ -25,11 +30,12 @@ public sealed class SweepProgress(DateTimeOffset since)
     /// <summary>"about 12 min left at 840 seed-epochs/min", once enough epochs are timed; null before.</summary>
     public string? Estimate(SweepStatus status, DateTimeOffset now)
     {
-        var (done, total) = Epochs(status);
+        var (all, total) = Epochs(status);
+        var done = all - baseline;
         var elapsed = now - since;
-        if (done == 0 || elapsed < TimeSpan.FromSeconds(5) || (done < Math.Max(status.Slots, 1) && elapsed < TimeSpan.FromMinutes(1))) return null;
+        if (done <= 0 || elapsed < TimeSpan.FromSeconds(5) || (done < Math.Max(status.Slots, 1) && elapsed < TimeSpan.FromMinutes(1))) return null;
         var perMinute = done / elapsed.TotalMinutes;
-        var left = TimeSpan.FromMinutes((total - done) / perMinute);
+        var left = TimeSpan.FromMinutes((total - all) / perMinute);
         return string.Create(Inv, $"about {Duration(left)} left at {(perMinute >= 10 ? perMinute.ToString("N0", Inv) : perMinute.ToString("0.##", Inv))} seed-epochs/min");
     }
 

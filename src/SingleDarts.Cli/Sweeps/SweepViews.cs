@@ -11,8 +11,9 @@ public static class SweepViews
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Pct(double? v) => v is { } x ? (x * 100).ToString("F2", Inv) : "–";
-    public static string Num(double? v, string format = "F2") => v is { } x ? x.ToString(format, Inv) : "–";
+    /// <summary>A percentage; "–" for a value not known (null, or NaN: a figure a restarted coordinator does not keep).</summary>
+    public static string Pct(double? v) => v is { } x && !double.IsNaN(x) ? (x * 100).ToString("F2", Inv) : "–";
+    public static string Num(double? v, string format = "F2") => v is { } x && !double.IsNaN(x) ? x.ToString(format, Inv) : "–";
     public static string MeanStd(Stat? s, double scale = 1) =>
         s is null ? "–" : string.Create(Inv, $"{s.Mean * scale:F2} ± {s.Std * scale:F2}");
 
@@ -83,7 +84,7 @@ public static class SweepViews
         var line = string.Create(Inv, $"{s.Method} seed {s.Seed}: {s.State.ToString().ToLowerInvariant()} on {s.Silo ?? "–"}, epoch {s.EpochsDone}/{s.Epochs}");
         if (s.Last is { } l)
         {
-            line += string.Create(Inv, $", loss {l.TrainLoss:F4}, valid {Pct(l.ValidAcc)}%, param-free {l.ParamFreeShare:F2}, H(α) {l.AlphaEntropy:F4}");
+            line += string.Create(Inv, $", loss {Num(l.TrainLoss, "F4")}, valid {Pct(l.ValidAcc)}%, param-free {Num(l.ParamFreeShare)}, H(α) {Num(l.AlphaEntropy, "F4")}");
             if (SearchSpaces.TryGet(s.Space, out var space) && space.DefaultCollapseRule == CollapseRules.SkipConnect)
                 line += string.Create(Inv, $", skip {l.SkipConnects}/{space.CountedEdges}");
             if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
