@@ -2,6 +2,20 @@ using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Search.Checkpoints;
 
+/// <summary>A run whose whole state at an epoch boundary can be written and read back (a search or an evaluation).</summary>
+public interface ICheckpointed
+{
+    int EpochsDone { get; }
+
+    /// <summary>The whole state after the last finished epoch.</summary>
+    byte[] CheckpointBytes();
+
+    /// <summary>Continues from a checkpoint's bytes; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">the checkpoint is damaged.</exception>
+    /// <exception cref="SearchConfigException">it belongs to a run with other options.</exception>
+    void Restore(byte[] checkpoint, string name);
+}
+
 /// <summary>How long a run waits out a store that fails transiently, and how many checkpoints it keeps.</summary>
 public sealed record CheckpointPolicy
 {
@@ -31,7 +45,7 @@ public sealed class Checkpointing(ICheckpointStore store, CheckpointPolicy? poli
 
     /// <summary>Writes the run's state after its last finished epoch; returns the bytes written.</summary>
     /// <exception cref="CheckpointStoreException">the store failed for good, or longer than <see cref="CheckpointPolicy.RetryFor"/>.</exception>
-    public long Save(SearchRun run, CancellationToken cancel = default)
+    public long Save(ICheckpointed run, CancellationToken cancel = default)
     {
         var epoch = run.EpochsDone;
         var bytes = run.CheckpointBytes();
@@ -46,7 +60,7 @@ public sealed class Checkpointing(ICheckpointStore store, CheckpointPolicy? poli
 
     /// <summary>Restores the newest checkpoint that is whole; returns its epoch.</summary>
     /// <exception cref="SearchConfigException">no checkpoint, none readable, or written with other options.</exception>
-    public int Restore(SearchRun run, CancellationToken cancel = default)
+    public int Restore(ICheckpointed run, CancellationToken cancel = default)
     {
         var epochs = Retry("list checkpoints", store.Epochs, cancel);
         if (epochs.Count == 0) throw new SearchConfigException($"--resume: no checkpoint in {store.Location}");

@@ -9,8 +9,10 @@ namespace SingleDarts.Search.Data;
 /// <summary>
 /// Batches over a subset of an <see cref="ImageSet"/>: seeded shuffling, random crop with 4 pixels
 /// of zero padding and horizontal flip (torchvision's RandomCrop(pad=4) + RandomHorizontalFlip),
-/// per-channel normalisation. All randomness comes from one <see cref="Rng"/>, drawn in a fixed
-/// order (the permutation at the start of an epoch, then per image: crop x, crop y, flip), so a
+/// per-channel normalisation, and optionally cutout (DARTS': a square of side <c>cutout</c> centred on
+/// a uniform pixel, clipped at the border, set to 0 after normalisation). All randomness comes from
+/// one <see cref="Rng"/>, drawn in a fixed order (the permutation at the start of an epoch, then per
+/// image: crop x, crop y, flip, then cutout y, cutout x when cutout is on), so a
 /// checkpointed <see cref="RngState"/> reproduces the rest of a run exactly.
 /// </summary>
 public sealed class BatchLoader
@@ -24,8 +26,10 @@ public sealed class BatchLoader
     private readonly Rng rng;
 
     public BatchLoader(ImageSet images, int[] indices, int batchSize, bool shuffle, bool augment,
-        float[] mean, float[] std, Rng rng, Device? device = null)
+        float[] mean, float[] std, Rng rng, Device? device = null, int cutout = 0)
     {
+        if (cutout < 0) throw new ArgumentOutOfRangeException(nameof(cutout), "cutout must not be negative");
+        Cutout = cutout;
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be positive");
         if (indices.Length == 0) throw new ArgumentException("a loader needs at least one image");
         this.images = images;
@@ -42,6 +46,7 @@ public sealed class BatchLoader
     public int BatchSize { get; }
     public bool Shuffle { get; }
     public bool Augment { get; }
+    public int Cutout { get; }
     public int Count => indices.Length;
     public int BatchesPerEpoch => (indices.Length + BatchSize - 1) / BatchSize;
 
@@ -120,6 +125,15 @@ public sealed class BatchLoader
                         row[x] = sx < 0 || sx >= w ? pad : table[srcRow[sx]];
                     }
                 }
+            }
+            if (Cutout > 0)
+            {
+                int cy = rng.NextInt(h), cx = rng.NextInt(w);
+                int y1 = Math.Clamp(cy - Cutout / 2, 0, h), y2 = Math.Clamp(cy + Cutout / 2, 0, h);
+                int x1 = Math.Clamp(cx - Cutout / 2, 0, w), x2 = Math.Clamp(cx + Cutout / 2, 0, w);
+                for (var c = 0; c < 3; c++)
+                    for (var y = y1; y < y2; y++)
+                        dst.Slice(c * plane + y * w + x1, x2 - x1).Clear();
             }
         }
         var imagesTensor = empty([n, 3, h, w], ScalarType.Float32);

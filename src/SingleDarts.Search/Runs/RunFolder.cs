@@ -23,22 +23,39 @@ public sealed class RunFolder
     /// <summary>The folder of local checkpoints.</summary>
     public LocalCheckpointStore Checkpoints => new(System.IO.Path.Combine(Path, "checkpoints"));
 
+    /// <summary>The versions, device and threads a run ran with (config.json's "environment").</summary>
+    public static JsonObject Environment(TorchSharp.torch.Device device) => new()
+    {
+        ["torchsharp"] = TorchRuntime.TorchSharpVersion,
+        ["libtorch"] = TorchRuntime.LibTorchVersion,
+        ["device"] = device.ToString(),
+        ["threads"] = TorchSharp.torch.get_num_threads(),
+        ["dotnet"] = RuntimeInformation.FrameworkDescription,
+        ["os"] = RuntimeInformation.OSDescription,
+        ["processors"] = System.Environment.ProcessorCount,
+    };
+
+    /// <summary>Writes config.json: the run's options, its environment, and what else the run says of itself.</summary>
+    public void WriteConfig(object options, TorchSharp.torch.Device device, params (string Name, JsonNode Node)[] sections)
+    {
+        Directory.CreateDirectory(Path);
+        var config = new JsonObject
+        {
+            ["options"] = JsonSerializer.SerializeToNode(options, Json.Options),
+            ["environment"] = Environment(device),
+        };
+        foreach (var (name, node) in sections) config[name] = node;
+        config["created"] = DateTimeOffset.UtcNow;
+        WriteAtomically(ConfigPath, config.ToJsonString(Json.Options));
+    }
+
     public void WriteConfig(SearchRun run)
     {
         Directory.CreateDirectory(Path);
         var config = new JsonObject
         {
             ["options"] = JsonSerializer.SerializeToNode(run.Options, Json.Options),
-            ["environment"] = new JsonObject
-            {
-                ["torchsharp"] = TorchRuntime.TorchSharpVersion,
-                ["libtorch"] = TorchRuntime.LibTorchVersion,
-                ["device"] = run.Device.ToString(),
-                ["threads"] = TorchSharp.torch.get_num_threads(),
-                ["dotnet"] = RuntimeInformation.FrameworkDescription,
-                ["os"] = RuntimeInformation.OSDescription,
-                ["processors"] = Environment.ProcessorCount,
-            },
+            ["environment"] = Environment(run.Device),
             ["data"] = new JsonObject
             {
                 ["name"] = run.Dataset.Name,
@@ -63,14 +80,17 @@ public sealed class RunFolder
     }
 
     /// <summary>The options a run in this folder was started with.</summary>
-    public SearchOptions ReadOptions()
+    public SearchOptions ReadOptions() => ReadOptions<SearchOptions>();
+
+    /// <summary>The options (of type <typeparamref name="T"/>) a run in this folder was started with.</summary>
+    public T ReadOptions<T>()
     {
         if (!File.Exists(ConfigPath)) throw new SearchConfigException($"--resume: {Path} holds no config.json (not a run folder?)");
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(ConfigPath))?["options"]
                 ?? throw new SearchConfigException($"{ConfigPath} has no \"options\"");
-            return node.Deserialize<SearchOptions>(Json.Options) ?? throw new SearchConfigException($"{ConfigPath}: empty options");
+            return node.Deserialize<T>(Json.Options) ?? throw new SearchConfigException($"{ConfigPath}: empty options");
         }
         catch (JsonException ex)
         {
@@ -78,14 +98,14 @@ public sealed class RunFolder
         }
     }
 
-    public void AppendEpoch(EpochRecord record) =>
+    public void AppendEpoch<T>(T record) =>
         File.AppendAllText(EpochsPath, JsonSerializer.Serialize(record, Json.Line) + "\n");
 
     /// <summary>Rewrites epochs.jsonl from a checkpoint's history (drops lines of epochs it does not hold).</summary>
-    public void RewriteEpochs(IEnumerable<EpochRecord> history) =>
+    public void RewriteEpochs<T>(IEnumerable<T> history) =>
         WriteAtomically(EpochsPath, string.Concat(history.Select(r => JsonSerializer.Serialize(r, Json.Line) + "\n")));
 
-    public void WriteResult(SearchResult result) =>
+    public void WriteResult<T>(T result) =>
         WriteAtomically(ResultPath, JsonSerializer.Serialize(result, Json.Options) + "\n");
 
     private static void WriteAtomically(string path, string text)

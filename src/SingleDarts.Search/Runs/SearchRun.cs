@@ -16,7 +16,7 @@ namespace SingleDarts.Search.Runs;
 /// depends on is in <see cref="Options"/> and, after <see cref="Restore"/>, in a checkpoint, so a
 /// resumed run continues exactly where the interrupted one stopped.
 /// </summary>
-public sealed class SearchRun : IDisposable
+public sealed class SearchRun : ICheckpointed, IDisposable
 {
     private readonly Generator generator;
     private readonly BatchLoader trainLoader;

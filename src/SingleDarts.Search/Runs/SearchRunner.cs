@@ -51,7 +51,7 @@ public static class SearchRunner
             if (checkpoints.Any(cancel))
                 throw new SearchConfigException($"--out {folder.Path} already holds a run (checkpoints in {checkpoints.Store.Location}): pass --resume to continue it, or choose another folder");
             folder.WriteConfig(run);
-            folder.RewriteEpochs([]);
+            folder.RewriteEpochs<EpochRecord>([]);
         }
         observer?.Started(run, resume);
         while (!run.IsFinished)

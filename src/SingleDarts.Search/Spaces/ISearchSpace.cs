@@ -58,6 +58,31 @@ public interface ISearchSpace
 
     /// <summary>Strict parse of this space's genotype text; <see cref="FormatException"/> names the problem.</summary>
     ISpaceGenotype Parse(string text);
+
+    /// <summary>Published genotypes by lower-case name (e.g. darts_v2), as <c>--arch</c> accepts them.</summary>
+    IReadOnlyDictionary<string, string> NamedGenotypes { get; }
+
+    /// <summary>The evaluation protocol of this space: its network's size and its training (<c>evaluate</c>'s defaults).</summary>
+    Evaluation.EvalOptions EvalDefaults { get; }
+
+    /// <summary>Whether the evaluation network has an auxiliary head and drop-path.</summary>
+    bool HasAuxiliaryHead { get; }
+    bool HasDropPath { get; }
+
+    /// <summary>The evaluation network of <paramref name="genotype"/>, initialised from <paramref name="generator"/> (which a network may go on drawing from, e.g. drop-path masks).</summary>
+    Evaluation.EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator);
+}
+
+/// <summary>Genotype texts given to commands: a published name or the space's own text.</summary>
+public static class Genotypes
+{
+    /// <summary>The canonical text of <paramref name="arch"/> (a name of <see cref="ISearchSpace.NamedGenotypes"/>, case-insensitive, or a genotype text); <see cref="FormatException"/> names the problem.</summary>
+    public static string Resolve(ISearchSpace space, string arch)
+    {
+        var trimmed = arch.Trim();
+        if (space.NamedGenotypes.TryGetValue(trimmed.ToLowerInvariant(), out var named)) return named;
+        return space.Parse(trimmed).Text;
+    }
 }
 
 /// <summary>What a collapse rule can count among a genotype's counted edges.</summary>

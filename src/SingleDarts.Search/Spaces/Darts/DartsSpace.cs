@@ -46,4 +46,24 @@ public sealed class DartsSpace : ISearchSpace
     public ISpaceGenotype Derive(float[,] alphas, float[,] relaxed) => DartsGenotype.FromWeights(relaxed);
 
     public ISpaceGenotype Parse(string text) => DartsGenotype.Parse(text);
+
+    /// <summary>The DARTS paper's cells (its genotypes.py): first order (DARTS_V1) and second order (DARTS_V2).</summary>
+    public IReadOnlyDictionary<string, string> NamedGenotypes { get; } = new Dictionary<string, string>
+    {
+        ["darts_v1"] = "Genotype(normal=[('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 0), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('avg_pool_3x3', 0)], reduce_concat=[2, 3, 4, 5])",
+        ["darts_v2"] = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])",
+    };
+
+    /// <summary>The DARTS paper's CIFAR-10 evaluation: C=36, L=20, auxiliary head 0.4, drop-path 0.2, cutout 16, SGD 0.9, lr 0.025 cosine, weight decay 3e-4, batch 96, 600 epochs, clip 5.</summary>
+    public Evaluation.EvalOptions EvalDefaults { get; } = new()
+    {
+        Space = "darts", Channels = 36, Cells = 20, Epochs = 600, BatchSize = 96, Lr = 0.025, LrMin = 0, Momentum = 0.9, Nesterov = false,
+        WeightDecay = 3e-4, GradClip = 5, AuxiliaryWeight = 0.4, DropPath = 0.2, Cutout = 16,
+    };
+
+    public bool HasAuxiliaryHead => true;
+    public bool HasDropPath => true;
+
+    public Evaluation.EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator) =>
+        new DartsEvalNetwork((DartsGenotype)genotype, channels, cells, classes, auxiliary, generator);
 }

@@ -38,4 +38,24 @@ public sealed class Nb201Space : ISearchSpace
     public ISpaceGenotype Derive(float[,] alphas, float[,] relaxed) => Genotype.FromAlphas(alphas);
 
     public ISpaceGenotype Parse(string text) => Genotype.Parse(text);
+
+    /// <summary>NAS-Bench-201's hand-designed reference cells: the ResNet-like cell and the all-skip (collapsed) cell.</summary>
+    public IReadOnlyDictionary<string, string> NamedGenotypes { get; } = new Dictionary<string, string>
+    {
+        ["resnet"] = "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|",
+        ["all_skip"] = "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|",
+    };
+
+    /// <summary>NAS-Bench-201's training of every cell: C=16, N=5, SGD Nesterov 0.9, lr 0.1 cosine to 0, weight decay 5e-4, batch 256, 200 epochs, crop + flip.</summary>
+    public Evaluation.EvalOptions EvalDefaults { get; } = new()
+    {
+        Space = "nb201", Channels = 16, Cells = 5, Epochs = 200, BatchSize = 256, Lr = 0.1, LrMin = 0, Momentum = 0.9, Nesterov = true,
+        WeightDecay = 5e-4, GradClip = 0, AuxiliaryWeight = 0, DropPath = 0, Cutout = 0,
+    };
+
+    public bool HasAuxiliaryHead => false;
+    public bool HasDropPath => false;
+
+    public Evaluation.EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator) =>
+        new Nb201Network((Genotype)genotype, channels, cells, classes, generator);
 }
