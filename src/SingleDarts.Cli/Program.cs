@@ -8,6 +8,7 @@ if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 var root = new RootCommand("SingleDarts: stable differentiable architecture search — Single-DARTS next to DARTS-V1/V2 — on TorchSharp.")
 {
     SearchCommand.Create(),
+    EvaluateCommand.Create(),
     BenchCommand.Create(),
     Nb201Command.Create(),
     SweepCommand.Create(),

@@ -25,6 +25,13 @@ public class CliTests
     [InlineData("search --device tpu", "--device")]
     [InlineData("search --space darts --cells 2", "--cells must be at least 3 in the darts space")]
     [InlineData("search --space nas101", "--space")]
+    [InlineData("evaluate --space darts", "--arch: a darts genotype is needed")]
+    [InlineData("evaluate --space darts --arch darts_v9", "(or a name: darts_v1, darts_v2)")]
+    [InlineData("evaluate --space nb201 --arch \"|nor_conv_3x3~0|+|none~0|\"", "--arch: ")]
+    [InlineData("evaluate --space nb201 --arch resnet --drop-path 0.2", "--drop-path: the nb201 evaluation network has no drop-path")]
+    [InlineData("evaluate --space darts --arch darts_v2 --image-size 16", "--auxiliary-weight needs images of at least 32 px")]
+    [InlineData("evaluate --space darts --arch darts_v2 --cutout -1", "--cutout must not be negative")]
+    [InlineData("evaluate --resume --out /nonexistent/run", "no checkpoint")]
     public void Bad_options_fail_with_one_line_and_exit_code_2(string args, string expected)
     {
         var (exit, _, err) = Cli(args);
@@ -34,6 +41,34 @@ public class CliTests
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(expected, lines[0]);
         Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Evaluate_trains_a_published_genotype_by_name_writes_the_run_folder_and_resumes_it_bit_identical()
+    {
+        const string args = "evaluate --space darts --arch DARTS_V2 --channels 2 --cells 3 --image-size 8 --train-size 64 --test-size 8 --synthetic-classes 4 " +
+                            "--batch-size 16 --threads 1 --auxiliary-weight 0 --cutout 4";
+        var straight = Tiny.TempDir();
+        var (exit, stdout, err) = Cli($"{args} --epochs 2 --out {straight}");
+        Assert.True(exit == 0, err);
+        Assert.StartsWith("test accuracy: ", stdout[^1]);
+        Assert.Contains("after 2 epochs (8 test images", stdout[^1]);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(straight, "config.json")))!;
+        Assert.Equal("evaluation", (string?)config["kind"]);
+        Assert.StartsWith("Genotype(normal=[('sep_conv_3x3', 0)", (string?)config["options"]!["arch"]);    // the name resolved to the genotype
+        Assert.Equal(0.2, (double)config["options"]!["drop_path"]!);                                       // the space's protocol where not given
+        Assert.Equal(5.0, (double)config["options"]!["grad_clip"]!);
+
+        // the same run, as if killed after epoch 1 (its last checkpoint gone), continued: the same lines (timings aside)
+        var first = Tiny.TempDir();
+        Assert.Equal(0, Cli($"{args} --epochs 2 --out {first}").Exit);
+        foreach (var ckpt in Directory.GetFiles(Path.Combine(first, "checkpoints")).Order().Skip(1)) File.Delete(ckpt);
+        (exit, stdout, err) = Cli($"evaluate --resume --out {first} --threads 1");
+        Assert.True(exit == 0, err);
+        Assert.Contains(stdout, l => l.StartsWith("resuming after epoch 1", StringComparison.Ordinal));
+        static string[] Lines(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "epochs.jsonl"))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "\"(step_seconds|seconds)\":[^,}]+", ""))];
+        Assert.Equal(Lines(straight), Lines(first));
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed class ImageSet
     /// A class-balanced subset of <paramref name="count"/> images (⌊count/classes⌋ per class, the
     /// remainder to the first classes), drawn and ordered by <paramref name="rng"/>.
     /// </summary>
-    public ImageSet BalancedSubset(int count, Rng rng, string source)
+    /// <param name="option">the option that asked for the subset, and <paramref name="split"/> the split it is drawn from, for the message when it is too small.</param>
+    public ImageSet BalancedSubset(int count, Rng rng, string source, string option = "--train-size", string split = "train")
     {
         var byClass = Enumerable.Range(0, Classes).Select(c => new List<int>()).ToArray();
         for (var i = 0; i < Count; i++) byClass[Labels[i]].Add(i);
@@ -51,7 +52,7 @@ public sealed class ImageSet
         {
             var want = count / Classes + (c < count % Classes ? 1 : 0);
             if (byClass[c].Count < want)
-                throw new DataException($"{source}: --train-size {count} needs {want} images of class {ClassNames[c]}, the train split has {byClass[c].Count}");
+                throw new DataException($"{source}: {option} {count} needs {want} images of class {ClassNames[c]}, the {split} split has {byClass[c].Count}");
             var pool = byClass[c].ToArray();
             rng.Shuffle(pool);
             chosen.AddRange(pool.Take(want));

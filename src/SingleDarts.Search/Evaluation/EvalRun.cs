@@ -49,7 +49,7 @@ public sealed class EvalRun : ICheckpointed, IDisposable
         var auxiliary = options.AuxiliaryWeight > 0;
         if (auxiliary && Dataset.Train.Height < 4 * Spaces.Darts.AuxiliaryHead.MinSide)
             throw new SearchConfigException($"--auxiliary-weight needs images of at least {4 * Spaces.Darts.AuxiliaryHead.MinSide} px (it reads the feature map after two reductions); these are {Dataset.Train.Height} px: use --auxiliary-weight 0");
-        var test = options.TestSize is { } n ? Dataset.Test.BalancedSubset(n, Rng.For(options.DataSeed, "test-subset"), options.Data) : Dataset.Test;
+        var test = options.TestSize is { } n ? Subset(Dataset.Test, n, options) : Dataset.Test;
         trainLoader = new BatchLoader(Dataset.Train, [.. Enumerable.Range(0, Dataset.Train.Count)], options.BatchSize, shuffle: true, augment: options.Augment,
             Dataset.Mean, Dataset.Std, Rng.For(options.Seed, "eval-train-batches"), Device, options.Cutout);
         testLoader = new BatchLoader(test, [.. Enumerable.Range(0, test.Count)], Math.Max(options.BatchSize, 256), shuffle: false, augment: false,
@@ -64,6 +64,18 @@ public sealed class EvalRun : ICheckpointed, IDisposable
         buffers = Network.named_buffers().ToArray();
         optimizer = new Sgd(weights, options.Momentum, options.WeightDecay, options.Nesterov);
         schedule = new CosineSchedule(options.Lr, options.LrMin, options.Epochs);
+    }
+
+    private static ImageSet Subset(ImageSet test, int count, EvalOptions options)
+    {
+        try
+        {
+            return test.BalancedSubset(count, Rng.For(options.DataSeed, "test-subset"), options.Data, "--test-size", "test");
+        }
+        catch (DataException ex)
+        {
+            throw new SearchConfigException(ex.Message);
+        }
     }
 
     public EvalOptions Options { get; }
