@@ -24,6 +24,10 @@ public interface ISweepGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetSeed")]
     Task<SeedDetail?> GetSeed(string method, long seed);
 
+    /// <summary>A seed's stage (<see cref="SeedStages"/>): its search, as <see cref="GetSeed"/>, or its evaluation; null when unknown.</summary>
+    [AlwaysInterleave, Alias("GetSeedStage")]
+    Task<SeedDetail?> GetSeedStage(string method, long seed, string stage);
+
     /// <summary>Cancels every seed that has not ended; null when no sweep has this id.</summary>
     [Alias("Cancel")]
     Task<SweepStatus?> Cancel();

@@ -54,6 +54,9 @@ public sealed record EpochSummary
 
     /// <summary>Images per second over the epoch's training steps (evaluation and checkpoint excluded).</summary>
     [Id(14)] public double? ImagesPerSecond { get; init; }
+
+    /// <summary>Evaluation stage: top-1 accuracy on the dataset's test split of the genotype trained from scratch.</summary>
+    [Id(17)] public double? TestAcc { get; init; }
 }
 
 /// <summary>Where a seed stands; what <c>sweep status</c> shows per seed.</summary>
@@ -93,6 +96,11 @@ public sealed record SeedStatus
 
     /// <summary>The seed's search space (nb201, darts).</summary>
     [Id(16)] public string Space { get; init; } = "";
+
+    /// <summary><see cref="SeedStages.Search"/>, or <see cref="SeedStages.Evaluate"/>: the training from scratch of the search's final genotype.</summary>
+    [Id(17)] public string Stage { get; init; } = SeedStages.Search;
+
+    public bool IsEvaluation => Stage == SeedStages.Evaluate;
 }
 
 /// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>

@@ -28,6 +28,19 @@ public sealed record SweepSpec
 
     /// <summary>param_free or skip_connect; empty: the space's default.</summary>
     [Id(5)] public string CollapseRule { get; init; } = "";
+
+    /// <summary>
+    /// The evaluation stage: null for none; else the evaluate options (snake_case JSON, as an evaluation
+    /// run's config.json "options") that override the space's protocol for every seed that completes its
+    /// search — its final genotype is trained from scratch. Data, threads and device default to the search's.
+    /// </summary>
+    [Id(6)] public string? EvaluateJson { get; init; }
+}
+
+/// <summary>The stages of a sweep's seed: its search, then (when the spec has an evaluate section) the evaluation of its genotype.</summary>
+public static class SeedStages
+{
+    public const string Search = "search", Evaluate = "evaluate";
 }
 
 /// <summary>What a seed grain is asked to run.</summary>
@@ -38,8 +51,11 @@ public sealed record SeedSpec
     [Id(1)] public string Method { get; init; } = "";
     [Id(2)] public long Seed { get; init; }
 
-    /// <summary>The complete search options (method and seed included), snake_case JSON.</summary>
+    /// <summary>The complete options of the stage (search: method and seed included; evaluate: the genotype included), snake_case JSON.</summary>
     [Id(3)] public string OptionsJson { get; init; } = "{}";
+
+    /// <summary><see cref="SeedStages.Search"/> or <see cref="SeedStages.Evaluate"/>.</summary>
+    [Id(4)] public string Stage { get; init; } = SeedStages.Search;
 }
 
 /// <summary>The grain keys of a sweep's parts.</summary>
@@ -50,4 +66,8 @@ public static class SweepKeys
         id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && id[0] != '.';
 
     public static string Seed(string sweepId, string method, long seed) => $"{sweepId}/{method}/{seed}";
+
+    /// <summary>The grain of a seed's stage: the search's key, or that key + "/evaluate".</summary>
+    public static string Seed(string sweepId, string method, long seed, string stage) =>
+        stage == SeedStages.Search ? Seed(sweepId, method, seed) : $"{Seed(sweepId, method, seed)}/{stage}";
 }

@@ -69,6 +69,12 @@ public sealed record MethodAggregate
     /// <summary>Mean number of genotype slots (NB201: 6 edges; DARTS: 16 kept edges) on which two completed seeds' finals differ, over all pairs.</summary>
     [Id(13)] public double? MeanPairwiseHamming { get; init; }
     [Id(14)] public EpochAggregate[] Curve { get; init; } = [];
+
+    /// <summary>The evaluation stage (when the spec has one): seeds whose genotype was trained from scratch, and their final test accuracy (%).</summary>
+    [Id(19)] public int Evaluated { get; init; }
+    [Id(20)] public int EvaluationsFailed { get; init; }
+    [Id(21)] public int EvaluationsRunning { get; init; }
+    [Id(22)] public Stat? TestAcc { get; init; }
 }
 
 /// <summary>A sweep: its spec, every seed and the per-method aggregates.</summary>

@@ -4,6 +4,8 @@ using SingleDarts.Abstractions;
 using SingleDarts.Grains.Telemetry;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Evaluation;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces.Nb201;
 
@@ -23,7 +25,7 @@ internal abstract record SeedEvent
 /// a CPU-bound loop there starves the silo). It waits for a slot of the silo, runs the search core
 /// exactly as <c>singledarts search</c> does, and reports through a channel the grain drains.
 /// </summary>
-internal sealed class SeedExecution : ISearchObserver
+internal sealed class SeedExecution : ISearchObserver, IEvalObserver
 {
     private readonly Channel<SeedEvent> events = Channel.CreateUnbounded<SeedEvent>(new() { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource cancel = new();
@@ -34,7 +36,7 @@ internal sealed class SeedExecution : ISearchObserver
 
     private SeedExecution(SeedSpec spec, string? traceParent)
     {
-        tags = SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed);
+        tags = SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed, spec.Stage);
         this.traceParent = traceParent;
     }
 
@@ -45,20 +47,38 @@ internal sealed class SeedExecution : ISearchObserver
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
     public static SeedExecution Start(ISeedSearch search, SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
+        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded) =>
+        Start((e, checkpoints, resume, cancel) => search.Run(options, folder, resume, e, checkpoints, cancel), store, policy, slots, threads, spec, traceParent, epochsRecorded);
+
+    /// <summary>The evaluation stage: the genotype of <paramref name="options"/> trained from scratch, on the same slots and checkpoints as a search.</summary>
+    public static SeedExecution StartEvaluation(ISeedSearch search, EvalOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
+        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded)
+    {
+        var genotype = SearchSpaces.Get(options.Space).Parse(options.Arch);
+        return Start((e, checkpoints, resume, cancel) =>
+        {
+            e.evaluated = genotype;
+            search.Evaluate(options, folder, resume, e, checkpoints, cancel);
+        }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
+    }
+
+    private static SeedExecution Start(Action<SeedExecution, Checkpointing, bool, CancellationToken> run, ICheckpointStore store, CheckpointPolicy policy,
         SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded)
     {
         var execution = new SeedExecution(spec, traceParent);
         var checkpoints = new Checkpointing(store, policy, execution.Warn);
-        execution.Completion = Task.Factory.StartNew(() => execution.Run(search, options, folder, checkpoints, slots, epochsRecorded),
+        execution.Completion = Task.Factory.StartNew(() => execution.Run(run, checkpoints, slots, epochsRecorded),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         threads.Add(execution);
         return execution;
     }
 
+    private ISpaceGenotype? evaluated;
+
     public void Cancel() => cancel.Cancel();
 
     /// <param name="epochsRecorded">epochs the grain's state holds: a run that had them but finds no checkpoint says so.</param>
-    private void Run(ISeedSearch search, SearchOptions options, RunFolder folder, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
+    private void Run(Action<SeedExecution, Checkpointing, bool, CancellationToken> run, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
     {
         var (state, reason) = (SeedState.Failed, (string?)null);
         try
@@ -69,7 +89,7 @@ internal sealed class SeedExecution : ISearchObserver
             var resume = checkpoints.Any(cancel.Token);
             if (!resume && epochsRecorded > 0)
                 Warn($"no checkpoint in {checkpoints.Store.Location} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
-            search.Run(options, folder, resume, this, checkpoints, cancel.Token);
+            run(this, checkpoints, resume, cancel.Token);
             state = SeedState.Completed;
         }
         catch (OperationCanceledException)
@@ -154,10 +174,57 @@ internal sealed class SeedExecution : ISearchObserver
         }
         events.Writer.TryWrite(new SeedEvent.EpochDone(summary));
     }
+
+    void IEvalObserver.Warning(string message) => Warn(message);
+
+    void IEvalObserver.Started(EvalRun run, bool resumed)
+    {
+        Volatile.Write(ref steps, run.StepsPerEpoch);
+        events.Writer.TryWrite(new SeedEvent.Started([.. run.History.Select(r => Summaries.Of(r, evaluated!))], run.StepsPerEpoch));
+    }
+
+    void IEvalObserver.EpochStarting(int epoch) => ((ISearchObserver)this).EpochStarting(epoch);
+
+    void IEvalObserver.StepDone(StepInfo info) => ((ISearchObserver)this).StepDone(info);
+
+    void IEvalObserver.CheckpointSaved(int epoch, TimeSpan duration, long bytes) => ((ISearchObserver)this).CheckpointSaved(epoch, duration, bytes);
+
+    void IEvalObserver.EpochDone(EvalEpochRecord r)
+    {
+        Volatile.Write(ref step, 0);
+        var summary = Summaries.Of(r, evaluated!);
+        if (epochSpan is { } span)
+        {
+            span.SetTag("train.loss", summary.TrainLoss);
+            span.SetTag("train.accuracy", summary.TrainAcc);
+            span.SetTag("test.accuracy", summary.TestAcc);
+            SingleDartsTelemetry.End(span);
+            epochSpan = null;
+        }
+        events.Writer.TryWrite(new SeedEvent.EpochDone(summary));
+    }
 }
 
 internal static class Summaries
 {
+    /// <summary>An evaluation epoch; the genotype's statistics stand in for the search's cell statistics.</summary>
+    public static EpochSummary Of(EvalEpochRecord r, ISpaceGenotype genotype) => new()
+    {
+        Epoch = r.Epoch,
+        TrainLoss = r.TrainLoss,
+        TrainAcc = r.TrainAcc,
+        TestAcc = r.TestAcc,
+        Lr = r.Lr,
+        Arch = genotype.Text,
+        ParamFreeShare = genotype.ParameterFreeShare,
+        ParamFreeEdges = genotype.ParameterFreeEdges,
+        SkipConnects = genotype.SkipConnects,
+        OpShares = genotype.OpShares(),
+        Seconds = r.Seconds,
+        AlphaEntropy = double.NaN,
+        ImagesPerSecond = r.StepSeconds > 0 ? r.Images / r.StepSeconds : null,
+    };
+
     public static EpochSummary Of(EpochRecord r) => new()
     {
         Epoch = r.Epoch,

@@ -15,8 +15,19 @@ public static class SweepAggregator
     public static MethodAggregate[] Aggregate(SweepSpec spec, ISearchSpace space, IReadOnlyList<SeedStatus> seeds, Func<string, EpochAggregate[]> curveOf)
     {
         var (rule, threshold) = SweepValidation.CollapseRuleOf(spec, space);
-        return [.. spec.Methods.Select(method => ForMethod(method, space, rule, threshold, [.. seeds.Where(s => s.Method == method)], curveOf(method)))];
+        return [.. spec.Methods.Select(method => Evaluations(
+            ForMethod(method, space, rule, threshold, [.. seeds.Where(s => s.Method == method && !s.IsEvaluation)], curveOf(method)),
+            [.. seeds.Where(s => s.Method == method && s.IsEvaluation)]))];
     }
+
+    /// <summary>The evaluation stage's figures of a method: its seeds' genotypes trained from scratch, final test accuracy in %.</summary>
+    private static MethodAggregate Evaluations(MethodAggregate m, List<SeedStatus> evaluations) => evaluations.Count == 0 ? m : m with
+    {
+        Evaluated = evaluations.Count(s => s.State == SeedState.Completed),
+        EvaluationsFailed = evaluations.Count(s => s.State == SeedState.Failed),
+        EvaluationsRunning = evaluations.Count(s => s.State == SeedState.Running),
+        TestAcc = StatOf(evaluations.Where(s => s.State == SeedState.Completed && s.Last?.TestAcc is not null).Select(s => s.Last!.TestAcc!.Value * 100)),
+    };
 
     private static MethodAggregate ForMethod(string method, ISearchSpace space, string rule, int threshold, List<SeedStatus> seeds, EpochAggregate[] curve)
     {

@@ -5,6 +5,7 @@ using Orleans.Runtime.Placement;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
 using SingleDarts.Grains.Telemetry;
+using SingleDarts.Search.Evaluation;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
 
@@ -31,8 +32,9 @@ public sealed partial class SweepGrain(
     private IGrainTimer? timer;
     private Activity? span;
     private SearchOptions? shared;
+    private EvalOptions? evaluation;
     private List<SweepSeed> seeds = [];
-    private Dictionary<(string Method, long Seed), SweepSeed> byKey = [];
+    private Dictionary<(string Stage, string Method, long Seed), SweepSeed> byKey = [];
     private readonly HashSet<SweepSeed> active = [];        // dispatched and not ended
     private EpochCurves curves = new([]);
     private int firstQueued;                                // seeds before it are all dispatched or ended
@@ -44,13 +46,16 @@ public sealed partial class SweepGrain(
     /// <summary>The options every seed shares (the spec was validated when the sweep started).</summary>
     private SearchOptions Shared => shared ??= SweepValidation.SharedOptions(S.Spec!);
 
+    /// <summary>The options every seed's evaluation shares, genotype and seed aside; null without an evaluation stage.</summary>
+    private EvalOptions? Evaluation => S.Spec?.EvaluateJson is null ? null : evaluation ??= SweepValidation.EvaluationOptions(S.Spec);
+
     private ISearchSpace Space => SearchSpaces.Get(Shared.Space);
     private string Id => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Spec is null) return Task.CompletedTask;
-        Load(SweepSeeds.Unpack(S.Seeds, Id, S.Spec, Shared.Epochs, Space), EpochCurves.Unpack(S.Curves, S.Spec.Methods));
+        Load(SweepSeeds.Unpack(S.Seeds, Id, S.Spec, Shared.Epochs, Space, Evaluation?.Epochs), EpochCurves.Unpack(S.Curves, S.Spec.Methods));
         finished = S.State != SweepState.Running && S.FinishedAt is not null;
         if (S.State == SweepState.Running) StartSpan(resumed: true);
         // a running sweep needs its timer; an ended one too while seeds are known only from their records
@@ -84,7 +89,7 @@ public sealed partial class SweepGrain(
         S.CreatedAt = DateTimeOffset.UtcNow;
         S.TraceParent = SingleDartsTelemetry.IncomingParent();
         StartSpan(resumed: false);
-        Load(SweepSeeds.Create(Id, spec, Shared.Epochs, Space), new EpochCurves(spec.Methods));
+        Load(SweepSeeds.Create(Id, spec, Shared.Epochs, Space, Evaluation?.Epochs), new EpochCurves(spec.Methods));
         Pack();
         try
         {
@@ -112,9 +117,11 @@ public sealed partial class SweepGrain(
     public Task<SweepStatus?> GetStatus() => Task.FromResult(S.Spec is null ? null : Status());
 
     /// <summary>The seed's whole history comes from the seed grain, which keeps it.</summary>
-    public async Task<SeedDetail?> GetSeed(string method, long seed)
+    public Task<SeedDetail?> GetSeed(string method, long seed) => GetSeedStage(method, seed, SeedStages.Search);
+
+    public async Task<SeedDetail?> GetSeedStage(string method, long seed, string stage)
     {
-        if (S.Spec is null || Find(method, seed) is not { } entry) return null;
+        if (S.Spec is null || Find(stage, method, seed) is not { } entry) return null;
         if (entry.Dispatched && await Seed(entry.Status).GetDetail() is { } detail) return detail;
         return SeedDetails.Of(entry.Status, []);
     }
@@ -136,7 +143,7 @@ public sealed partial class SweepGrain(
     public async Task SeedChanged(SeedStatus status, EpochSummary[] newEpochs)
     {
         LogSeedChanged(logger, Id, status.Method, status.Seed, status.State, status.EpochsDone, newEpochs.Length);
-        if (Find(status.Method, status.Seed) is not { } entry) return;
+        if (Find(status.Stage, status.Method, status.Seed) is not { } entry) return;
         var ended = await Apply(entry, status, newEpochs);
         if (!ended) return;
         // a seed's end is written at once unless a write went out less than a second ago (then by the next
@@ -162,8 +169,12 @@ public sealed partial class SweepGrain(
         entry.Status = status;
         if (status.State.IsFinal()) active.Remove(entry);
         else active.Add(entry);
-        Fold(entry, newEpochs);
-        if (entry.Counted < status.EpochsDone) Fold(entry, (await Seed(status).GetDetail())?.History ?? []);
+        if (status.IsEvaluation) entry.Counted = status.EpochsDone;      // the curves are the searches'
+        else
+        {
+            Fold(entry, newEpochs);
+            if (entry.Counted < status.EpochsDone) Fold(entry, (await Seed(status).GetDetail())?.History ?? []);
+        }
         dirty = publishDirty = true;
         return status.State.IsFinal() && !wasFinal;
     }
@@ -190,11 +201,16 @@ public sealed partial class SweepGrain(
         {
             var entry = seeds[i];
             if (entry.Dispatched || entry.Status.State != SeedState.Queued) continue;
-            var options = OptionsOf(entry);
-            var capable = silos.Where(w => w.Device == options.Device).ToList();
+            if (entry.Status.IsEvaluation && !ReadyToEvaluate(entry))
+            {
+                changed |= entry.Status.State.IsFinal();
+                continue;
+            }
+            var device = entry.Status.IsEvaluation ? Evaluation!.Device : OptionsOf(entry).Device;
+            var capable = silos.Where(w => w.Device == device).ToList();
             if (capable.Count == 0)
             {
-                var reason = $"waiting for a {options.Device} worker silo ({silos.Count} other worker(s) in the cluster)";
+                var reason = $"waiting for a {device} worker silo ({silos.Count} other worker(s) in the cluster)";
                 changed |= entry.Status.Reason != reason;
                 entry.Status = entry.Status with { Reason = reason };
                 continue;
@@ -253,10 +269,27 @@ public sealed partial class SweepGrain(
         if (seeds.Any(e => e.Partial && e.Dispatched)) StartTimer();      // to ask them for their full status
     }
 
+    /// <summary>
+    /// Whether an evaluation can start: its search completed with a genotype. When the search failed or
+    /// was cancelled, the evaluation is cancelled with it (the sweep can then end).
+    /// </summary>
+    private bool ReadyToEvaluate(SweepSeed entry)
+    {
+        var search = Find(SeedStages.Search, entry.Status.Method, entry.Status.Seed)!.Status;
+        if (search.State == SeedState.Completed && search.Last?.Arch is { Length: > 0 }) return true;
+        if (search.State.IsFinal())
+            entry.Status = entry.Status with
+            {
+                State = SeedState.Cancelled, FinishedAt = DateTimeOffset.UtcNow,
+                Reason = search.State == SeedState.Completed ? "its search ended without a genotype" : $"its search {search.State.ToString().ToLowerInvariant()}",
+            };
+        return false;
+    }
+
     private void Load(List<SweepSeed> loaded, EpochCurves loadedCurves)
     {
         seeds = loaded;
-        byKey = seeds.ToDictionary(e => (e.Status.Method, e.Status.Seed));
+        byKey = seeds.ToDictionary(e => (e.Status.Stage, e.Status.Method, e.Status.Seed));
         curves = loadedCurves;
         active.Clear();
         active.UnionWith(seeds.Where(e => e.Dispatched && !e.Status.State.IsFinal()));
@@ -279,7 +312,14 @@ public sealed partial class SweepGrain(
         SweepId = Id,
         Method = entry.Status.Method,
         Seed = entry.Status.Seed,
-        OptionsJson = SearchOptionsJson.ToJson(OptionsOf(entry)),
+        Stage = entry.Status.Stage,
+        OptionsJson = entry.Status.IsEvaluation
+            ? EvalOptionsJson.ToJson(Evaluation! with
+            {
+                Arch = Find(SeedStages.Search, entry.Status.Method, entry.Status.Seed)!.Status.Last!.Arch,
+                Seed = entry.Status.Seed,
+            })
+            : SearchOptionsJson.ToJson(OptionsOf(entry)),
     };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>
@@ -323,19 +363,20 @@ public sealed partial class SweepGrain(
         Name = S.Spec?.Name ?? "",
         State = S.State,
         CreatedAt = S.CreatedAt,
-        Seeds = seeds.Count,
-        Completed = seeds.Count(e => e.Status.State == SeedState.Completed),
+        Seeds = seeds.Count(e => !e.Status.IsEvaluation),
+        Completed = seeds.Count(e => !e.Status.IsEvaluation && e.Status.State == SeedState.Completed),
         Failed = seeds.Count(e => e.Status.State == SeedState.Failed),
         Running = seeds.Count(e => e.Status.State == SeedState.Running),
     };
 
     private static bool SameSpec(SweepSpec a, SweepSpec b) =>
         a.Name == b.Name && a.Methods.SequenceEqual(b.Methods) && a.Seeds.SequenceEqual(b.Seeds)
-        && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold;
+        && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold && a.CollapseRule == b.CollapseRule
+        && a.EvaluateJson == b.EvaluateJson;
 
-    private SweepSeed? Find(string method, long seed) => byKey.GetValueOrDefault((method, seed));
+    private SweepSeed? Find(string stage, string method, long seed) => byKey.GetValueOrDefault((stage, method, seed));
 
-    private ISeedGrain Seed(SeedStatus s) => GrainFactory.GetGrain<ISeedGrain>(SweepKeys.Seed(Id, s.Method, s.Seed));
+    private ISeedGrain Seed(SeedStatus s) => GrainFactory.GetGrain<ISeedGrain>(SweepKeys.Seed(Id, s.Method, s.Seed, s.Stage));
 
     /// <summary>Tells the sweep list; a failure (its storage away) is logged, and the next tick tells it again.</summary>
     private async Task UpdateRegistry()

@@ -29,7 +29,7 @@ internal sealed class SweepSeed(SeedStatus status)
 /// The packed form of a coordinator's seeds (format 1): a version byte, the distinct silos and
 /// failure reasons, then per seed in spec order a flag byte (state, dispatched, has a last epoch),
 /// the folded epoch count, silo and reason as table indices, and — what the final aggregates need
-/// — held-out accuracy, NB201 accuracy and rank, and the genotype as its space's slots (NB201: 6
+/// — held-out accuracy (an evaluation's: test accuracy), NB201 accuracy and rank, and the genotype as its space's slots (NB201: 6
 /// operation indices; DARTS: 16 edges as operation·8 + input), a byte each. Everything else a seed
 /// knows (losses, α, warnings) it tells again when asked.
 /// </summary>
@@ -39,9 +39,22 @@ internal static class SweepSeeds
     private const byte Dispatched = 1 << 3, HasLast = 1 << 4;
     private const byte NoArch = 0, SlotsArch = 1, TextArch = 2;
 
-    public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs, ISearchSpace space) =>
-        [.. spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(
-            new SeedStatus { SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = epochs, Space = space.Name })))];
+    /// <summary>Every seed's search in spec order, then (with an evaluate section) every seed's evaluation in the same order.</summary>
+    public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs, ISearchSpace space, int? evaluationEpochs = null)
+    {
+        var list = new List<SweepSeed>(spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(
+            new SeedStatus { SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = epochs, Space = space.Name }))));
+        if (evaluationEpochs is { } e)
+            list.AddRange(spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(new SeedStatus
+            {
+                SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = e, Space = space.Name,
+                Stage = SeedStages.Evaluate, Reason = WaitingForSearch,
+            }))));
+        return list;
+    }
+
+    /// <summary>Why a queued evaluation has not started.</summary>
+    public const string WaitingForSearch = "waiting for its search to complete";
 
     public static byte[] Pack(IReadOnlyList<SweepSeed> seeds, ISearchSpace space)
     {
@@ -62,7 +75,7 @@ internal static class SweepSeeds
             w.Write7BitEncodedInt(s.Silo is null ? 0 : silos[s.Silo] + 1);
             w.Write7BitEncodedInt(s.Reason is null ? 0 : reasons[s.Reason] + 1);
             if (last is null) continue;
-            w.Write(last.ValidAcc ?? double.NaN);
+            w.Write((s.IsEvaluation ? last.TestAcc : last.ValidAcc) ?? double.NaN);
             w.Write(last.Nb201Acc ?? double.NaN);
             w.Write7BitEncodedInt(last.Nb201Rank is { } rank ? rank + 1 : 0);
             WriteArch(w, seed, last.Arch, space);
@@ -72,9 +85,9 @@ internal static class SweepSeeds
     }
 
     /// <summary>The seeds of <paramref name="spec"/> as packed; every status <see cref="SweepSeed.Partial"/>.</summary>
-    public static List<SweepSeed> Unpack(byte[] bytes, string sweepId, SweepSpec spec, int epochs, ISearchSpace space)
+    public static List<SweepSeed> Unpack(byte[] bytes, string sweepId, SweepSpec spec, int epochs, ISearchSpace space, int? evaluationEpochs = null)
     {
-        var seeds = Create(sweepId, spec, epochs, space);
+        var seeds = Create(sweepId, spec, epochs, space, evaluationEpochs);
         if (bytes.Length == 0) return seeds;
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         if (r.ReadByte() != Format) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format");
@@ -96,10 +109,12 @@ internal static class SweepSeeds
                 var nb201 = r.ReadDouble();
                 var rank = r.Read7BitEncodedInt();
                 var genotype = ReadArch(r, space, out var arch);
+                var evaluation = seed.Status.IsEvaluation;
                 last = new EpochSummary
                 {
                     Epoch = seed.Counted,
-                    ValidAcc = double.IsNaN(valid) ? null : valid,
+                    ValidAcc = evaluation || double.IsNaN(valid) ? null : valid,
+                    TestAcc = !evaluation || double.IsNaN(valid) ? null : valid,
                     Nb201Acc = double.IsNaN(nb201) ? null : nb201,
                     Nb201Rank = rank == 0 ? null : rank - 1,
                     Arch = arch,

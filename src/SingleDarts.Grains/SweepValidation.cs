@@ -1,4 +1,5 @@
 using SingleDarts.Abstractions;
+using SingleDarts.Search.Evaluation;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Strategies;
@@ -38,7 +39,31 @@ public static class SweepValidation
             foreach (var problem in known.SelectMany(m => (shared with { Method = m }).Validate()).Distinct())
                 problems.Add($"search: {problem.TrimStart('-')}");
         }
+        if (spec.EvaluateJson is { } evaluate && shared is not null && SearchSpaces.TryGet(shared.Space, out var evalSpace))
+        {
+            var options = EvalOptionsJson.ForSweep(evaluate, shared, problems);
+            // any genotype of the space stands in for the seeds' (each is checked again when its evaluation starts)
+            if (options is not null)
+                foreach (var problem in (options with { Arch = Placeholder(evalSpace) }).Validate())
+                    problems.Add($"evaluate: {problem.TrimStart('-')}");
+        }
         return problems;
+    }
+
+    private static string Placeholder(ISearchSpace space)
+    {
+        var rows = space.AlphaGroups.Sum(g => g.Edges.Count);
+        var zeros = new float[rows, space.Operations.Count];
+        return space.Derive(zeros, zeros).Text;
+    }
+
+    /// <summary>The evaluation options every seed's evaluation shares, its genotype and seed aside (call after <see cref="Validate"/> found no problem); null without an evaluate section.</summary>
+    public static EvalOptions? EvaluationOptions(SweepSpec spec)
+    {
+        if (spec.EvaluateJson is not { } json) return null;
+        var problems = new List<string>();
+        var options = EvalOptionsJson.ForSweep(json, SharedOptions(spec), problems);
+        return options is not null && problems.Count == 0 ? options : throw new SearchConfigException(problems);
     }
 
     /// <summary>The spec's collapse rule and threshold, the space's defaults where the spec leaves them out.</summary>

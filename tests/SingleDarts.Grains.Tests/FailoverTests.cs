@@ -42,6 +42,32 @@ public sealed class FailoverTests(Azurite azurite)
     }
 
     [Fact]
+    public async Task An_evaluation_whose_silo_is_killed_mid_epoch_resumes_on_the_other_worker_and_ends_bit_identical()
+    {
+        await using var cluster = await AzureCluster.Start(azurite);
+        var spec = Spec("single", [16], epochs: 1) with { EvaluateJson = """{"epochs": 3, "channels": 4, "cells": 1, "batch_size": 8}""" };
+        var id = await cluster.StartSweep(spec);
+
+        var running = await cluster.WaitFor(id, s => s.Seeds.Single(x => x.IsEvaluation) is var e && MidEpoch(e, afterEpoch: 1));
+        var victim = running.Seeds.Single(x => x.IsEvaluation).Silo!;
+        await cluster.Kill(victim);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        var evaluation = end.Seeds.Single(x => x.IsEvaluation);
+        Assert.True(evaluation.State == SeedState.Completed, $"{evaluation.State}: {evaluation.Reason}");
+        Assert.NotEqual(victim, evaluation.Silo);
+        Assert.Contains(evaluation.Warnings, w => w.Contains("resumed on") && w.Contains(victim));
+        var search = end.Seeds.Single(x => !x.IsEvaluation);
+        var direct = Search.Evaluation.EvalRunner.Run(SweepValidation.EvaluationOptions(spec)! with { Arch = search.Last!.Arch, Seed = 16 },
+            Path.Combine(Tiny.TempDir(), "direct"));
+        Assert.Equal(direct.TestAcc, evaluation.Last!.TestAcc);
+        var detail = (await cluster.Client.GetGrain<ISweepGrain>(id).GetSeedStage("single", 16, SeedStages.Evaluate))!;
+        Assert.Equal([1, 2, 3], detail.History.Select(h => h.Epoch));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(direct.TrainLoss), BitConverter.DoubleToInt64Bits(detail.History[^1].TrainLoss));
+        Assert.InRange(end.Methods.Single().TestAcc!.Mean, 0, 100);
+    }
+
+    [Fact]
     public async Task A_seed_killed_twice_in_one_sweep_still_completes_bit_identical()
     {
         await using var cluster = await AzureCluster.Start(azurite);

@@ -37,6 +37,32 @@ public sealed class SweepSeedsTests
     }
 
     [Fact]
+    public void Evaluations_follow_the_searches_and_keep_their_stage_test_accuracy_and_waiting_reason()
+    {
+        var space = Nb201Space.Instance;
+        var spec = new SweepSpec { Methods = ["single", "darts-v1"], Seeds = [4, 5], EvaluateJson = "{}" };
+        var seeds = SweepSeeds.Create("s", spec, 3, space, evaluationEpochs: 7);
+        Assert.Equal(8, seeds.Count);
+        Assert.All(seeds.Take(4), e => Assert.Equal((SeedStages.Search, 3), (e.Status.Stage, e.Status.Epochs)));
+        Assert.All(seeds.Skip(4), e => Assert.Equal((SeedStages.Evaluate, 7, SweepSeeds.WaitingForSearch), (e.Status.Stage, e.Status.Epochs, e.Status.Reason)));
+        const string arch = "|nor_conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|none~0|skip_connect~1|nor_conv_1x1~2|";
+        seeds[4].Dispatched = true;
+        seeds[4].Counted = 7;
+        seeds[4].Status = seeds[4].Status with
+        {
+            State = SeedState.Completed, EpochsDone = 7, Reason = null,
+            Last = new EpochSummary { Epoch = 7, Arch = arch, TestAcc = 0.625 },
+        };
+
+        var back = SweepSeeds.Unpack(SweepSeeds.Pack(seeds, space), "s", spec, 3, space, evaluationEpochs: 7);
+        var evaluation = back[4].Status;
+        Assert.Equal((SeedStages.Evaluate, "single", 4L, SeedState.Completed), (evaluation.Stage, evaluation.Method, evaluation.Seed, evaluation.State));
+        Assert.Equal((0.625, (double?)null, arch), (evaluation.Last!.TestAcc, evaluation.Last.ValidAcc, evaluation.Last.Arch));
+        Assert.Equal(SweepSeeds.WaitingForSearch, back[5].Status.Reason);
+        Assert.Equal(SeedStages.Search, back[0].Status.Stage);
+    }
+
+    [Fact]
     public void Every_space_rebuilds_a_genotype_from_its_slots()
     {
         foreach (var space in SearchSpaces.All)

@@ -134,6 +134,74 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_sweep_with_an_evaluate_section_trains_every_completed_genotype_and_aggregates_its_test_accuracy()
+    {
+        var id = Tiny.NewId("evaluate");
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1]) with { EvaluateJson = """{"epochs": 2, "channels": 2, "cells": 1, "batch_size": 16}""" };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        Assert.Equal(SweepState.Completed, status.State);
+        Assert.Equal(8, status.Seeds.Length);
+        Assert.All(status.Seeds, s => Assert.True(s.State == SeedState.Completed, $"{s.Method} {s.Seed} {s.Stage}: {s.State} {s.Reason}"));
+
+        var evaluation = SweepValidation.EvaluationOptions(spec)!;
+        foreach (var method in spec.Methods)
+        {
+            var evaluations = status.Seeds.Where(s => s.Method == method && s.IsEvaluation).OrderBy(s => s.Seed).ToList();
+            Assert.Equal(2, evaluations.Count);
+            foreach (var e in evaluations)
+            {
+                var search = status.Seeds.Single(s => s.Method == method && s.Seed == e.Seed && !s.IsEvaluation);
+                Assert.Equal(search.Last!.Arch, e.Last!.Arch);                   // the search's final genotype
+                Assert.Equal(2, e.EpochsDone);
+                Assert.EndsWith($"{method}-seed{e.Seed}-evaluate", e.RunFolder);
+                // bit-identical to the same evaluation run directly
+                var direct = Search.Evaluation.EvalRunner.Run(evaluation with { Arch = search.Last.Arch, Seed = e.Seed }, Path.Combine(Tiny.TempDir(), "direct"));
+                Assert.Equal(direct.TestAcc, e.Last.TestAcc);
+                var detail = (await fixture.Client.GetGrain<ISweepGrain>(id).GetSeedStage(method, e.Seed, SeedStages.Evaluate))!;
+                Assert.Equal([1, 2], detail.History.Select(h => h.Epoch));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(direct.TrainLoss), BitConverter.DoubleToInt64Bits(detail.History[^1].TrainLoss));
+            }
+            var agg = status.Methods.Single(m => m.Method == method);
+            Assert.Equal((2, 0, 0), (agg.Evaluated, agg.EvaluationsFailed, agg.EvaluationsRunning));
+            Assert.Equal(SweepAggregator.StatOf(evaluations.Select(e => e.Last!.TestAcc!.Value * 100)), agg.TestAcc);
+            Assert.Equal(2, agg.Completed);       // the search figures count the searches only
+            Assert.Equal(2, agg.Seeds);
+            Assert.Equal(2, agg.Curve[^1].TrainAcc.N);
+        }
+    }
+
+    [Fact]
+    public async Task An_evaluation_whose_search_failed_is_cancelled_with_the_reason_and_the_sweep_ends()
+    {
+        var id = Tiny.NewId("evaluate-failed");
+        var options = Tiny.Options(epochs: 3) with { Optimizer = new() { Lr = 1e9, LrMin = 0, GradClip = 0 } };
+        var spec = new SweepSpec
+        {
+            Name = "diverging", Methods = ["single"], Seeds = [0], SearchJson = SearchOptionsJson.ToJson(options),
+            EvaluateJson = """{"epochs": 1, "channels": 2, "cells": 1}""",
+        };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit, expectFailures: true);
+        var search = status.Seeds.Single(s => !s.IsEvaluation);
+        Assert.Equal(SeedState.Failed, search.State);
+        var evaluation = status.Seeds.Single(s => s.IsEvaluation);
+        Assert.Equal((SeedState.Cancelled, "its search failed"), (evaluation.State, evaluation.Reason));
+        Assert.Equal(SweepState.Completed, status.State);
+    }
+
+    [Fact]
+    public async Task A_bad_evaluate_section_is_refused_with_every_problem()
+    {
+        var spec = Tiny.Spec(["single"], [0]) with { EvaluateJson = """{"epochs": 0, "arch": "x", "drop_path": 0.2, "epohcs": 3}""" };
+        var problems = (await fixture.Client.GetGrain<ISweepGrain>(Tiny.NewId("bad-evaluate")).Start(spec)).Problems;
+        Assert.Contains(problems, p => p.StartsWith("evaluate.arch: set per seed by the sweep", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("evaluate.epohcs: unknown option", StringComparison.Ordinal));
+        Assert.Contains("evaluate: epochs must be positive, got 0", problems);
+        Assert.Contains("evaluate: drop-path: the nb201 evaluation network has no drop-path (use 0)", problems);
+    }
+
+    [Fact]
     public async Task Cancel_stops_running_and_queued_seeds()
     {
         var id = Tiny.NewId("cancel");

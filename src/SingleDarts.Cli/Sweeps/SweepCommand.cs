@@ -287,7 +287,7 @@ public static class SweepCommand
     {
         var status = await grain.GetStatus() ?? throw new ClusterException($"no sweep '{id}'");
         var interrupted = false;
-        var seen = new Dictionary<(string, long), (SeedState, int)>();
+        var seen = new Dictionary<(string, long, string), (SeedState, int)>();
         var failures = new SweepFailures();
         var progress = new SweepProgress(DateTimeOffset.UtcNow, status);
         var perSeed = status.Seeds.Length <= LinePerSeedUpTo;
@@ -296,7 +296,7 @@ public static class SweepCommand
         {
             foreach (var seed in s.Seeds)
             {
-                var key = (seed.Method, seed.Seed);
+                var key = (seed.Method, seed.Seed, seed.Stage);
                 var now = (seed.State, seed.EpochsDone);
                 if (seen.TryGetValue(key, out var before) ? before == now : seed.State == SeedState.Queued) continue;
                 seen[key] = now;

@@ -10,7 +10,8 @@ using SingleDarts.Search.Runs;
 namespace SingleDarts.Cli.Sweeps;
 
 /// <summary>
-/// <c>sweep export</c>: every seed's every epoch as CSV, or the whole sweep as JSON. Histories live
+/// <c>sweep export</c>: every seed's every epoch as CSV (evaluation-stage rows with stage=evaluate and
+/// their test accuracy), or the whole sweep as JSON. Histories live
 /// with the seeds, so they are fetched from them a window at a time and written as they come: the
 /// export of a sweep of any size holds a few dozen seeds in memory.
 /// </summary>
@@ -50,7 +51,7 @@ public static class SweepExport
         foreach (var window in status.Seeds.Chunk(Window))
         {
             cancel.ThrowIfCancellationRequested();
-            var details = await Task.WhenAll(window.Select(async s => await grain.GetSeed(s.Method, s.Seed) ?? new SeedDetail { Status = s }));
+            var details = await Task.WhenAll(window.Select(async s => await grain.GetSeedStage(s.Method, s.Seed, s.Stage) ?? new SeedDetail { Status = s }));
             foreach (var detail in details) yield return detail;
         }
     }
@@ -80,14 +81,14 @@ public static class SweepExport
         await using var writer = new StreamWriter(path);
         await using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
         csv.WriteHeader(["sweep", "method", "seed", "state", "silo", "epoch", "train_loss", "train_acc", "valid_acc", "lr",
-            "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch", "space", "param_free_edges", "skip_connects"]);
+            "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch", "space", "param_free_edges", "skip_connects", "stage", "test_acc"]);
         await foreach (var seed in seeds)
             foreach (var e in seed.History)
             {
                 var s = seed.Status;
                 object?[] row = [status.Id, s.Method, s.Seed, s.State.ToString().ToLowerInvariant(), s.Silo, e.Epoch, e.TrainLoss, e.TrainAcc,
                     e.ValidAcc, e.Lr, e.ParamFreeShare, e.AlphaEntropy, e.ImagesPerSecond, e.Nb201Acc, e.Nb201Rank, e.Seconds, e.Arch,
-                    seed.Space, e.ParamFreeEdges, e.SkipConnects];
+                    seed.Space, e.ParamFreeEdges, e.SkipConnects, s.Stage, e.TestAcc];
                 foreach (var v in row) csv.WriteField(v);
                 csv.EndRecord();
             }

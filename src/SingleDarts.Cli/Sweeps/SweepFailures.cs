@@ -37,11 +37,12 @@ public sealed partial class SweepFailures
         var perMethod = string.Join(", ", failed.GroupBy(s => s.Method).Select(g => $"{g.Key}: {g.Count()}"));
         var first = failed.MinBy(s => s.FinishedAt ?? DateTimeOffset.MaxValue)!;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{failed.Count} of {status.Seeds.Length} seeds failed ({perMethod}); first: {first.Method} seed {first.Seed}: {first.Reason}");
+            $"{failed.Count} of {status.Seeds.Length} seeds failed ({perMethod}); first: {first.Method} seed {first.Seed}{(first.IsEvaluation ? " evaluation" : "")}: {first.Reason}");
     }
 
-    /// <summary>True when the sweep ended with seeds and every one of them failed.</summary>
-    public static bool AllFailed(SweepStatus status) => status.Seeds.Length > 0 && status.Seeds.All(s => s.State == SeedState.Failed);
+    /// <summary>True when the sweep ended with seeds and every one of their searches failed.</summary>
+    public static bool AllFailed(SweepStatus status) =>
+        status.Seeds.Any(s => !s.IsEvaluation) && status.Seeds.Where(s => !s.IsEvaluation).All(s => s.State == SeedState.Failed);
 
     private static string Names(List<SeedStatus> seeds)
     {

@@ -16,10 +16,12 @@ public sealed class SweepProgress(DateTimeOffset since, SweepStatus? first = nul
     /// <summary>The one-line plan <c>sweep start</c> states: sizes, epochs and the slots that will run them.</summary>
     public static string Plan(SweepStatus status, string where)
     {
-        var epochs = status.Seeds.FirstOrDefault()?.Epochs ?? 0;
+        var searches = status.Seeds.Where(s => !s.IsEvaluation).ToArray();
+        var epochs = searches.FirstOrDefault()?.Epochs ?? 0;
+        var evaluation = status.Seeds.FirstOrDefault(s => s.IsEvaluation) is { } e ? $", then {e.Epochs} epochs of evaluation per completed seed" : "";
         return string.Create(Inv,
-            $"sweep {status.Id}: {status.Spec.Methods.Length} method(s) x {status.Spec.Seeds.Length:N0} seed(s) = {status.Seeds.Length:N0} seeds x {epochs} epochs " +
-            $"({status.Seeds.Length * (long)epochs:N0} seed-epochs) on {where}, {status.Slots} worker slot(s) now");
+            $"sweep {status.Id}: {status.Spec.Methods.Length} method(s) x {status.Spec.Seeds.Length:N0} seed(s) = {searches.Length:N0} seeds x {epochs} epochs " +
+            $"({searches.Length * (long)epochs:N0} seed-epochs){evaluation} on {where}, {status.Slots} worker slot(s) now");
     }
 
     /// <summary>Seed-epochs done and in all (a failed or cancelled seed's remaining epochs are not to be done).</summary>
@@ -42,11 +44,11 @@ public sealed class SweepProgress(DateTimeOffset since, SweepStatus? first = nul
     /// <summary>A progress line for sweeps too big for a line per seed and epoch.</summary>
     public string Line(SweepStatus status, DateTimeOffset now)
     {
-        int Count(SeedState s) => status.Seeds.Count(x => x.State == s);
+        int Count(SeedState s) => status.Seeds.Count(x => x.State == s && !x.IsEvaluation);
         var (done, total) = Epochs(status);
         var line = string.Create(Inv,
             $"progress: {Count(SeedState.Completed):N0} completed, {Count(SeedState.Running):N0} running, {Count(SeedState.Queued):N0} queued, " +
-            $"{Count(SeedState.Failed):N0} failed of {status.Seeds.Length:N0} seeds; {done:N0}/{total:N0} seed-epochs ({100.0 * done / Math.Max(total, 1):F1}%)");
+            $"{Count(SeedState.Failed):N0} failed of {status.Seeds.Count(x => !x.IsEvaluation):N0} seeds; {done:N0}/{total:N0} seed-epochs ({100.0 * done / Math.Max(total, 1):F1}%)");
         return Estimate(status, now) is { } estimate ? $"{line}; {estimate}" : line;
     }
 

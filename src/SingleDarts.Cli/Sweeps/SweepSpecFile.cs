@@ -12,12 +12,13 @@ namespace SingleDarts.Cli.Sweeps;
 
 /// <summary>
 /// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c>,
-/// <c>collapse_threshold</c> and <c>search</c> (any search option, snake_case, as in a run's
-/// config.json). Relative data and table paths are relative to the file.
+/// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
+/// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
+/// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file.
 /// </summary>
 public static class SweepSpecFile
 {
-    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "search"];
+    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "search", "evaluate"];
 
     /// <summary>The spec and the sweep id; every problem with the file at once as a <see cref="SearchConfigException"/>.</summary>
     public static (SweepSpec Spec, string Id) Read(string path, string? idOverride = null)
@@ -43,6 +44,13 @@ public static class SweepSpecFile
             problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
         ResolvePath(searchObject, "data", path, keep: DataFormats.Synthetic);
         ResolvePath(searchObject, "nb201", path);
+        JsonObject? evaluateObject = null;
+        if (root["evaluate"] is { } evaluate)
+        {
+            if (evaluate is JsonObject e) evaluateObject = e;
+            else problems.Add("evaluate: must be a mapping of evaluate options (an empty mapping {} takes the space's protocol)");
+            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, keep: DataFormats.Synthetic);
+        }
 
         var spec = new SweepSpec
         {
@@ -52,6 +60,7 @@ public static class SweepSpecFile
             SearchJson = searchObject.ToJsonString(),
             CollapseThreshold = threshold,
             CollapseRule = rule,
+            EvaluateJson = evaluateObject?.ToJsonString(),
         };
         var id = idOverride ?? Text(root, "id", problems) ?? DefaultId(name);
         problems.AddRange(SweepValidation.Validate(spec, id));

@@ -40,9 +40,10 @@ public static class SweepViews
                 ? $"{s.EpochsDone}/{s.Epochs} ({s.Step}/{s.Steps})"
                 : $"{s.EpochsDone}/{s.Epochs}";
             table.AddRow(
-                new Text(s.Seed.ToString(Inv)), new Text(s.Method), State(s), new Text(s.Silo ?? "–"), new Text(epoch),
-                new Text(Num(s.Last?.TrainLoss, "F4")), new Text(Pct(s.Last?.ValidAcc)), new Text(Num(s.Last?.ParamFreeShare)),
-                new Text(Num(s.Last?.AlphaEntropy, "F4")), new Text(Num(s.Last?.Nb201Acc)), new Text(s.Last?.Arch ?? s.Reason ?? ""));
+                new Text(s.Seed.ToString(Inv)), new Text(s.IsEvaluation ? $"{s.Method} (evaluate)" : s.Method), State(s), new Text(s.Silo ?? "–"), new Text(epoch),
+                new Text(Num(s.Last?.TrainLoss, "F4")), new Text(s.IsEvaluation ? Pct(s.Last?.TestAcc) + " test" : Pct(s.Last?.ValidAcc)),
+                new Text(Num(s.Last?.ParamFreeShare)), new Text(Num(s.Last?.AlphaEntropy, "F4")), new Text(Num(s.Last?.Nb201Acc)),
+                new Text(s.Last?.Arch ?? s.Reason ?? ""));
         }
         return table;
     }
@@ -53,16 +54,28 @@ public static class SweepViews
         var failed = status.Methods.Sum(m => m.Failed);
         var table = new Table().Border(TableBorder.Simple)
             .Title(failed == 0 ? "stability across seeds" : $"stability across seeds — {failed} seed(s) failed, not in the final figures");
-        foreach (var c in new[] { "method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "param-free", "skip", "modal arch share", "mean Hamming" })
+        var evaluates = status.Spec.EvaluateJson is not null;
+        string[] columns = ["method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "param-free", "skip", "modal arch share", "mean Hamming"];
+        foreach (var c in evaluates ? [.. columns, "evaluated", "test acc % (min–max)"] : columns)
             table.AddColumn(new TableColumn(c));
         foreach (var m in status.Methods)
-            table.AddRow(new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
+        {
+            IRenderable[] evaluation = evaluates
+                ?
+                [
+                    new Text($"{m.Evaluated}/{m.Completed}{(m.EvaluationsRunning > 0 ? $", {m.EvaluationsRunning} running" : "")}{(m.EvaluationsFailed > 0 ? $", {m.EvaluationsFailed} failed" : "")}",
+                        m.EvaluationsFailed > 0 ? new Style(Color.Red) : Style.Plain),
+                    new Text(m.TestAcc is { } t ? string.Create(Inv, $"{MeanStd(t)} ({t.Min:F2}–{t.Max:F2})") : "–"),
+                ]
+                : [];
+            table.AddRow([new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
                 new Text(m.Failed.ToString(Inv), m.Failed > 0 ? new Style(Color.Red) : Style.Plain),
                 new Text(MeanStd(m.ValidAcc, 100)), new Text(MeanStd(m.Nb201Acc)),
                 new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges}{(m.CollapseRule == "skip_connect" ? " skip" : "")})") : "–"),
                 new Text(m.MeanParamFreeEdges is { } p ? string.Create(Inv, $"{p:F2}/{m.CountedEdges}") : "–"),
                 new Text(m.MeanSkipConnects is { } k ? string.Create(Inv, $"{k:F2}/{m.CountedEdges}") : "–"),
-                new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)));
+                new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)), .. evaluation]);
+        }
         return table;
     }
 
@@ -81,8 +94,10 @@ public static class SweepViews
     /// <summary>A line per seed event for logs and pipes (no terminal).</summary>
     public static string Line(SeedStatus s)
     {
-        var line = string.Create(Inv, $"{s.Method} seed {s.Seed}: {s.State.ToString().ToLowerInvariant()} on {s.Silo ?? "–"}, epoch {s.EpochsDone}/{s.Epochs}");
-        if (s.Last is { } l)
+        var line = string.Create(Inv, $"{s.Method} seed {s.Seed}{(s.IsEvaluation ? " evaluation" : "")}: {s.State.ToString().ToLowerInvariant()} on {s.Silo ?? "–"}, epoch {s.EpochsDone}/{s.Epochs}");
+        if (s.IsEvaluation && s.Last is { } t)
+            line += string.Create(Inv, $", loss {Num(t.TrainLoss, "F4")}, train {Pct(t.TrainAcc)}%, test {Pct(t.TestAcc)}%, {t.Arch}");
+        else if (s.Last is { } l)
         {
             line += string.Create(Inv, $", loss {Num(l.TrainLoss, "F4")}, valid {Pct(l.ValidAcc)}%, param-free {Num(l.ParamFreeShare)}, H(α) {Num(l.AlphaEntropy, "F4")}");
             if (SearchSpaces.TryGet(s.Space, out var space) && space.DefaultCollapseRule == CollapseRules.SkipConnect)

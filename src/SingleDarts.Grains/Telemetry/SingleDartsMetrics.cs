@@ -19,7 +19,7 @@ public static class SingleDartsMetrics
     /// <summary>Every instrument's name, unit and description (the README's table is this list).</summary>
     public static readonly IReadOnlyList<(string Name, string Unit, string Description)> Instruments =
     [
-        ("singledarts.seeds", "{seed}", "seeds of a sweep by state (sweep.id, method, state)"),
+        ("singledarts.seeds", "{seed}", "seeds of a sweep by state (sweep.id, method, state; stage=evaluate for the evaluation stage)"),
         ("singledarts.seed.epoch", "{epoch}", "epochs a seed has finished"),
         ("singledarts.seed.epochs", "{epoch}", "epochs a seed will run"),
         ("singledarts.seed.step", "{step}", "step within the running epoch"),
@@ -27,6 +27,7 @@ public static class SingleDartsMetrics
         ("singledarts.train.accuracy", "1", "training accuracy of the last finished epoch (0..1)"),
         ("singledarts.valid.accuracy", "1", "held-out accuracy of the supernet after the last finished epoch (0..1)"),
         ("singledarts.nb201.accuracy", "%", "NAS-Bench-201 test accuracy of the current cell, when a table is set"),
+        ("singledarts.test.accuracy", "1", "evaluation stage: test accuracy of the seed's genotype trained from scratch, after the last finished epoch (0..1)"),
         ("singledarts.alpha.entropy", "{nat}", "mean over edges of the entropy of the relaxed α (ln 5 = uniform, 0 = decided)"),
         ("singledarts.cell.param_free_share", "1", "share of the current cell's counted edges whose operation is parameter-free (NB201: of 6; DARTS: of the normal cell's 8)"),
         ("singledarts.cell.skip_connects", "{edge}", "skip_connect edges among the current cell's counted edges"),
@@ -44,6 +45,9 @@ public static class SingleDartsMetrics
     public const string SeedTag = "seed";
     public const string StateTag = "state";
     public const string OpTag = "op";
+
+    /// <summary>On a seed's evaluation stage only: stage=evaluate (a search's series keep the tags they always had).</summary>
+    public const string StageTag = "stage";
 
     private static readonly Meter Meter = new(SingleDartsTelemetry.Name, SingleDartsTelemetry.Version);
     private static readonly ConcurrentDictionary<(string Silo, string Seed), Published> Seeds = new();
@@ -72,6 +76,7 @@ public static class SingleDartsMetrics
         Gauge("singledarts.train.accuracy", () => PerSeed(s => s.Last?.TrainAcc));
         Gauge("singledarts.valid.accuracy", () => PerSeed(s => s.Last?.ValidAcc));
         Gauge("singledarts.nb201.accuracy", () => PerSeed(s => s.Last?.Nb201Acc));
+        Gauge("singledarts.test.accuracy", () => PerSeed(s => s.Last?.TestAcc));
         Gauge("singledarts.alpha.entropy", () => PerSeed(s => s.Last?.AlphaEntropy));
         Gauge("singledarts.cell.param_free_share", () => PerSeed(s => s.Last?.ParamFreeShare));
         Gauge("singledarts.cell.skip_connects", () => PerSeed(s => s.Last?.SkipConnects));
@@ -115,18 +120,28 @@ public static class SingleDartsMetrics
         { SeedTag, seed },
     };
 
+    /// <summary>The tags of a seed's stage: the seed's, and stage=evaluate for an evaluation.</summary>
+    public static TagList SeedTags(string sweepId, string method, long seed, string stage)
+    {
+        var tags = SeedTags(sweepId, method, seed);
+        if (stage != SeedStages.Search) tags.Add(StageTag, stage);
+        return tags;
+    }
+
+    private static TagList TagsOf(SeedStatus s) => SeedTags(s.SweepId, s.Method, s.Seed, s.Stage);
+
     private static IEnumerable<Measurement<double>> PerSeed(Func<SeedStatus, double?> value)
     {
         foreach (var (s, _) in Seeds.Values)
             if (value(s) is { } v && double.IsFinite(v))
-                yield return new Measurement<double>(v, SeedTags(s.SweepId, s.Method, s.Seed));
+                yield return new Measurement<double>(v, TagsOf(s));
     }
 
     private static IEnumerable<Measurement<double>> LiveSteps()
     {
         foreach (var (s, step) in Seeds.Values)
             if (s.State == SeedState.Running)
-                yield return new Measurement<double>(step?.Invoke() ?? s.Step, SeedTags(s.SweepId, s.Method, s.Seed));
+                yield return new Measurement<double>(step?.Invoke() ?? s.Step, TagsOf(s));
     }
 
     private readonly record struct Published(SeedStatus Status, Func<int>? Step);
@@ -139,7 +154,7 @@ public static class SingleDartsMetrics
             var opNames = SearchSpaces.TryGet(s.Space, out var space) ? space.Operations : Primitives.Names;
             for (var op = 0; op < shares.Length && op < opNames.Count; op++)
             {
-                var tags = SeedTags(s.SweepId, s.Method, s.Seed);
+                var tags = TagsOf(s);
                 tags.Add(OpTag, opNames[op]);
                 yield return new Measurement<double>(shares[op], tags);
             }
@@ -149,14 +164,18 @@ public static class SingleDartsMetrics
     private static IEnumerable<Measurement<double>> SeedsByState()
     {
         foreach (var ((_, sweep), seeds) in Sweeps)
-            foreach (var method in seeds.Select(s => s.Method).Distinct())
+            foreach (var (method, stage) in seeds.Select(s => (s.Method, s.Stage)).Distinct())
                 foreach (var state in Enum.GetValues<SeedState>())
-                    yield return new Measurement<double>(seeds.Count(s => s.Method == method && s.State == state), new TagList
+                {
+                    var tags = new TagList
                     {
                         { SweepIdTag, sweep },
                         { MethodTag, method },
                         { StateTag, state.ToString().ToLowerInvariant() },
-                    });
+                    };
+                    if (stage != SeedStages.Search) tags.Add(StageTag, stage);
+                    yield return new Measurement<double>(seeds.Count(s => s.Method == method && s.Stage == stage && s.State == state), tags);
+                }
     }
 
     private static void Gauge(string name, Func<IEnumerable<Measurement<double>>> observe) =>

@@ -103,7 +103,8 @@ public sealed class BlobCheckpointStores : ICheckpointStores
     public CheckpointPolicy Policy { get; }
 
     public ICheckpointStore For(SeedSpec seed, RunFolder folder) =>
-        new BlobCheckpointStore(container, $"{seed.SweepId}/{seed.Method}-seed{seed.Seed}", EnsureContainer);
+        new BlobCheckpointStore(container, seed.Stage == SeedStages.Search ? $"{seed.SweepId}/{seed.Method}-seed{seed.Seed}"
+            : $"{seed.SweepId}/{seed.Method}-seed{seed.Seed}-{seed.Stage}", EnsureContainer);
 
     private void EnsureContainer()
     {

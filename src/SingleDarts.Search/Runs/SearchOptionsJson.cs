@@ -15,6 +15,24 @@ public static class SearchOptionsJson
     /// <summary>Search options from their snake_case JSON; unknown keys are problems (a typo must not silently fall back to a default).</summary>
     public static SearchOptions? Parse(string json, List<string> problems)
     {
+        if (OptionsJson<SearchOptions>.Object(json, "search", problems) is not { } given) return null;
+        var options = OptionsJson<SearchOptions>.Parse(given, "search", problems);
+        // the space's own cell count when none is given (nb201: N = 5 per stage; darts: L = 8)
+        return options is not null && !given.ContainsKey("cells") && SearchSpaces.TryGet(options.Space, out var space)
+            ? options with { Cells = space.DefaultCells } : options;
+    }
+}
+
+/// <summary>
+/// Options of type <typeparamref name="T"/> from a snake_case JSON object: unknown keys and values of
+/// the wrong type are reported (each naming its key under <c>section</c>) and left out, so that every
+/// problem is reported at once.
+/// </summary>
+public static class OptionsJson<T> where T : new()
+{
+    /// <summary>The JSON object of <paramref name="json"/>; null (and a problem) when it is not one.</summary>
+    public static JsonObject? Object(string json, string section, List<string> problems)
+    {
         JsonNode? node;
         try
         {
@@ -22,40 +40,38 @@ public static class SearchOptionsJson
         }
         catch (JsonException ex)
         {
-            problems.Add($"search: not valid JSON ({ex.Message})");
+            problems.Add($"{section}: not valid JSON ({ex.Message})");
             return null;
         }
-        if (node is not JsonObject given)
-        {
-            problems.Add("search: must be a mapping of search options");
-            return null;
-        }
+        if (node is JsonObject given) return given;
+        problems.Add($"{section}: must be a mapping of {section} options");
+        return null;
+    }
+
+    public static T? Parse(JsonObject given, string section, List<string> problems)
+    {
         // unknown keys are reported and left out, so that the known ones are checked too (every problem at once)
         var known = (JsonObject)given.DeepClone();
-        UnknownKeys(known, KnownKeys, "search", problems);
+        UnknownKeys(known, KnownKeys, section, problems);
         // a value of the wrong type is reported and left out in turn, so the others are still checked
         while (true)
         {
             try
             {
-                var options = known.Deserialize<SearchOptions>(Json.Options);
-                // the space's own cell count when none is given (nb201: N = 5 per stage; darts: L = 8)
-                return options is not null && !known.ContainsKey("cells") && SearchSpaces.TryGet(options.Space, out var space)
-                    ? options with { Cells = space.DefaultCells } : options;
+                return known.Deserialize<T>(Json.Options);
             }
             catch (JsonException ex)
             {
                 var path = (ex.Path ?? "$").TrimStart('$').TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
-                problems.Add($"search.{string.Join('.', path)}: {WrongValue(path, known)}");
-                if (!Remove(known, path)) return null;
+                problems.Add($"{section}.{string.Join('.', path)}: {WrongValue(path, known)}");
+                if (!Remove(known, path)) return default;
             }
         }
     }
-
     /// <summary>What is wrong with the value at <paramref name="path"/>: the enum's names, or the type it must have.</summary>
     private static string WrongValue(string[] path, JsonObject given)
     {
-        var type = typeof(SearchOptions);
+        var type = typeof(T);
         JsonNode? value = given;
         foreach (var name in path)
         {
@@ -79,7 +95,7 @@ public static class SearchOptionsJson
     }
 
     /// <summary>Every option name (nested objects included), from the defaults' JSON.</summary>
-    private static readonly JsonObject KnownKeys = JsonSerializer.SerializeToNode(new SearchOptions(), Json.Options)!.AsObject();
+    private static readonly JsonObject KnownKeys = JsonSerializer.SerializeToNode(new T(), Json.Options)!.AsObject();
 
     /// <summary>Reports and removes the keys of <paramref name="given"/> that <paramref name="known"/> lacks, nested objects included.</summary>
     private static void UnknownKeys(JsonObject given, JsonObject known, string path, List<string> problems)
