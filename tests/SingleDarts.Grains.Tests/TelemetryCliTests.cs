@@ -17,7 +17,7 @@ public sealed partial class TelemetryCliTests
         "singledarts_alpha_entropy", "singledarts_cell_param_free_share", "singledarts_cell_skip_connects", "singledarts_cell_op_share",
         "singledarts_step_duration_seconds", "singledarts_train_images_total", "singledarts_train_throughput_per_second",
         "singledarts_checkpoint_write_duration_seconds", "singledarts_checkpoint_write_size_bytes_total",
-        "singledarts_sweep_state_write_size_bytes",
+        "singledarts_sweep_state_write_size_bytes", "singledarts_test_accuracy",
     ];
 
     [Fact]
@@ -40,6 +40,11 @@ public sealed partial class TelemetryCliTests
               threads: 1
               epochs: 3
               nb201: {TinySearch.Nb201Table()}
+            evaluate:
+              epochs: 4
+              channels: 2
+              cells: 1
+              batch_size: 8
             """);
         var port = CliProcess.FreePort();
         using var local = CliProcess.Start($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} " +

@@ -51,8 +51,8 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         metrics.Clear();
         meterProvider.ForceFlush();
 
-        // every instrument but the running-only step gauge has points for this sweep, tagged with sweep.id, method and seed
-        foreach (var (name, unit, _) in SingleDartsMetrics.Instruments.Where(i => i.Name != "singledarts.seed.step"))
+        // every instrument but the running-only step gauge (and the evaluation stage's, below) has points for this sweep, tagged with sweep.id, method and seed
+        foreach (var (name, unit, _) in SingleDartsMetrics.Instruments.Where(i => i.Name is not ("singledarts.seed.step" or "singledarts.test.accuracy")))
         {
             var metric = Assert.Single(metrics, m => m.Name == name);
             Assert.Equal(unit, metric.Unit);
@@ -123,6 +123,44 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             Assert.Equal("completed", seed.GetTagItem("seed.state"));
         }
         Assert.Equal("completed", sweep.GetTagItem("sweep.state"));
+    }
+
+    [Fact]
+    public async Task The_evaluation_stage_reports_test_accuracy_tagged_stage_evaluate_and_its_own_spans()
+    {
+        var metrics = new List<MetricSnapshot>();
+        var spans = new List<Activity>();
+        using var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(SingleDartsTelemetry.Name).AddInMemoryExporter(metrics).Build();
+        using var tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(SingleDartsTelemetry.Name).AddInMemoryExporter(spans).Build();
+        var id = Tiny.NewId("otel-eval");
+        var spec = Tiny.Spec(["single"], [0, 1]) with { EvaluateJson = """{"epochs": 2, "channels": 2, "cells": 1, "batch_size": 16}""" };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        metrics.Clear();
+        meterProvider.ForceFlush();
+
+        var points = Points(metrics, "singledarts.test.accuracy", id);
+        Assert.Equal(2, points.Count);
+        foreach (var evaluation in status.Seeds.Where(s => s.IsEvaluation))
+        {
+            var point = Assert.Single(points, p => Is(p, evaluation));
+            Assert.Equal("evaluate", Tags(point)["stage"]);
+            Assert.Equal(evaluation.Last!.TestAcc, point.GetGaugeLastValueDouble());
+            // the search's series keep their tags; the evaluation's train loss is told apart by its stage
+            var losses = Points(metrics, "singledarts.train.loss", id).Where(p => Is(p, evaluation)).ToList();
+            Assert.Equal(2, losses.Count);
+            Assert.Single(losses, p => !Tags(p).ContainsKey("stage"));
+        }
+        var byStage = Points(metrics, "singledarts.seeds", id).Where(p => (string?)Tags(p)["state"] == "completed")
+            .ToDictionary(p => Tags(p).TryGetValue("stage", out var stage) ? (string)stage! : "search", p => p.GetGaugeLastValueDouble());
+        Assert.Equal(2, byStage["search"]);
+        Assert.Equal(2, byStage["evaluate"]);
+
+        var mine = spans.Where(s => (string?)s.GetTagItem("sweep.id") == id).ToList();
+        var evaluations = mine.Where(s => s.DisplayName == "evaluation").ToList();
+        Assert.Equal(2, evaluations.Count);
+        Assert.All(evaluations, e => Assert.Equal("completed", e.GetTagItem("seed.state")));
+        Assert.All(evaluations, e => Assert.Equal(2, spans.Count(c => c.DisplayName == "epoch" && c.ParentSpanId == e.SpanId)));
     }
 
     [Fact]
