@@ -183,6 +183,32 @@ public sealed class SweepCliTests
     }
 
     [Fact]
+    public void A_local_sweep_with_an_evaluate_section_runs_both_stages_and_prints_the_test_accuracy_per_method()
+    {
+        var dir = Tiny.TempDir();
+        var spec = Spec(dir, "name: staged\nid: staged-test\nmethods: [single, darts-v1]\nseeds: [0, 1]\n" + TinySearch +
+            "\n  epochs: 2\nevaluate:\n  epochs: 2\n  channels: 2\n  cells: 1\n  batch_size: 16\n");
+        var (exit, stdout, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} " +
+            $"--silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
+
+        Assert.True(exit == 0, $"exit {exit}: {stdout}{stderr}");
+        Assert.Contains("then 2 epochs of evaluation per completed seed", stderr);                  // the plan
+        var evaluated = stdout.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\S+ seed \d evaluation: completed .*, test \d+\.\d\d%")).ToList();
+        Assert.Equal(4, evaluated.Count);
+        Assert.Contains("test acc % (min–max)", stdout);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(stdout, @" 2/2 +\S+ ±").Count);       // evaluated/completed, then mean ± std
+        foreach (var method in new[] { "single", "darts-v1" })
+            foreach (var seed in new[] { 0, 1 })
+            {
+                var folder = Path.Combine(dir, "runs", "staged-test", $"{method}-seed{seed}-evaluate");
+                var result = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "result.json")))!;
+                var search = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "runs", "staged-test", $"{method}-seed{seed}", "result.json")))!;
+                Assert.Equal((string?)search["arch"], (string?)result["arch"]);
+                Assert.Equal(2, (int)result["epochs"]!);
+            }
+    }
+
+    [Fact]
     public void A_local_sweep_whose_seeds_all_fail_reports_each_reason_once_and_exits_with_code_4()
     {
         var dir = Tiny.TempDir();
