@@ -64,12 +64,24 @@ public sealed partial class SweepGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         SingleDartsMetrics.WithdrawSweep(SiloName, Id);
         span?.SetTag("interrupted", "deactivated");
         SingleDartsTelemetry.End(span);
-        return Task.CompletedTask;
+        // a silo shutting down (or an idle collection) must not drop the changes the batched writes have not
+        // written yet: the next activation would show a seed that ended meanwhile as still running
+        if (dirty && S.Spec is not null && !Writes.Stale)
+        {
+            try
+            {
+                await Save();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogDeactivationWriteFailed(logger, Id, Secrets.Brief(ex));
+            }
+        }
     }
 
     public async Task<SweepStart> Start(SweepSpec spec)
@@ -403,6 +415,9 @@ public sealed partial class SweepGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: the sweep list could not be updated ({Reason})")]
     private static partial void LogRegistryFailed(ILogger logger, string sweep, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: its last changes could not be written on deactivation ({Reason}); seeds are asked again when it reactivates")]
+    private static partial void LogDeactivationWriteFailed(ILogger logger, string sweep, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: could not start {Method} seed {Seed}; will retry")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex, string sweep, string method, long seed);
