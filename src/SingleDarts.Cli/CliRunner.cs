@@ -48,6 +48,11 @@ public static class CliRunner
             foreach (var problem in silo.Problems) Console.Error.WriteLine($"error: {problem}");
             return UsageError;
         }
+        catch (Exception ex) when (Unwrap(ex) is Reports.ReportException report)
+        {
+            Console.Error.WriteLine($"error: {report.Message}");
+            return UsageError;
+        }
         catch (Exception ex) when (Unwrap(ex) is DataException data)
         {
             foreach (var line in data.Message.Split(Environment.NewLine)) Console.Error.WriteLine($"error: {line}");

@@ -9,6 +9,7 @@ var root = new RootCommand("SingleDarts: stable differentiable architecture sear
 {
     SearchCommand.Create(),
     EvaluateCommand.Create(),
+    ReportCommand.Create(),
     BenchCommand.Create(),
     Nb201Command.Create(),
     SweepCommand.Create(),

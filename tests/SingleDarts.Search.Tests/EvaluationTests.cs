@@ -58,6 +58,32 @@ public class EvaluationTests
         Assert.Null(aux);
     }
 
+    /// <summary>
+    /// A training step of many NAS-Bench-201 cells: a cell whose node sums start with a skip_connect (an alias of
+    /// another node) once had that node modified in place, which libtorch answers by aborting the process.
+    /// </summary>
+    [Fact]
+    public void Every_kind_of_nb201_cell_trains_a_step_with_finite_gradients()
+    {
+        TorchRuntime.Configure(Tiny.Threads);
+        var rng = new Random(11);
+        var cells = Enumerable.Range(0, 150).Select(_ => Enumerable.Range(0, 6).Select(_ => rng.Next(5)).ToArray())
+            .Append([Primitives.SkipConnect, Primitives.SkipConnect, Primitives.Conv3x3, Primitives.SkipConnect, Primitives.Conv1x1, Primitives.AvgPool3x3])
+            .Append([.. Enumerable.Repeat(Primitives.SkipConnect, 6)]).Append([.. Enumerable.Repeat(Primitives.None, 6)]);
+        using var x = randn(4, 3, 8, 8);
+        using var labels = tensor(new long[] { 0, 1, 2, 3 });
+        foreach (var ops in cells)
+        {
+            using var g = new Generator(0, CPU);
+            using var net = Nb201Space.Instance.BuildNetwork(new Genotype(ops), 2, 1, 4, auxiliary: false, g);
+            using var scope = NewDisposeScope();
+            var (logits, _) = net.Forward(x);
+            var loss = nn.functional.cross_entropy(logits, labels);
+            var grads = autograd.grad([loss], [.. net.parameters()], allow_unused: true);
+            Assert.All(grads.Where(t => !t.IsInvalid), t => Assert.True(t.isfinite().all().item<bool>()));
+        }
+    }
+
     [Fact]
     public void The_auxiliary_head_speaks_only_in_training_and_drop_path_only_then_too()
     {

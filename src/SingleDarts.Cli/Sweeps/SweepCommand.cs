@@ -53,6 +53,7 @@ public static class SweepCommand
         sweep.Subcommands.Add(List());
         sweep.Subcommands.Add(Cancel());
         sweep.Subcommands.Add(SweepExport.Create());
+        sweep.Subcommands.Add(ReportCommand.CreateForSweep());
         sweep.Subcommands.Add(SweepBench.Create());
         sweep.Subcommands.Add(SweepScaleBench.Create());
         return sweep;

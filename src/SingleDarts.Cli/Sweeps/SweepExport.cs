@@ -46,7 +46,7 @@ public static class SweepExport
     }
 
     /// <summary>Every seed's detail (status and history) in the sweep's order, fetched <see cref="Window"/> at a time.</summary>
-    private static async IAsyncEnumerable<SeedDetail> Details(ISweepGrain grain, SweepStatus status, [EnumeratorCancellation] CancellationToken cancel)
+    internal static async IAsyncEnumerable<SeedDetail> Details(ISweepGrain grain, SweepStatus status, [EnumeratorCancellation] CancellationToken cancel)
     {
         foreach (var window in status.Seeds.Chunk(Window))
         {

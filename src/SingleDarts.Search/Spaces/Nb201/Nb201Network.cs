@@ -60,8 +60,9 @@ public sealed class Nb201InferCell : nn.Module<Tensor, Tensor>
             {
                 if (Edge.All[e].To != to) continue;
                 var y = ops[e].forward(nodes[Edge.All[e].From]);
-                if (sum is null) sum = y;
-                else sum.add_(y, Scalars.One);
+                // never in place: the first term may be a node itself (skip_connect is its alias), which
+                // other edges and autograd still need; libtorch aborts the process on such a version clash
+                sum = sum is null ? y : sum.add(y, Scalars.One);
             }
             nodes.Add(sum!);
         }

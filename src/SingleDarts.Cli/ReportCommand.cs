@@ -1,0 +1,64 @@
+using System.CommandLine;
+using SingleDarts.Abstractions;
+using SingleDarts.Cli.Sweeps;
+using SingleDarts.Reports;
+
+namespace SingleDarts.Cli;
+
+/// <summary><c>singledarts report EXPORT.json -o DIR</c> (offline) and <c>singledarts sweep report ID -o DIR</c> (through the gateway, running or finished).</summary>
+public static class ReportCommand
+{
+    private static Option<string> Output() => new("--out", "-o") { Description = "the report's folder (report.html, figures/*.png and *.svg)", Required = true };
+
+    private static Option<int> Resamples() => new("--resamples")
+    {
+        Description = "bootstrap resamples per comparison (at least 10,000)", DefaultValueFactory = _ => Comparison.DefaultResamples,
+    };
+
+    public static Command Create()
+    {
+        var export = new Argument<string>("EXPORT") { Description = "a sweep's JSON export (`sweep export ID --format json -o FILE`)" };
+        var output = Output();
+        var resamples = Resamples();
+        var command = new Command("report", "Write the stability report of a sweep from its JSON export: one self-contained report.html and the figures as PNG and SVG.")
+        {
+            export, output, resamples,
+        };
+        command.SetAction(parse =>
+        {
+            var input = ReportInput.FromExport(Path.GetFullPath(parse.GetValue(export)!));
+            return Write(input, parse.GetValue(output)!, parse.GetValue(resamples));
+        });
+        return command;
+    }
+
+    public static Command CreateForSweep()
+    {
+        var id = SweepCommand.IdArgument();
+        var output = Output();
+        var resamples = Resamples();
+        var gateway = SweepCommand.GatewayOption();
+        var command = new Command("report", "Write the stability report of a running or finished sweep: one self-contained report.html and the figures as PNG and SVG.")
+        {
+            id, output, resamples, gateway,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
+            var sweepId = parse.GetValue(id)!;
+            var status = await SweepCommand.GetStatus(cluster, sweepId);
+            var details = new List<SeedDetail>();
+            await foreach (var detail in SweepExport.Details(cluster.Client.GetGrain<ISweepGrain>(sweepId), status, cancel)) details.Add(detail);
+            return Write(new ReportInput(status, details), parse.GetValue(output)!, parse.GetValue(resamples));
+        });
+        return command;
+    }
+
+    private static int Write(ReportInput input, string output, int resamples)
+    {
+        if (resamples < Comparison.DefaultResamples) throw new Search.Runs.SearchConfigException($"--resamples must be at least {Comparison.DefaultResamples:N0}, got {resamples}");
+        var path = StabilityReport.Write(input, Path.GetFullPath(output), new ReportOptions { Resamples = resamples });
+        Console.WriteLine($"report: {path}");
+        return CliRunner.Ok;
+    }
+}
