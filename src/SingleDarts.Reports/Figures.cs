@@ -15,6 +15,10 @@ public static class Figures
 
     public static Color ColorOf(int index) => Palette[index % Palette.Length];
 
+    /// <summary>Epochs are whole numbers: no tick at 1.5.</summary>
+    public static void WholeTicks(Plot plot) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
     public static Plot NewPlot(string title, string x, string y)
     {
         var plot = new Plot();

@@ -100,6 +100,7 @@ public static class StabilityReport
         foreach (var metric in CurveMetrics(space))
         {
             var plot = Figures.NewPlot(metric.Title, "epoch", metric.Unit);
+            Figures.WholeTicks(plot);
             var any = false;
             for (var i = 0; i < methods.Length; i++)
             {
@@ -197,6 +198,7 @@ public static class StabilityReport
         var columns = edges > 8 ? 7 : 3;
         var rows = (edges + columns - 1) / columns;
         var multiplot = new Multiplot();
+        multiplot.Subplots.RemoveAt(0);        // a new multiplot starts with one empty plot
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
         var epochs = seed.History.Select(h => (double)h.Epoch).ToArray();
         var changes = seed.History.Skip(1).Where((h, i) => h.Arch != seed.History[i].Arch).Select(h => h.Epoch - 1.0).ToArray();
@@ -205,6 +207,7 @@ public static class StabilityReport
             var plot = new Plot();
             plot.Font.Set("DejaVu Sans");
             plot.Title(seed.Edges[e], size: 12);
+            Figures.WholeTicks(plot);
             foreach (var x in changes)
             {
                 var mark = plot.Add.VerticalLine(x);

@@ -73,6 +73,19 @@ public sealed class SweepCliTests
         Assert.Equal(2, export["seeds"]!.AsArray().Count);
         Assert.Contains(export["seeds"]!.AsArray(), s => s!["history"]!.AsArray().Count >= 1 && s["history"]![0]!["arch"]!.GetValue<string>().Contains('|'));
 
+        // the stability report of the running sweep through the gateway, and the same from its export file
+        var live = CliProcess.Run($"sweep report cli-test -o {dir}/report-live {gateway}");
+        Assert.True(live.Exit == 0, live.Err);
+        Assert.Contains($"report: {dir}/report-live/report.html", live.Out);
+        Assert.Contains("Stability report — sweep cli-test", File.ReadAllText(Path.Combine(dir, "report-live", "report.html")));
+        var offline = CliProcess.Run($"report {json} -o {dir}/report-offline");
+        Assert.True(offline.Exit == 0, offline.Err);
+        Assert.True(File.Exists(Path.Combine(dir, "report-offline", "figures", "alpha-single-seed0.svg")));
+        var wrong = CliProcess.Run($"report {csv} -o {dir}/report-wrong");
+        Assert.Equal(2, wrong.Exit);
+        Assert.StartsWith("error: ", wrong.Err.Trim());
+        Assert.DoesNotContain("   at ", wrong.Err);
+
         // the summary first, then the seeds the filters choose
         var filtered = CliProcess.Run($"sweep status cli-test --method single --state running --top 1 {gateway}");
         Assert.Equal(0, filtered.Exit);

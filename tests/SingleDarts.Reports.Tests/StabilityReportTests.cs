@@ -1,0 +1,150 @@
+using System.Text.Json;
+using AngleSharp.Html.Parser;
+using SingleDarts.Abstractions;
+using SingleDarts.Search;
+using SingleDarts.Search.Spaces.Nb201;
+
+namespace SingleDarts.Reports.Tests;
+
+/// <summary>The report of a sweep: well-formed, self-contained HTML whose every figure exists, with the comparisons the seeds support.</summary>
+public sealed class StabilityReportTests
+{
+    private static readonly string[] Cells =
+    [
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
+        "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|avg_pool_3x3~2|",
+        "|nor_conv_1x1~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|nor_conv_1x1~0|nor_conv_1x1~1|nor_conv_3x3~2|",
+    ];
+
+    /// <summary>A finished NB201 sweep: two methods, <paramref name="seeds"/> seeds each, 4 epochs, with evaluations.</summary>
+    private static ReportInput Sweep(int seeds)
+    {
+        var methods = new[] { "single", "darts-v1" };
+        var details = new List<SeedDetail>();
+        foreach (var (method, m) in methods.Select((x, i) => (x, i)))
+            for (var seed = 0; seed < seeds; seed++)
+            {
+                var history = Enumerable.Range(1, 4).Select(epoch =>
+                {
+                    var arch = Cells[(seed + m + (epoch > 2 ? 1 : 0)) % Cells.Length];
+                    var genotype = Genotype.Parse(arch);
+                    return new EpochSummary
+                    {
+                        Epoch = epoch,
+                        TrainLoss = 2.0 / epoch,
+                        TrainAcc = 0.2 * epoch,
+                        ValidAcc = 0.1 * epoch + 0.01 * seed + 0.05 * m,
+                        Nb201Acc = 80 + epoch + seed + 3 * m,
+                        Arch = arch,
+                        ParamFreeShare = genotype.ParameterFreeShare,
+                        ParamFreeEdges = genotype.ParameterFreeEdges,
+                        SkipConnects = genotype.SkipConnects,
+                        AlphaEntropy = 1.6 - 0.1 * epoch,
+                        OpWeights = [.. Enumerable.Range(0, 6).Select(e => Enumerable.Range(0, 5).Select(op => 0.2f + 0.01f * (op - 2) * epoch * (e % 2 == 0 ? 1 : -1)).ToArray())],
+                    };
+                }).ToArray();
+                var status = new SeedStatus { SweepId = "s", Method = method, Seed = seed, State = SeedState.Completed, Epochs = 4, EpochsDone = 4, Last = history[^1], Space = "nb201", Seconds = 60 };
+                details.Add(Nb201Detail(status, history));
+                var evaluation = history.Select(h => new EpochSummary { Epoch = h.Epoch, Arch = history[^1].Arch, TestAcc = 0.5 + 0.05 * h.Epoch + 0.01 * seed - 0.02 * m, TrainLoss = 1 }).ToArray();
+                details.Add(Nb201Detail(status with { Stage = SeedStages.Evaluate, Last = evaluation[^1] }, evaluation));
+            }
+        var spec = new SweepSpec { Name = "demo", Methods = methods, Seeds = [.. Enumerable.Range(0, seeds).Select(i => (long)i)], SearchJson = """{"epochs":4}""", EvaluateJson = "{}" };
+        var aggregates = methods.Select(m => new MethodAggregate
+        {
+            Method = m, Seeds = seeds, Completed = seeds, CollapseRule = "param_free", CollapseThreshold = 4, CountedEdges = 6,
+            ModalArch = Cells[0], ModalShare = 0.5, MeanPairwiseHamming = 3,
+        }).ToArray();
+        return new ReportInput(new SweepStatus { Id = "demo-sweep", Spec = spec, State = SweepState.Completed, Seeds = [.. details.Select(d => d.Status)], Methods = aggregates }, details);
+    }
+
+    private static SeedDetail Nb201Detail(SeedStatus status, EpochSummary[] history) => new()
+    {
+        Status = status, History = history, Space = "nb201", Ops = [.. Primitives.Names], Edges = [.. Edge.All.Select(e => e.ToString())],
+        Groups = ["cell"], GroupRows = [6],
+    };
+
+    private static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "singledarts-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [Fact]
+    public void The_report_is_well_formed_html_whose_every_referenced_figure_exists_as_png_and_svg()
+    {
+        var dir = TempDir();
+        var path = StabilityReport.Write(Sweep(6), dir, new ReportOptions { AlphaSeedsPerMethod = 1 });
+        var text = File.ReadAllText(path);
+        // strict mode throws on any parse error: unclosed or misnested elements, bad attributes
+        var document = new HtmlParser(new HtmlParserOptions { IsStrictMode = true }).ParseDocument(text);
+        var links = document.QuerySelectorAll("a[href]").Select(a => a.GetAttribute("href")!).ToList();
+        Assert.NotEmpty(links);
+        foreach (var link in links) Assert.True(File.Exists(Path.Combine(dir, link)), $"{link} is referenced but missing");
+        var images = document.QuerySelectorAll("img").Select(i => i.GetAttribute("src")!).ToList();
+        Assert.All(images, src => Assert.StartsWith("data:image/png;base64,", src));     // self-contained
+        Assert.Equal(links.Count / 2, images.Count);                                      // a PNG and an SVG per figure
+        foreach (var svg in Directory.GetFiles(Path.Combine(dir, "figures"), "*.svg")) System.Xml.Linq.XDocument.Load(svg);
+        // the figures the issue asks for
+        foreach (var name in new[] { "curve-nb201", "curve-valid", "curve-param-free", "curve-entropy", "curve-test", "final-nb201", "final-test", "alpha-single-seed0", "alpha-darts-v1-seed0" })
+            Assert.Contains($"figures/{name}.png", links);
+        Assert.Contains("α figures for 2 of 12 seeds", text);
+        Assert.Contains("demo-sweep", document.QuerySelector("title")!.TextContent);
+        Assert.DoesNotContain("http://", text.Replace("http://www.w3.org/", ""));           // nothing fetched from the network
+    }
+
+    [Fact]
+    public void Comparisons_state_n_and_use_the_tested_statistics_and_few_seeds_are_said_to_prove_nothing()
+    {
+        var input = Sweep(6);
+        var dir = TempDir();
+        var text = File.ReadAllText(StabilityReport.Write(input, dir));
+        var single = input.Searches("single").Select(s => s.History[^1].Nb201Acc!.Value).ToList();
+        var darts = input.Searches("darts-v1").Select(s => s.History[^1].Nb201Acc!.Value).ToList();
+        var ci = Comparison.BootstrapMeanDifference(single, darts);
+        Assert.Contains($"{ci.Estimate:F2} [{ci.Low:F2}, {ci.High:F2}]", text);
+        var welch = Comparison.Welch(single, darts)!;
+        Assert.Contains($"t = {welch.T:F2}, df = {welch.DegreesOfFreedom:F1}", text);
+        Assert.Contains("<td>6, 6</td>", text);
+        Assert.Contains("darts-v1 is higher than single by 3.00", text);       // every darts-v1 seed is 3 points above its single twin
+
+        var few = File.ReadAllText(StabilityReport.Write(Sweep(3), TempDir()));
+        Assert.Contains("n = 3 and 3: too few seeds to conclude anything", few);
+        Assert.DoesNotContain("is higher than", few);
+    }
+
+    [Fact]
+    public void Collapse_rates_come_with_wilson_intervals_over_the_completed_seeds()
+    {
+        var input = Sweep(6);
+        var text = File.ReadAllText(StabilityReport.Write(input, TempDir()));
+        foreach (var method in new[] { "single", "darts-v1" })
+        {
+            var finals = input.Searches(method).Select(s => s.History[^1]).ToList();
+            var k = finals.Count(f => f.ParamFreeEdges >= 4);
+            var w = Comparison.Wilson(k, finals.Count)!;
+            Assert.Contains($"<td>{method}</td><td>{k} / 6</td><td>{100 * w.Estimate:F0} % [{100 * w.Low:F0}, {100 * w.High:F0}]</td>", text);
+        }
+    }
+
+    [Fact]
+    public void An_export_file_reads_back_and_a_wrong_file_is_one_clear_error()
+    {
+        var input = Sweep(2);
+        var path = Path.Combine(TempDir(), "export.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new { sweep = input.Sweep, seeds = input.Seeds }, Json.Options));
+        var back = ReportInput.FromExport(path);
+        Assert.Equal(input.Seeds.Count, back.Seeds.Count);
+        Assert.Equal(input.Sweep.Spec.Methods, back.Sweep.Spec.Methods);
+        Assert.Equal(input.Seeds[0].History[^1].OpWeights[2], back.Seeds[0].History[^1].OpWeights[2]);
+        Assert.True(back.Seeds[1].Status.IsEvaluation);
+        Assert.True(File.Exists(StabilityReport.Write(back, TempDir())));
+
+        var bad = Path.Combine(TempDir(), "bad.json");
+        File.WriteAllText(bad, """{"id": "not an export"}""");
+        Assert.Contains("not a sweep export", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad)).Message);
+        File.WriteAllText(bad, "{ nope");
+        Assert.Contains("not valid JSON", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad)).Message);
+        Assert.Contains("no such file", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad + ".missing")).Message);
+    }
+}
