@@ -101,6 +101,10 @@ public sealed record SeedStatus
     [Id(17)] public string Stage { get; init; } = SeedStages.Search;
 
     public bool IsEvaluation => Stage == SeedStages.Evaluate;
+
+    /// <summary>The epoch after which the seed raised its collapse alarm (null: it did not), and what it said.</summary>
+    [Id(18)] public int? AlarmEpoch { get; init; }
+    [Id(19)] public string? Alarm { get; init; }
 }
 
 /// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>

@@ -35,6 +35,28 @@ public sealed record SweepSpec
     /// search — its final genotype is trained from scratch. Data, threads and device default to the search's.
     /// </summary>
     [Id(6)] public string? EvaluateJson { get; init; }
+
+    /// <summary>
+    /// The live collapse alarm: a seed whose cell has been at or over <see cref="AlarmThreshold"/> edges of the
+    /// collapse rule's kind for <see cref="AlarmEpochs"/> consecutive epochs raises it, once. Threshold 0: the
+    /// sweep's collapse threshold; epochs 0: the space's default (nb201: 5, darts: 3); epochs −1: no alarm.
+    /// </summary>
+    [Id(7)] public int AlarmThreshold { get; init; }
+    [Id(8)] public int AlarmEpochs { get; init; }
+
+    /// <summary>DARTS+-style early stopping: a seed that raises the alarm stops there, its genotype the one at the alarm.</summary>
+    [Id(9)] public bool StopOnCollapse { get; init; }
+}
+
+/// <summary>A seed's collapse alarm, as the coordinator passes it on (see <see cref="SweepSpec.AlarmEpochs"/>).</summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.CollapseAlarm")]
+public sealed record CollapseAlarm
+{
+    /// <summary>param_free or skip_connect.</summary>
+    [Id(0)] public string Rule { get; init; } = "";
+    [Id(1)] public int Threshold { get; init; }
+    [Id(2)] public int Epochs { get; init; }
+    [Id(3)] public bool Stop { get; init; }
 }
 
 /// <summary>The stages of a sweep's seed: its search, then (when the spec has an evaluate section) the evaluation of its genotype.</summary>
@@ -56,6 +78,9 @@ public sealed record SeedSpec
 
     /// <summary><see cref="SeedStages.Search"/> or <see cref="SeedStages.Evaluate"/>.</summary>
     [Id(4)] public string Stage { get; init; } = SeedStages.Search;
+
+    /// <summary>The search's collapse alarm; null: none.</summary>
+    [Id(5)] public CollapseAlarm? Alarm { get; init; }
 }
 
 /// <summary>The grain keys of a sweep's parts.</summary>

@@ -18,6 +18,9 @@ internal abstract record SeedEvent
     public sealed record EpochDone(EpochSummary Epoch) : SeedEvent;
     public sealed record Ended(SeedState State, string? Reason) : SeedEvent;
     public sealed record Warned(string Message) : SeedEvent;
+
+    /// <summary>The collapse alarm fired after <paramref name="Epoch"/>; <paramref name="Stopping"/>: the run ends there.</summary>
+    public sealed record Alarmed(int Epoch, int Count, string Message, bool Stopping) : SeedEvent;
 }
 
 /// <summary>
@@ -46,9 +49,16 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
     /// <summary>Step within the running epoch (read by the grain's timer; written by the search thread).</summary>
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
+    /// <param name="alarmRaised">the seed raised its collapse alarm in an earlier activation: it is raised once per seed.</param>
     public static SeedExecution Start(ISeedSearch search, SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
-        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded) =>
-        Start((e, checkpoints, resume, cancel) => search.Run(options, folder, resume, e, checkpoints, cancel), store, policy, slots, threads, spec, traceParent, epochsRecorded);
+        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded, bool alarmRaised = false) =>
+        Start((e, checkpoints, resume, cancel) =>
+        {
+            e.alarm = spec.Alarm;
+            e.alarmRaised = alarmRaised;
+            e.countedEdges = Search.Spaces.SearchSpaces.TryGet(options.Space, out var space) ? space.CountedEdges : 0;
+            search.Run(options, folder, resume, e, checkpoints, cancel);
+        }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
 
     /// <summary>The evaluation stage: the genotype of <paramref name="options"/> trained from scratch, on the same slots and checkpoints as a search.</summary>
     public static SeedExecution StartEvaluation(ISeedSearch search, EvalOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
@@ -74,6 +84,9 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
     }
 
     private ISpaceGenotype? evaluated;
+    private CollapseAlarm? alarm;
+    private bool alarmRaised, stopped;
+    private int streak, countedEdges;
 
     public void Cancel() => cancel.Cancel();
 
@@ -91,6 +104,7 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
                 Warn($"no checkpoint in {checkpoints.Store.Location} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
             run(this, checkpoints, resume, cancel.Token);
             state = SeedState.Completed;
+            if (stopped) reason = $"stopped early by the collapse alarm (on_collapse: stop) after epoch {stoppedAt}";
         }
         catch (OperationCanceledException)
         {
@@ -132,6 +146,9 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
 
     void ISearchObserver.Started(RunStart start)
     {
+        // a resumed run's streak of collapsed epochs continues from its history
+        streak = 0;
+        foreach (var r in start.History) streak = Collapsed(r) ? streak + 1 : 0;
         Volatile.Write(ref steps, start.StepsPerEpoch);
         events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Summaries.Of)], start.StepsPerEpoch));
     }
@@ -156,9 +173,35 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
         SingleDartsTelemetry.End(span);
     }
 
+    private int stoppedAt;
+
+    private bool Collapsed(EpochRecord r) => alarm is { } a && CollapseRules.Count(a.Rule, r.ParamFreeEdges, r.SkipConnects) >= a.Threshold;
+
+    /// <summary>
+    /// The collapse alarm: the cell at or over the threshold for the alarm's number of consecutive epochs raises
+    /// it once per seed (here, on the search thread, so that a stop takes effect before the next epoch).
+    /// </summary>
+    private void CheckAlarm(EpochRecord r)
+    {
+        streak = Collapsed(r) ? streak + 1 : 0;
+        if (alarm is not { } a || alarmRaised || streak < a.Epochs) return;
+        alarmRaised = true;
+        stopped = a.Stop;
+        if (stopped) stoppedAt = r.Epoch;
+        var count = CollapseRules.Count(a.Rule, r.ParamFreeEdges, r.SkipConnects);
+        var kind = a.Rule == CollapseRules.SkipConnect ? "skip_connect" : "parameter-free";
+        var message = $"collapse alarm after epoch {r.Epoch}: {count} of {countedEdges} edges {kind} (≥ {a.Threshold}) for {streak} consecutive epochs" +
+                      (a.Stop ? "; the seed stops here (on_collapse: stop)" : "");
+        epochSpan?.AddEvent(new ActivityEvent("collapse.alarm", tags: new ActivityTagsCollection { { "epoch", r.Epoch }, { "edges", count }, { "rule", a.Rule } }));
+        events.Writer.TryWrite(new SeedEvent.Alarmed(r.Epoch, count, message, a.Stop));
+    }
+
+    bool ISearchObserver.StopAfter(EpochRecord record) => stopped;
+
     void ISearchObserver.EpochDone(EpochRecord r)
     {
         Volatile.Write(ref step, 0);
+        CheckAlarm(r);
         var summary = Summaries.Of(r);
         if (epochSpan is { } span)
         {

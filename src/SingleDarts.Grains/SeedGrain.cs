@@ -159,7 +159,7 @@ public sealed partial class SeedGrain(
         span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
         span?.SetTag("silo", SiloName);
         execution = SeedExecution.Start(search, options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
-            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count);
+            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count, alarmRaised: S.Status.AlarmEpoch is not null);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }
 
@@ -211,6 +211,13 @@ public sealed partial class SeedGrain(
                     break;
                 case SeedEvent.Warned warned:
                     Warn(warned.Message);
+                    persist = true;
+                    break;
+                case SeedEvent.Alarmed alarmed:
+                    Warn(alarmed.Message);
+                    S.Status = S.Status with { AlarmEpoch = alarmed.Epoch, Alarm = alarmed.Message };
+                    SingleDartsMetrics.CollapseAlarm(SeedTags(S.Spec!));
+                    span?.AddEvent(new ActivityEvent("collapse.alarm", tags: new ActivityTagsCollection { { "epoch", alarmed.Epoch }, { "edges", alarmed.Count } }));
                     persist = true;
                     break;
                 case SeedEvent.Ended ended:

@@ -332,6 +332,7 @@ public sealed partial class SweepGrain(
                 Seed = entry.Status.Seed,
             })
             : SearchOptionsJson.ToJson(OptionsOf(entry)),
+        Alarm = entry.Status.IsEvaluation ? null : SweepValidation.AlarmOf(S.Spec!, Space),
     };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>
@@ -384,7 +385,7 @@ public sealed partial class SweepGrain(
     private static bool SameSpec(SweepSpec a, SweepSpec b) =>
         a.Name == b.Name && a.Methods.SequenceEqual(b.Methods) && a.Seeds.SequenceEqual(b.Seeds)
         && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold && a.CollapseRule == b.CollapseRule
-        && a.EvaluateJson == b.EvaluateJson;
+        && a.EvaluateJson == b.EvaluateJson && a.AlarmThreshold == b.AlarmThreshold && a.AlarmEpochs == b.AlarmEpochs && a.StopOnCollapse == b.StopOnCollapse;
 
     private SweepSeed? Find(string stage, string method, long seed) => byKey.GetValueOrDefault((stage, method, seed));
 

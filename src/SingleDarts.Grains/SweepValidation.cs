@@ -39,6 +39,10 @@ public static class SweepValidation
             foreach (var problem in known.SelectMany(m => (shared with { Method = m }).Validate()).Distinct())
                 problems.Add($"search: {problem.TrimStart('-')}");
         }
+        if (spec.AlarmEpochs < -1) problems.Add($"collapse_alarm.epochs must be at least 1 (or the alarm off), got {spec.AlarmEpochs}");
+        if (spec.StopOnCollapse && spec.AlarmEpochs == -1) problems.Add("on_collapse: stop needs the collapse alarm, which is off");
+        if (shared is not null && SearchSpaces.TryGet(shared.Space, out var alarmSpace) && (spec.AlarmThreshold < 0 || spec.AlarmThreshold > alarmSpace.CountedEdges))
+            problems.Add($"collapse_alarm.threshold must be in 1..{alarmSpace.CountedEdges} (left out: the collapse threshold), got {spec.AlarmThreshold}");
         if (spec.EvaluateJson is { } evaluate && shared is not null && SearchSpaces.TryGet(shared.Space, out var evalSpace))
         {
             var options = EvalOptionsJson.ForSweep(evaluate, shared, problems);
@@ -55,6 +59,20 @@ public static class SweepValidation
         var rows = space.AlphaGroups.Sum(g => g.Edges.Count);
         var zeros = new float[rows, space.Operations.Count];
         return space.Derive(zeros, zeros).Text;
+    }
+
+    /// <summary>The collapse alarm of the spec's seeds, the defaults filled in; null when it is off.</summary>
+    public static CollapseAlarm? AlarmOf(SweepSpec spec, ISearchSpace space)
+    {
+        if (spec.AlarmEpochs == -1) return null;
+        var (rule, threshold) = CollapseRuleOf(spec, space);
+        return new CollapseAlarm
+        {
+            Rule = rule,
+            Threshold = spec.AlarmThreshold > 0 ? spec.AlarmThreshold : threshold,
+            Epochs = spec.AlarmEpochs > 0 ? spec.AlarmEpochs : space.DefaultAlarmEpochs,
+            Stop = spec.StopOnCollapse,
+        };
     }
 
     /// <summary>The evaluation options every seed's evaluation shares, its genotype and seed aside (call after <see cref="Validate"/> found no problem); null without an evaluate section.</summary>

@@ -161,6 +161,11 @@ public sealed class SweepCliTests
             methods: [single, darts-v9]
             seeds: [0, 0, x]
             colapse_threshold: 4
+            collapse_alarm: {threshold: 9, epochs: 0, after: 2}
+            on_collapse: halt
+            evaluate:
+              epochs: -1
+              arch: darts_v2
             search:
               epochs: 0
               chanels: 8
@@ -175,7 +180,9 @@ public sealed class SweepCliTests
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(errors, e => Assert.StartsWith("error: spec.yaml: ", e));
         foreach (var expected in new[] { "colapse_threshold: unknown key", "darts-v9", "seeds: 0 is listed 2 times", "seeds: 'x' is not a whole number", "search.chanels: unknown option",
-                     "search.relax: unknown value \"gumbel\" (known: softmax, sigmoid)", "epochs must be positive", "batch-size must be positive", "lr must be positive" })
+                     "search.relax: unknown value \"gumbel\" (known: softmax, sigmoid)", "epochs must be positive", "batch-size must be positive", "lr must be positive",
+                     "collapse_alarm.after: unknown key", "collapse_alarm.epochs must be at least 1", "on_collapse: stop or continue, got 'halt'",
+                     "evaluate.arch: set per seed by the sweep", "evaluate: epochs must be positive, got -1" })
             Assert.Contains(errors, e => e.Contains(expected));
 
         spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");

@@ -201,6 +201,61 @@ public sealed class SweepTests(ClusterFixture fixture)
         Assert.Contains("evaluate: drop-path: the nb201 evaluation network has no drop-path (use 0)", problems);
     }
 
+    /// <summary>The epoch after which a streak of <paramref name="epochs"/> epochs with ≥ <paramref name="threshold"/> parameter-free edges is first reached.</summary>
+    private static int? ExpectedAlarm(IEnumerable<EpochSummary> history, int threshold, int epochs)
+    {
+        var streak = 0;
+        foreach (var e in history)
+        {
+            streak = e.ParamFreeEdges >= threshold ? streak + 1 : 0;
+            if (streak >= epochs) return e.Epoch;
+        }
+        return null;
+    }
+
+    [Fact]
+    public async Task The_collapse_alarm_fires_once_where_the_rule_says_and_on_collapse_stop_ends_the_seed_there_with_that_genotype()
+    {
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1, 2], epochs: 5) with { CollapseRule = "param_free", AlarmThreshold = 3, AlarmEpochs = 2 };
+        var id = Tiny.NewId("alarm");
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        var expected = new Dictionary<(string, long), int?>();
+        foreach (var seed in status.Seeds)
+        {
+            var detail = (await fixture.Client.GetGrain<ISweepGrain>(id).GetSeed(seed.Method, seed.Seed))!;
+            var at = ExpectedAlarm(detail.History, 3, 2);
+            expected[(seed.Method, seed.Seed)] = at;
+            Assert.Equal(at, seed.AlarmEpoch);
+            Assert.Equal(at is null ? 0 : 1, seed.Warnings.Count(w => w.StartsWith("collapse alarm after epoch", StringComparison.Ordinal)));
+            if (at is not null) Assert.StartsWith($"collapse alarm after epoch {at}: ", seed.Alarm);
+        }
+        Assert.Contains(expected.Values, v => v is not null);          // with ≥ 3 of 6 parameter-free edges for 2 epochs, some tiny seed alarms
+
+        // the same seeds with on_collapse: stop end at their alarm, with that epoch's genotype; the others run on
+        var stopId = Tiny.NewId("alarm-stop");
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(stopId).Start(spec with { StopOnCollapse = true })).Problems);
+        var stopped = await fixture.WaitForEnd(stopId, Limit);
+        foreach (var seed in stopped.Seeds)
+        {
+            Assert.Equal(SeedState.Completed, seed.State);
+            var full = status.Seeds.Single(s => s.Method == seed.Method && s.Seed == seed.Seed);
+            if (expected[(seed.Method, seed.Seed)] is not { } at)
+            {
+                Assert.Equal((5, full.Last!.Arch), (seed.EpochsDone, seed.Last!.Arch));
+                continue;
+            }
+            var fullHistory = (await fixture.Client.GetGrain<ISweepGrain>(id).GetSeed(seed.Method, seed.Seed))!.History;
+            Assert.Equal(at, seed.EpochsDone);
+            Assert.Equal(fullHistory[at - 1].Arch, seed.Last!.Arch);
+            Assert.Equal($"stopped early by the collapse alarm (on_collapse: stop) after epoch {at}", seed.Reason);
+            var result = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(seed.RunFolder!, "result.json")))!;
+            Assert.Equal(at, (int)result["epochs"]!);
+            Assert.Equal(seed.Last.Arch, (string?)result["arch"]);
+        }
+        Assert.Equal(SweepState.Completed, stopped.State);
+    }
+
     [Fact]
     public async Task Cancel_stops_running_and_queued_seeds()
     {

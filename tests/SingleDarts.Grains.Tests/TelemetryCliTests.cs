@@ -17,7 +17,7 @@ public sealed partial class TelemetryCliTests
         "singledarts_alpha_entropy", "singledarts_cell_param_free_share", "singledarts_cell_skip_connects", "singledarts_cell_op_share",
         "singledarts_step_duration_seconds", "singledarts_train_images_total", "singledarts_train_throughput_per_second",
         "singledarts_checkpoint_write_duration_seconds", "singledarts_checkpoint_write_size_bytes_total",
-        "singledarts_sweep_state_write_size_bytes", "singledarts_test_accuracy",
+        "singledarts_sweep_state_write_size_bytes", "singledarts_test_accuracy", "singledarts_collapse_alarms_total",
     ];
 
     [Fact]
@@ -28,6 +28,10 @@ public sealed partial class TelemetryCliTests
         File.WriteAllText(spec, $"""
             name: scrape
             id: scrape-test
+            collapse_rule: param_free
+            collapse_alarm:
+              threshold: 1
+              epochs: 1
             methods: [single]
             seeds: [0, 1]
             search:
@@ -212,6 +216,9 @@ public sealed class DeployConfigTests
         Assert.Contains(exprs, e => e.Contains("avg by (method, op) (singledarts_cell_op_share", StringComparison.Ordinal));
         Assert.Contains(exprs, e => e.Contains("stddev by (method) (singledarts_cell_param_free_share", StringComparison.Ordinal));
         Assert.Contains(exprs, e => e.Contains("singledarts_alpha_entropy", StringComparison.Ordinal));
+        // the collapse alarms: a panel and an annotation on every panel
+        Assert.Contains(dashboard["annotations"]!["list"]!.AsArray(), a => ((string?)a!["expr"])?.Contains("singledarts_collapse_alarms_total", StringComparison.Ordinal) == true);
+        Assert.Contains(dashboard["panels"]!.AsArray(), p => ((string?)p!["title"])?.StartsWith("Collapse alarms", StringComparison.Ordinal) == true);
     }
 
     private static Dictionary<object, object> Map(Dictionary<object, object> node, string key) => (Dictionary<object, object>)node[key];
@@ -229,9 +236,11 @@ internal static class Deploy
     public static JsonObject Dashboard() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "deploy", "grafana", "dashboards", "singledarts.json")))!.AsObject();
 
+    /// <summary>Every PromQL expression of the dashboard: its panels' targets and its annotations.</summary>
     public static IEnumerable<string> Expressions(JsonObject dashboard) =>
         dashboard["panels"]!.AsArray().Where(p => p!["targets"] is not null)
-            .SelectMany(p => p!["targets"]!.AsArray()).Select(t => (string)t!["expr"]!);
+            .SelectMany(p => p!["targets"]!.AsArray()).Select(t => (string)t!["expr"]!)
+            .Concat(dashboard["annotations"]?["list"]?.AsArray().Where(a => a!["expr"] is not null).Select(a => (string)a!["expr"]!) ?? []);
 
     /// <summary>The Orleans instrument names (e.g. orleans-scheduler-long-running-turns), read from Orleans itself.</summary>
     public static HashSet<string> OrleansInstrumentNames()

@@ -52,7 +52,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         meterProvider.ForceFlush();
 
         // every instrument but the running-only step gauge (and the evaluation stage's, below) has points for this sweep, tagged with sweep.id, method and seed
-        foreach (var (name, unit, _) in SingleDartsMetrics.Instruments.Where(i => i.Name is not ("singledarts.seed.step" or "singledarts.test.accuracy")))
+        foreach (var (name, unit, _) in SingleDartsMetrics.Instruments.Where(i => i.Name is not ("singledarts.seed.step" or "singledarts.test.accuracy" or "singledarts.collapse.alarms")))
         {
             var metric = Assert.Single(metrics, m => m.Name == name);
             Assert.Equal(unit, metric.Unit);
@@ -161,6 +161,33 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         Assert.Equal(2, evaluations.Count);
         Assert.All(evaluations, e => Assert.Equal("completed", e.GetTagItem("seed.state")));
         Assert.All(evaluations, e => Assert.Equal(2, spans.Count(c => c.DisplayName == "epoch" && c.ParentSpanId == e.SpanId)));
+    }
+
+    [Fact]
+    public async Task A_collapse_alarm_counts_once_per_seed_with_its_tags_and_is_an_event_on_the_epoch_span()
+    {
+        var metrics = new List<MetricSnapshot>();
+        var spans = new List<Activity>();
+        using var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(SingleDartsTelemetry.Name).AddInMemoryExporter(metrics).Build();
+        using var tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(SingleDartsTelemetry.Name).AddInMemoryExporter(spans).Build();
+        var id = Tiny.NewId("otel-alarm");
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1], epochs: 3) with { CollapseRule = "param_free", AlarmThreshold = 1, AlarmEpochs = 1 };
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        metrics.Clear();
+        meterProvider.ForceFlush();
+
+        var alarmed = status.Seeds.Where(s => s.AlarmEpoch is not null).ToList();
+        Assert.NotEmpty(alarmed);
+        var points = Points(metrics, "singledarts.collapse.alarms", id);
+        Assert.Equal(alarmed.Count, (int)points.Sum(p => p.GetSumLong()));
+        foreach (var seed in alarmed)
+        {
+            Assert.Equal(1, Assert.Single(points, p => Is(p, seed)).GetSumLong());
+            var epoch = Assert.Single(spans, s => s.DisplayName == "epoch" && (string?)s.GetTagItem("sweep.id") == id
+                && (string?)s.GetTagItem("method") == seed.Method && Equals(s.GetTagItem("seed"), seed.Seed) && Equals(s.GetTagItem("epoch"), seed.AlarmEpoch));
+            Assert.Contains(epoch.Events, e => e.Name == "collapse.alarm");
+        }
     }
 
     [Fact]

@@ -24,10 +24,10 @@ public sealed class SweepProgress(DateTimeOffset since, SweepStatus? first = nul
             $"({searches.Length * (long)epochs:N0} seed-epochs){evaluation} on {where}, {status.Slots} worker slot(s) now");
     }
 
-    /// <summary>Seed-epochs done and in all (a failed or cancelled seed's remaining epochs are not to be done).</summary>
+    /// <summary>Seed-epochs done and in all (an ended seed's remaining epochs — failed, cancelled, stopped early — are not to be done).</summary>
     public static (long Done, long Total) Epochs(SweepStatus status) =>
         (status.Seeds.Sum(s => (long)s.EpochsDone),
-         status.Seeds.Sum(s => s.State is SeedState.Failed or SeedState.Cancelled ? s.EpochsDone : (long)s.Epochs));
+         status.Seeds.Sum(s => s.State.IsFinal() ? s.EpochsDone : (long)s.Epochs));
 
     /// <summary>"about 12 min left at 840 seed-epochs/min", once enough epochs are timed; null before.</summary>
     public string? Estimate(SweepStatus status, DateTimeOffset now)

@@ -18,7 +18,7 @@ namespace SingleDarts.Cli.Sweeps;
 /// </summary>
 public static class SweepSpecFile
 {
-    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "search", "evaluate"];
+    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "collapse_alarm", "on_collapse", "search", "evaluate"];
 
     /// <summary>The spec and the sweep id; every problem with the file at once as a <see cref="SearchConfigException"/>.</summary>
     public static (SweepSpec Spec, string Id) Read(string path, string? idOverride = null)
@@ -34,6 +34,30 @@ public static class SweepSpecFile
         var seeds = List(root, "seeds", problems, n => n.GetValue<long>()) ?? [];
         var threshold = root["collapse_threshold"] is { } t ? Number(t, "collapse_threshold", problems) : 0;
         var rule = Text(root, "collapse_rule", problems) ?? "";
+        var (alarmThreshold, alarmEpochs) = (0, 0);
+        switch (root["collapse_alarm"])
+        {
+            case null:
+                break;
+            case JsonValue off when off.TryGetValue<bool>(out var on) && !on || off.TryGetValue<string>(out var word) && word == "off":
+                alarmEpochs = -1;
+                break;
+            case JsonObject alarm:
+                foreach (var key in alarm.Select(kv => kv.Key).Where(k => k is not ("threshold" or "epochs")))
+                    problems.Add($"collapse_alarm.{key}: unknown key (known: threshold, epochs)");
+                if (alarm["threshold"] is { } t2) alarmThreshold = Number(t2, "collapse_alarm.threshold", problems);
+                if (alarm["epochs"] is { } e2)
+                {
+                    alarmEpochs = Number(e2, "collapse_alarm.epochs", problems);
+                    if (alarmEpochs <= 0) problems.Add($"collapse_alarm.epochs must be at least 1 (collapse_alarm: off turns the alarm off), got {alarmEpochs}");
+                }
+                break;
+            default:
+                problems.Add("collapse_alarm: a mapping {threshold: N, epochs: N} or off");
+                break;
+        }
+        var onCollapse = Text(root, "on_collapse", problems) ?? "continue";
+        if (onCollapse is not ("stop" or "continue")) problems.Add($"on_collapse: stop or continue, got '{onCollapse}'");
         var search = root["search"] ?? new JsonObject();
         if (search is not JsonObject searchObject)
         {
@@ -61,6 +85,9 @@ public static class SweepSpecFile
             CollapseThreshold = threshold,
             CollapseRule = rule,
             EvaluateJson = evaluateObject?.ToJsonString(),
+            AlarmThreshold = alarmThreshold,
+            AlarmEpochs = alarmEpochs,
+            StopOnCollapse = onCollapse == "stop",
         };
         var id = idOverride ?? Text(root, "id", problems) ?? DefaultId(name);
         problems.AddRange(SweepValidation.Validate(spec, id));

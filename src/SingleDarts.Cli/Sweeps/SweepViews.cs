@@ -105,6 +105,7 @@ public static class SweepViews
             if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
             line += $", {l.Arch}";
         }
+        if (s.AlarmEpoch is { } at && s.EpochsDone >= at) line += $" — {s.Alarm}";
         return s.Reason is { } r && s.State != SeedState.Completed ? $"{line} ({r})" : line;
     }
 

@@ -37,6 +37,7 @@ public static class SingleDartsMetrics
         ("singledarts.train.throughput", "{image}/s", "images per second over the steps of the last finished epoch"),
         ("singledarts.checkpoint.write.duration", "s", "time to write a checkpoint (histogram)"),
         ("singledarts.checkpoint.write.size", "By", "bytes of the checkpoint files written"),
+        ("singledarts.collapse.alarms", "{alarm}", "collapse alarms raised (a seed's cell at or over the sweep's alarm threshold for its number of consecutive epochs; once per seed)"),
         ("singledarts.sweep.state.write.size", "By", "bytes of a coordinator's packed seed records and curves per state write (histogram; sweep.id)"),
     ];
 
@@ -62,6 +63,8 @@ public static class SingleDartsMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
     private static readonly Counter<long> CheckpointBytes = Meter.CreateCounter<long>("singledarts.checkpoint.write.size",
         Unit("singledarts.checkpoint.write.size"), Describe("singledarts.checkpoint.write.size"));
+    private static readonly Counter<long> CollapseAlarms = Meter.CreateCounter<long>("singledarts.collapse.alarms",
+        Unit("singledarts.collapse.alarms"), Describe("singledarts.collapse.alarms"));
     private static readonly Histogram<long> SweepStateBytes = Meter.CreateHistogram("singledarts.sweep.state.write.size",
         Unit("singledarts.sweep.state.write.size"), Describe("singledarts.sweep.state.write.size"),
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1_024, 4_096, 16_384, 65_536, 262_144, 524_288, 1_048_576] });
@@ -109,6 +112,9 @@ public static class SingleDartsMetrics
         CheckpointDuration.Record(duration.TotalSeconds, seed);
         CheckpointBytes.Add(bytes, seed);
     }
+
+    /// <summary>A seed raised its collapse alarm (sweep.id, method, seed).</summary>
+    public static void CollapseAlarm(in TagList seed) => CollapseAlarms.Add(1, seed);
 
     /// <summary>A coordinator wrote its state: <paramref name="bytes"/> of packed records and curves.</summary>
     public static void SweepStateWritten(string sweepId, long bytes) => SweepStateBytes.Record(bytes, new KeyValuePair<string, object?>(SweepIdTag, sweepId));

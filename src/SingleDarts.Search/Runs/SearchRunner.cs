@@ -19,6 +19,9 @@ public interface ISearchObserver
     void CheckpointSaved(int epoch, TimeSpan duration, long bytes) { }
     void EpochDone(EpochRecord record) { }
 
+    /// <summary>Asked after each epoch's checkpoint: true ends the run there (early stopping), its result that epoch's.</summary>
+    bool StopAfter(EpochRecord record) => false;
+
     /// <summary>Something went wrong and was handled (a damaged checkpoint skipped, a store retried).</summary>
     void Warning(string message) { }
 }
@@ -64,6 +67,7 @@ public static class SearchRunner
             observer?.CheckpointSaved(epoch, clock.Elapsed, bytes);
             folder.AppendEpoch(record);
             observer?.EpochDone(record);
+            if (observer?.StopAfter(record) == true) break;
         }
         var result = run.Result();
         folder.WriteResult(result);

@@ -44,6 +44,9 @@ public interface ISearchSpace
     string DefaultCollapseRule { get; }
     int DefaultCollapseThreshold { get; }
 
+    /// <summary>Consecutive epochs at or over the threshold that raise a sweep's collapse alarm unless the spec says otherwise.</summary>
+    int DefaultAlarmEpochs { get; }
+
     /// <summary>Number of <see cref="ISpaceGenotype.Slots"/> of every genotype of this space (each slot a value in 0..255).</summary>
     int SlotCount { get; }
 

@@ -35,6 +35,9 @@ public sealed class DartsSpace : ISearchSpace
     /// <summary>skip_connect ≥ 3 of the normal cell's 8 edges: the DARTS literature's collapse signal.</summary>
     public string DefaultCollapseRule => CollapseRules.SkipConnect;
     public int DefaultCollapseThreshold => 3;
+
+    /// <summary>3 epochs at ≥ 3 skip_connect edges in the normal cell.</summary>
+    public int DefaultAlarmEpochs => 3;
     public int SlotCount => 2 * DartsGenotype.GenesPerCell;
 
     public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => DartsGenotype.FromSlots(slots);

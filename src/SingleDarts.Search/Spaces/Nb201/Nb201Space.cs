@@ -27,6 +27,9 @@ public sealed class Nb201Space : ISearchSpace
 
     public string DefaultCollapseRule => CollapseRules.ParamFree;
     public int DefaultCollapseThreshold => 4;
+
+    /// <summary>5 epochs at ≥ 4 of 6 parameter-free edges (a tenth of NAS-Bench-201's 50 search epochs).</summary>
+    public int DefaultAlarmEpochs => 5;
     public int SlotCount => Edge.Count;
 
     public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => new Genotype(slots);
