@@ -47,11 +47,30 @@ public static class ReportCommand
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
             var status = await SweepCommand.GetStatus(cluster, sweepId);
-            var details = new List<SeedDetail>();
-            await foreach (var detail in SweepExport.Details(cluster.Client.GetGrain<ISweepGrain>(sweepId), status, cancel)) details.Add(detail);
-            return Write(new ReportInput(status, details), parse.GetValue(output)!, parse.GetValue(resamples));
+            return Write(await Input(cluster.Client.GetGrain<ISweepGrain>(sweepId), status, cancel), parse.GetValue(output)!, parse.GetValue(resamples));
         });
         return command;
+    }
+
+    private static async Task<ReportInput> Input(ISweepGrain grain, SweepStatus status, CancellationToken cancel)
+    {
+        var details = new List<SeedDetail>();
+        await foreach (var detail in SweepExport.Details(grain, status, cancel)) details.Add(detail);
+        return new ReportInput(status, details);
+    }
+
+    /// <summary>The report at the end of <c>sweep start</c>: written and its path printed; a report that cannot be written is a warning, never the sweep's failure.</summary>
+    public static async Task WriteReport(ISweepGrain grain, SweepStatus final, string output, CancellationToken cancel)
+    {
+        try
+        {
+            var path = StabilityReport.Write(await Input(grain, final, cancel), Path.GetFullPath(output));
+            Console.WriteLine($"report: {path}");
+        }
+        catch (Exception ex) when (ex is ReportException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: the stability report was not written: {ex.Message}");
+        }
     }
 
     private static int Write(ReportInput input, string output, int resamples)

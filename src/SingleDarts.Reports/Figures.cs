@@ -15,6 +15,15 @@ public static class Figures
 
     public static Color ColorOf(int index) => Palette[index % Palette.Length];
 
+    /// <summary>A percentage axis ends at 100 (a mean + std band or bar above it means nothing).</summary>
+    public static void CapPercent(Plot plot, string unit)
+    {
+        if (unit != "%") return;
+        plot.Axes.AutoScale();
+        var limits = plot.Axes.GetLimits();
+        if (limits.Top > 100) plot.Axes.SetLimitsY(limits.Bottom, 100.5);
+    }
+
     /// <summary>Epochs are whole numbers: no tick at 1.5.</summary>
     public static void WholeTicks(Plot plot) =>
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };

@@ -91,6 +91,7 @@ public static class StabilityReport
                 centre.MarkerShape = MarkerShape.FilledDiamond;
             }
             plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, methods.Length).Select(i => (double)i)], [.. methods.Select((m, i) => $"{m} (n = {values[i].Count})")]);
+            Figures.CapPercent(plot, metric.Unit);
             plot.Axes.SetLimitsX(-0.6, methods.Length - 0.4);
             html.Figure(Figures.Save(plot, figures, $"final-{metric.Key}", 800, 480), $"final-{metric.Key}",
                 $"Final {metric.Title} of every completed seed (dots), and the mean ± std per method (diamond and bar).");
@@ -129,6 +130,7 @@ public static class StabilityReport
                 mean.LegendText = $"{methods[i]} (n = {series.Count})";
             }
             if (!any) continue;
+            Figures.CapPercent(plot, metric.Unit);
             plot.ShowLegend(Alignment.LowerRight);
             html.Figure(Figures.Save(plot, figures, $"curve-{metric.Key}", 800, 480), $"curve-{metric.Key}",
                 $"{metric.Title} per epoch: thin lines are seeds, the thick line and band the mean ± std over the seeds that reached the epoch.");

@@ -85,10 +85,15 @@ public static class SweepCommand
         };
         storage.AcceptOnlyFromAmong("local", "azure");
         var stateFolder = new Option<string?>("--state-folder") { Description = "with --local: keep grain state in this folder, so that the same command started again continues the sweep" };
+        var report = new Option<string>("--report")
+        {
+            Description = "when the command follows the sweep to its end (--local or --watch): write its stability report into this folder, or 'off'",
+            DefaultValueFactory = _ => Path.Combine("runs", "reports", "<sweep id>"),
+        };
         console.AcceptOnlyFromAmong("traces", "metrics", "all");
         var command = new Command("start", "Validate a sweep spec and launch it; with --local, on an embedded silo, to the end, ending with the stability table.")
         {
-            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir, metrics, otlp, console, storage, stateFolder,
+            file, local, watch, id, gateway, siloPort, runs, slots, cacheDir, metrics, otlp, console, storage, stateFolder, report,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -118,6 +123,8 @@ public static class SweepCommand
             var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
             AnsiConsole.Write(SweepViews.Status(final, new SeedFilter()));
             Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
+            if (!interrupted && parse.GetValue(report) is { } folder && folder.Trim().ToLowerInvariant() != "off")
+                await ReportCommand.WriteReport(grain, final, folder.Replace("<sweep id>", sweepId, StringComparison.Ordinal), cancel);
             var exit = interrupted && isLocal ? CliRunner.Cancelled : EndOf(final);
             // the embedded gateway stays up a little longer, so that `sweep watch` elsewhere (polling every second) sees the end
             if (isLocal && !interrupted) await Task.Delay(LocalGrace, CancellationToken.None);
