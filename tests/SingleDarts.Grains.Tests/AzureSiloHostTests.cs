@@ -20,7 +20,7 @@ public sealed class AzureSiloHostTests(Azurite azurite)
         using var worker = CliProcess.StartSilo($"--Orleans:SiloPort={workerSilo} --Orleans:GatewayPort={workerGateway} --SingleDarts:Worker:RunsRoot={dir}/runs {azure}", dir, secret);
 
         var spec = CliProcess.SpecFile(dir, "azure", $"azure-{tag}", ["single", "darts-v1"], [2], Tiny.Options(epochs: 2));
-        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --watch --gateway 127.0.0.1:{gatewayPort}");
+        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --report off --watch --gateway 127.0.0.1:{gatewayPort}");
         Assert.True(started.Exit == 0, started.Out + started.Err + gateway.Err + worker.Err);
         Assert.Contains($"sweep: azure-{tag} completed", started.Out);
         var status = JsonNode.Parse(CliProcess.Run($"sweep status azure-{tag} --json --gateway 127.0.0.1:{gatewayPort}").Out)!;
@@ -51,7 +51,7 @@ public sealed class AzureSiloHostTests(Azurite azurite)
 
         // a connection string the Azure SDK cannot use is one line, not a stack trace, and never quotes the key
         var spec = CliProcess.SpecFile(dir, "s", "s", ["single"], [0], Tiny.Options());
-        (code, _, err) = CliProcess.Run($"sweep start -f {spec} --local --storage azure --metrics off",
+        (code, _, err) = CliProcess.Run($"sweep start -f {spec} --report off --local --storage azure --metrics off",
             new Dictionary<string, string> { ["SingleDarts__Storage__ConnectionString"] = "AccountName=x;AccountKey=not-base64!;TableEndpoint=http://127.0.0.1:1/x" });
         Assert.Equal(2, code);
         Assert.StartsWith("error: SingleDarts:Storage:ConnectionString is not a usable storage connection string", err.Trim());

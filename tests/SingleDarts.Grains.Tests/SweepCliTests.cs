@@ -31,7 +31,7 @@ public sealed class SweepCliTests
         var dir = Tiny.TempDir();
         var spec = Spec(dir, "name: cli\nid: cli-test\nmethods: [single]\nseeds: [0, 1]\n" + TinySearch + "\n  epochs: 400\n");
         var gateway = $"--gateway localhost:{CliProcess.FreePort()}";
-        using var local = CliProcess.Start($"sweep start -f {spec} --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
+        using var local = CliProcess.Start($"sweep start -f {spec} --report off --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
 
         // the local silo takes a few seconds to start; then a seed runs
         JsonNode? status = null;
@@ -115,7 +115,7 @@ public sealed class SweepCliTests
         var dir = Tiny.TempDir();
         var spec = Spec(dir, "name: again\nid: again-test\nmethods: [single]\nseeds: [0]\n" + TinySearch.Replace("train_size: 128", "train_size: 2048") + "\n  epochs: 5\n");
         var gateway = $"--gateway localhost:{CliProcess.FreePort()}";
-        var start = $"sweep start -f {spec} --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --state-folder {dir}/state --metrics off";
+        var start = $"sweep start -f {spec} --report off --local {gateway} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --state-folder {dir}/state --metrics off";
         using (var first = CliProcess.Start(start))
         {
             var until = DateTime.UtcNow.AddMinutes(2);
@@ -175,7 +175,7 @@ public sealed class SweepCliTests
               optimizer:
                 lr: -1
             """);
-        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
+        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --report off --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
         Assert.True(exit == 2, stderr);
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(errors, e => Assert.StartsWith("error: spec.yaml: ", e));
@@ -186,7 +186,7 @@ public sealed class SweepCliTests
             Assert.Contains(errors, e => e.Contains(expected));
 
         spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");
-        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
+        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --report off --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
         Assert.Equal(2, exit);
         foreach (var expected in new[] { "epochs must be positive", "no such file or folder", "lr must be positive" })
             Assert.Contains(expected, stderr);
@@ -208,7 +208,7 @@ public sealed class SweepCliTests
         var dir = Tiny.TempDir();
         var spec = Spec(dir, "name: staged\nid: staged-test\nmethods: [single, darts-v1]\nseeds: [0, 1]\n" + TinySearch +
             "\n  epochs: 2\nevaluate:\n  epochs: 2\n  channels: 2\n  cells: 1\n  batch_size: 16\n");
-        var (exit, stdout, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} " +
+        var (exit, stdout, stderr) = CliProcess.Run($"sweep start -f {spec} --report {dir}/report --local --gateway localhost:{CliProcess.FreePort()} " +
             $"--silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
 
         Assert.True(exit == 0, $"exit {exit}: {stdout}{stderr}");
@@ -216,6 +216,8 @@ public sealed class SweepCliTests
         var evaluated = stdout.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\S+ seed \d evaluation: completed .*, test \d+\.\d\d%")).ToList();
         Assert.Equal(4, evaluated.Count);
         Assert.Contains("test acc % (min–max)", stdout);
+        Assert.Contains($"report: {dir}/report/report.html", stdout);        // the command ends with the sweep's report
+        Assert.True(File.Exists(Path.Combine(dir, "report", "figures", "final-test.svg")));
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(stdout, @" 2/2 +\S+ ±").Count);       // evaluated/completed, then mean ± std
         foreach (var method in new[] { "single", "darts-v1" })
             foreach (var seed in new[] { 0, 1 })
@@ -234,7 +236,7 @@ public sealed class SweepCliTests
         var dir = Tiny.TempDir();
         var spec = Spec(dir, "name: broken\nid: broken-test\nmethods: [single, darts-v1]\nseeds: [0, 1, 2]\n" + TinySearch +
             "\n  epochs: 2\n  optimizer: {lr: 1.0e9, lr_min: 0, grad_clip: 0}\n");
-        var (exit, stdout, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} " +
+        var (exit, stdout, stderr) = CliProcess.Run($"sweep start -f {spec} --report off --local --gateway localhost:{CliProcess.FreePort()} " +
             $"--silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics off");
 
         Assert.True(exit == 4, $"exit {exit}: {stderr}");
@@ -266,7 +268,7 @@ public sealed class SiloHostTests
 
         // the worker joins within seconds; until then there is no worker and seeds wait as queued
         var gateway = $"--gateway 127.0.0.1:{primaryGateway}";
-        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --watch {gateway}");
+        var started = CliProcess.RunWhenReachable($"sweep start -f {spec} --report off --watch {gateway}");
         Assert.True(started.Exit == 0, started.Out + started.Err + primary.Err + worker.Err);
         Assert.Contains("sweep: hosted-test completed", started.Out);
 

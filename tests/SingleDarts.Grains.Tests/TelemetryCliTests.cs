@@ -51,7 +51,7 @@ public sealed partial class TelemetryCliTests
               batch_size: 8
             """);
         var port = CliProcess.FreePort();
-        using var local = CliProcess.Start($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} " +
+        using var local = CliProcess.Start($"sweep start -f {spec} --report off --local --gateway localhost:{CliProcess.FreePort()} " +
             $"--silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics 127.0.0.1:{port}");
 
         // scrape as Prometheus would, every 100 ms, while the sweep runs (the step gauge exists only then)
@@ -106,11 +106,11 @@ public sealed partial class TelemetryCliTests
         taken.Start();
         var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
 
-        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --gateway localhost:{CliProcess.FreePort()} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics 127.0.0.1:{port}");
+        var (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --report off --local --gateway localhost:{CliProcess.FreePort()} --silo-port {CliProcess.FreePort()} --runs {dir}/runs --metrics 127.0.0.1:{port}");
         Assert.Equal(1, exit);
         Assert.Equal($"error: --metrics: metrics endpoint http://127.0.0.1:{port}/metrics is in use (another silo or local sweep?): choose another port", stderr.Trim());
 
-        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --local --metrics 127.0.0.1:http");
+        (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --report off --local --metrics 127.0.0.1:http");
         Assert.Equal(2, exit);
         Assert.Equal("error: --metrics: expected HOST:PORT or 'off', got '127.0.0.1:http'", stderr.Trim());
     }
