@@ -180,7 +180,7 @@ public sealed class SweepCliTests
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(errors, e => Assert.StartsWith("error: spec.yaml: ", e));
         foreach (var expected in new[] { "colapse_threshold: unknown key", "darts-v9", "seeds: 0 is listed 2 times", "seeds: 'x' is not a whole number", "search.chanels: unknown option",
-                     "search.relax: unknown value \"gumbel\" (known: softmax, sigmoid)", "epochs must be positive", "batch-size must be positive", "lr must be positive",
+                     "search.relax: unknown value \"gumbel\" (known: softmax, sigmoid)", "epochs must be positive", "batch-size must be positive", "lr must be a positive finite number",
                      "collapse_alarm.after: unknown key", "collapse_alarm.epochs must be at least 1", "on_collapse: stop or continue, got 'halt'",
                      "evaluate.arch: set per seed by the sweep", "evaluate: epochs must be positive, got -1" })
             Assert.Contains(errors, e => e.Contains(expected));
@@ -188,7 +188,7 @@ public sealed class SweepCliTests
         spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");
         (exit, _, stderr) = CliProcess.Run($"sweep start -f {spec} --report off --local --gateway localhost:{CliProcess.FreePort()} --metrics off");
         Assert.Equal(2, exit);
-        foreach (var expected in new[] { "epochs must be positive", "no such file or folder", "lr must be positive" })
+        foreach (var expected in new[] { "epochs must be positive", "no such file or folder", "lr must be a positive finite number" })
             Assert.Contains(expected, stderr);
 
         File.WriteAllText(spec, "methods: [single\nseeds: 0");

@@ -25,6 +25,11 @@ public class CliTests
     [InlineData("search --device tpu", "--device")]
     [InlineData("search --space darts --cells 2", "--cells must be at least 3 in the darts space")]
     [InlineData("search --space nas101", "--space")]
+    [InlineData("search --image-size 7", "--image-size must be a multiple of 4")]
+    [InlineData("search --lr 1e309", "--lr must be a positive finite number, got Infinity")]
+    [InlineData("search --arch-lr Infinity", "--arch-lr must be a positive finite number")]
+    [InlineData("search --lr -0.1", "--lr must be a positive finite number, got -0.1")]     // one line: --lr-min is not blamed for it
+    [InlineData("evaluate --space nb201 --arch resnet --image-size 10", "--image-size must be a multiple of 4")]
     [InlineData("evaluate --space darts", "--arch: a darts genotype is needed")]
     [InlineData("evaluate --space darts --arch darts_v9", "(or a name: darts_v1, darts_v2)")]
     [InlineData("evaluate --space nb201 --arch \"|nor_conv_3x3~0|+|none~0|\"", "--arch: ")]

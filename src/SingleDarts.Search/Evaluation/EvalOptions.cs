@@ -111,18 +111,20 @@ public sealed record EvalOptions
         Check(Channels > 0, $"--channels must be positive, got {Channels}");
         Check(Cells > 0, $"--cells must be positive, got {Cells}");
         Check(!known || Cells <= 0 || Cells >= space!.MinCells, $"--cells must be at least {space?.MinCells} in the {Space} space ({space?.CellsMeaning}), got {Cells}");
-        Check(Lr > 0, $"--lr must be positive, got {Lr}");
-        Check(LrMin >= 0 && LrMin <= Lr, $"--lr-min must be in [0, lr], got {LrMin}");
+        var lrOk = double.IsFinite(Lr) && Lr > 0;
+        Check(lrOk, $"--lr must be a positive finite number, got {Lr}");
+        Check(!lrOk || double.IsFinite(LrMin) && LrMin >= 0 && LrMin <= Lr, $"--lr-min must be in [0, lr = {Lr}], got {LrMin}");
         Check(Momentum >= 0 && Momentum < 1, $"--momentum must be in [0, 1), got {Momentum}");
         Check(!Nesterov || Momentum > 0, "--nesterov needs a momentum above 0");
-        Check(WeightDecay >= 0, $"--weight-decay must not be negative, got {WeightDecay}");
-        Check(GradClip >= 0, $"--grad-clip must not be negative (0 turns clipping off), got {GradClip}");
-        Check(AuxiliaryWeight >= 0, $"--auxiliary-weight must not be negative (0 turns the auxiliary head off), got {AuxiliaryWeight}");
+        Check(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay must be a finite number, not negative, got {WeightDecay}");
+        Check(double.IsFinite(GradClip) && GradClip >= 0, $"--grad-clip must be a finite number, not negative (0 turns clipping off), got {GradClip}");
+        Check(double.IsFinite(AuxiliaryWeight) && AuxiliaryWeight >= 0, $"--auxiliary-weight must be a finite number, not negative (0 turns the auxiliary head off), got {AuxiliaryWeight}");
         Check(DropPath >= 0 && DropPath < 1, $"--drop-path must be in [0, 1), got {DropPath}");
         Check(Cutout >= 0, $"--cutout must not be negative (0 turns it off), got {Cutout}");
         if (known && !space!.HasAuxiliaryHead) Check(AuxiliaryWeight == 0, $"--auxiliary-weight: the {Space} evaluation network has no auxiliary head (use 0)");
         if (known && !space!.HasDropPath) Check(DropPath == 0, $"--drop-path: the {Space} evaluation network has no drop-path (use 0)");
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
+        Check(ImageSize is null or < 4 || ImageSize % 4 == 0, $"--image-size must be a multiple of 4 (the networks halve the side twice), got {ImageSize}");
         // the auxiliary head reads the feature map after two reductions (a quarter of the image side)
         Check(AuxiliaryWeight == 0 || ImageSize is null or >= 4 * Spaces.Darts.AuxiliaryHead.MinSide,
             $"--auxiliary-weight needs images of at least {4 * Spaces.Darts.AuxiliaryHead.MinSide} px (it reads the feature map after two reductions); with --image-size {ImageSize} use --auxiliary-weight 0");

@@ -15,6 +15,15 @@ public static class Datasets
     /// </summary>
     public static Dataset Load(SearchOptions o)
     {
+        var dataset = LoadAnySize(o);
+        if (dataset.Train.Height % 4 != 0 || dataset.Train.Width % 4 != 0)
+            throw new SearchConfigException($"--data {o.Data}: the images are {dataset.Train.Width}x{dataset.Train.Height}; the networks halve the side twice, " +
+                $"so it must be a multiple of 4: pass --image-size (e.g. {Math.Max(4, dataset.Train.Height / 4 * 4)})");
+        return dataset;
+    }
+
+    private static Dataset LoadAnySize(SearchOptions o)
+    {
         if (o.IsSynthetic)
         {
             var count = o.TrainSize ?? SyntheticImages.DefaultTrainSize;

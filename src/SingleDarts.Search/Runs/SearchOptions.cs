@@ -90,6 +90,7 @@ public sealed record SearchOptions
             $"--cells must be at least {space?.MinCells} in the {Space} space ({space?.CellsMeaning}), got {Cells}");
         Check(Nb201 is null || Space == Nb201Space.Instance.Name, $"--nb201 is NAS-Bench-201's table: it ranks cells of the nb201 space, not of {Space}");
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
+        Check(ImageSize is null or < 4 || ImageSize % 4 == 0, $"--image-size must be a multiple of 4 (the networks halve the side twice), got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");
         Check(TrainPortion > 0 && TrainPortion <= 1, $"--train-portion must be in (0, 1], got {TrainPortion}");
         Check(!(IsBiLevel && TrainPortion >= 1), $"--train-portion 1 leaves no validation images for {Method}: use a value below 1");
@@ -103,15 +104,17 @@ public sealed record SearchOptions
         Check(Nb201Dataset == "auto" || Benchmarks.Nb201Table.Datasets.Contains(Nb201Dataset),
             $"--nb201-dataset: unknown dataset '{Nb201Dataset}' (known: auto, {string.Join(", ", Benchmarks.Nb201Table.Datasets)})");
         var o = Optimizer;
-        Check(o.Lr > 0, $"--lr must be positive, got {o.Lr}");
-        Check(o.LrMin >= 0 && o.LrMin <= o.Lr, $"--lr-min must be in [0, lr], got {o.LrMin}");
+        var lrOk = double.IsFinite(o.Lr) && o.Lr > 0;
+        Check(lrOk, $"--lr must be a positive finite number, got {o.Lr}");
+        // --lr-min is checked against a valid --lr only: one wrong number is one problem
+        Check(!lrOk || double.IsFinite(o.LrMin) && o.LrMin >= 0 && o.LrMin <= o.Lr, $"--lr-min must be in [0, lr = {o.Lr}], got {o.LrMin}");
         Check(o.Momentum >= 0 && o.Momentum < 1, $"--momentum must be in [0, 1), got {o.Momentum}");
-        Check(o.WeightDecay >= 0, $"--weight-decay must not be negative, got {o.WeightDecay}");
-        Check(o.GradClip >= 0, $"--grad-clip must not be negative (0 turns clipping off), got {o.GradClip}");
-        Check(o.ArchLr > 0, $"--arch-lr must be positive, got {o.ArchLr}");
+        Check(double.IsFinite(o.WeightDecay) && o.WeightDecay >= 0, $"--weight-decay must be a finite number, not negative, got {o.WeightDecay}");
+        Check(double.IsFinite(o.GradClip) && o.GradClip >= 0, $"--grad-clip must be a finite number, not negative (0 turns clipping off), got {o.GradClip}");
+        Check(double.IsFinite(o.ArchLr) && o.ArchLr > 0, $"--arch-lr must be a positive finite number, got {o.ArchLr}");
         Check(o.ArchBeta1 >= 0 && o.ArchBeta1 < 1, $"--arch-beta1 must be in [0, 1), got {o.ArchBeta1}");
         Check(o.ArchBeta2 >= 0 && o.ArchBeta2 < 1, $"--arch-beta2 must be in [0, 1), got {o.ArchBeta2}");
-        Check(o.ArchWeightDecay >= 0, $"--arch-weight-decay must not be negative, got {o.ArchWeightDecay}");
+        Check(double.IsFinite(o.ArchWeightDecay) && o.ArchWeightDecay >= 0, $"--arch-weight-decay must be a finite number, not negative, got {o.ArchWeightDecay}");
         return errors;
     }
 }
