@@ -49,13 +49,15 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
     /// <summary>Step within the running epoch (read by the grain's timer; written by the search thread).</summary>
     public (int Step, int Steps) Progress => (Volatile.Read(ref step), Volatile.Read(ref steps));
 
-    /// <param name="alarmRaised">the seed raised its collapse alarm in an earlier activation: it is raised once per seed.</param>
+    /// <param name="alarmEpoch">the epoch after which the seed raised its collapse alarm in an earlier activation: it is raised
+    /// once per seed, and a seed that stopped there (on_collapse: stop) stops there again.</param>
     public static SeedExecution Start(ISeedSearch search, SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
-        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded, bool alarmRaised = false) =>
+        SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded, int? alarmEpoch = null) =>
         Start((e, checkpoints, resume, cancel) =>
         {
             e.alarm = spec.Alarm;
-            e.alarmRaised = alarmRaised;
+            e.alarmRaised = alarmEpoch is not null;
+            if (spec.Alarm is { Stop: true } && alarmEpoch is { } at) (e.stopped, e.stoppedAt) = (true, at);
             e.countedEdges = Search.Spaces.SearchSpaces.TryGet(options.Space, out var space) ? space.CountedEdges : 0;
             search.Run(options, folder, resume, e, checkpoints, cancel);
         }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
@@ -196,7 +198,7 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
         events.Writer.TryWrite(new SeedEvent.Alarmed(r.Epoch, count, message, a.Stop));
     }
 
-    bool ISearchObserver.StopAfter(EpochRecord record) => stopped;
+    bool ISearchObserver.StopAfter(EpochRecord record) => stopped && record.Epoch >= stoppedAt;
 
     void ISearchObserver.EpochDone(EpochRecord r)
     {

@@ -159,7 +159,7 @@ public sealed partial class SeedGrain(
         span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
         span?.SetTag("silo", SiloName);
         execution = SeedExecution.Start(search, options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
-            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count, alarmRaised: S.Status.AlarmEpoch is not null);
+            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count, alarmEpoch: S.Status.AlarmEpoch);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
     }
 

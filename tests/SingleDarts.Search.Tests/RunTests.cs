@@ -169,4 +169,32 @@ public class RunTests
             o.Remove("step_seconds");
             return o.ToJsonString();
         }).ToArray();
+
+    private sealed class StopAt(int epoch) : ISearchObserver
+    {
+        public int Epochs { get; private set; }
+
+        public void EpochDone(EpochRecord record) => Epochs++;
+
+        public bool StopAfter(EpochRecord record) => record.Epoch >= epoch;
+    }
+
+    [Fact]
+    public void An_observer_can_stop_a_run_after_an_epoch_and_a_resumed_stopped_run_stops_again_at_once()
+    {
+        var dir = Tiny.TempDir();
+        var options = Tiny.Options(epochs: 4);
+        var stop = new StopAt(2);
+        var result = SearchRunner.Run(options, dir, observer: stop);
+        Assert.Equal((2, 2), (result.Epochs, stop.Epochs));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir, "epochs.jsonl")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "result.json")));
+
+        // lost before anything else happened: resumed, it trains no epoch and writes the same result
+        File.Delete(Path.Combine(dir, "result.json"));
+        var again = new StopAt(2);
+        var resumed = SearchRunner.Run(options, dir, resume: true, observer: again);
+        Assert.Equal((2, 0), (resumed.Epochs, again.Epochs));
+        Assert.Equal(result.Arch, resumed.Arch);
+    }
 }

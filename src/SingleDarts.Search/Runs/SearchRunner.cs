@@ -57,7 +57,9 @@ public static class SearchRunner
             folder.RewriteEpochs<EpochRecord>([]);
         }
         observer?.Started(run, resume);
-        while (!run.IsFinished)
+        // a run that was stopped early and lost before its result was written stops again where it stopped
+        var stopped = resume && run.History.Count > 0 && observer?.StopAfter(run.History[^1]) == true;
+        while (!stopped && !run.IsFinished)
         {
             var epoch = run.EpochsDone + 1;
             observer?.EpochStarting(epoch);
@@ -67,7 +69,7 @@ public static class SearchRunner
             observer?.CheckpointSaved(epoch, clock.Elapsed, bytes);
             folder.AppendEpoch(record);
             observer?.EpochDone(record);
-            if (observer?.StopAfter(record) == true) break;
+            stopped = observer?.StopAfter(record) == true;
         }
         var result = run.Result();
         folder.WriteResult(result);
