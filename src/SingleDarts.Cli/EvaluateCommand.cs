@@ -174,15 +174,14 @@ public static class EvaluateCommand
     }
 }
 
-/// <summary>Progress of an evaluation on a terminal (bar) or in a log (a line per epoch).</summary>
-public sealed class EvalConsoleObserver(ProgressTask? progress) : IEvalObserver
+/// <summary>An evaluation's console output: a line per epoch, a progress bar on a terminal.</summary>
+public sealed class EvalConsoleObserver(ProgressTask? progress) : ConsoleProgress(progress), IEvalObserver
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private int epochs;
 
     public void Started(EvalRun run, bool resumed)
     {
-        epochs = run.Options.Epochs;
+        Epochs = run.Options.Epochs;
         var o = run.Options;
         var what = resumed ? $"resuming after epoch {run.EpochsDone}" : "starting";
         WriteLine(string.Create(Inv,
@@ -191,29 +190,14 @@ public sealed class EvalConsoleObserver(ProgressTask? progress) : IEvalObserver
             $"{run.Network.WeightCount:N0} weights{(run.Network.HasAuxiliary ? $" (+{run.Network.AllWeightCount - run.Network.WeightCount:N0} auxiliary)" : "")}, " +
             $"{TorchSharp.torch.get_num_threads()} threads on {run.Device}"));
         WriteLine($"arch: {o.Arch}");
-        if (progress is not null) progress.MaxValue = run.StepsPerEpoch;
+        if (Progress is not null) Progress.MaxValue = run.StepsPerEpoch;
     }
-
-    public void StepDone(StepInfo step)
-    {
-        if (progress is null) return;
-        progress.Description = $"epoch {step.Epoch}/{epochs}";
-        progress.Value = step.Step;
-    }
-
-    public void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
 
     public void EpochDone(EvalEpochRecord r)
     {
         WriteLine(string.Create(Inv,
-            $"epoch {r.Epoch,3}/{epochs}  loss {r.TrainLoss:F4}  train {r.TrainAcc * 100:F2}%  test {r.TestAcc * 100:F2}%  lr {r.Lr:F5}" +
+            $"epoch {r.Epoch,3}/{Epochs}  loss {r.TrainLoss:F4}  train {r.TrainAcc * 100:F2}%  test {r.TestAcc * 100:F2}%  lr {r.Lr:F5}" +
             $"{(r.DropPath > 0 ? $"  drop-path {r.DropPath:F3}" : "")}  {r.Seconds:F1}s"));
-        if (progress is not null) progress.Value = 0;
-    }
-
-    private void WriteLine(string text)
-    {
-        if (progress is null) Console.WriteLine(text);
-        else AnsiConsole.MarkupLine(Markup.Escape(text));
+        if (Progress is not null) Progress.Value = 0;
     }
 }

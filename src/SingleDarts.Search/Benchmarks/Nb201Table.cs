@@ -35,7 +35,7 @@ public sealed record Nb201Lookup
 
 /// <summary>
 /// The ground-truth table of all 15,625 NAS-Bench-201 cells: a CSV with the columns
-/// <c>index,arch,cifar10_test,cifar100_test,imagenet16_120_test</c> (see ../shared/data/README.md).
+/// <c>index,arch,cifar10_test,cifar100_test,imagenet16_120_test</c> (NATS-Bench tss; see the README's *NAS-Bench-201 ground truth*).
 /// </summary>
 public sealed class Nb201Table
 {

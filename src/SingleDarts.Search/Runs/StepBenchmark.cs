@@ -30,7 +30,7 @@ public sealed record MethodTiming(string Method, double MsPerStepMedian, double 
 public sealed record LoaderTiming(int ImageSize, int BatchSize, double ImagesPerSecond);
 
 /// <summary>
-/// Times search steps on random images (the work of ../shared/bench/nb201_ref.py): median and p90
+/// Times search steps on random images (the work the README's *Measured speed* times against the PyTorch 1.13 reference step): median and p90
 /// ms per step after warm-up, images/s, peak RSS (reset before each method where Linux allows),
 /// and RSS after the first and the last timed step (equal when memory is flat).
 /// </summary>
