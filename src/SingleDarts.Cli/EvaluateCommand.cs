@@ -117,6 +117,7 @@ public static class EvaluateCommand
                 var problems = options.Validate();
                 if (problems.Count > 0) throw new SearchConfigException(problems);
                 outDir ??= Path.Combine("runs", string.Create(Inv, $"eval-{options.Space}-seed{options.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}"));
+                OutputPaths.WritableFolder("--out", outDir);
             }
             var result = Run(options, outDir, isResume, cancel);
             Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");

@@ -26,6 +26,7 @@ public static class ReportCommand
         };
         command.SetAction(parse =>
         {
+            OutputPaths.WritableFolder("--out", parse.GetValue(output)!);
             var input = ReportInput.FromExport(Path.GetFullPath(parse.GetValue(export)!));
             return Write(input, parse.GetValue(output)!, parse.GetValue(resamples));
         });
@@ -44,6 +45,7 @@ public static class ReportCommand
         };
         command.SetAction(async (parse, cancel) =>
         {
+            OutputPaths.WritableFolder("--out", parse.GetValue(output)!);
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
             var status = await SweepCommand.GetStatus(cluster, sweepId);

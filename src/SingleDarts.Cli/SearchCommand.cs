@@ -125,6 +125,7 @@ public static class SearchCommand
                 if (problems.Count > 0) throw new SearchConfigException(problems);
                 outDir ??= Path.Combine("runs", string.Create(CultureInfo.InvariantCulture,
                     $"{options.Space}-{options.Method}-seed{options.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}"));
+                OutputPaths.WritableFolder("--out", outDir);
             }
             var result = Run(options, outDir, isResume, cancel);
             Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 
@@ -71,6 +72,28 @@ public class DatasetTests
         for (var p = 0; p < 64; p++)
             for (var c = 0; c < 3; c++)
                 Assert.Equal(hwc[3 * p + c], img[c * 64 + p]);
+    }
+
+    [Fact]
+    public void Links_and_paths_leaving_the_archive_are_skipped_and_counted_in_one_warning()
+    {
+        var root = Fixtures.ImageFolder(["ant", "moth"], perClass: 2, size: 8);
+        var path = Path.Combine(Tiny.TempDir(), "hostile.tar");
+        using (var tar = new TarWriter(File.Create(path)))
+        {
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+                tar.WriteEntry(file, Path.GetRelativePath(root, file));
+            var png = File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(root, "train", "ant")).First());
+            foreach (var name in new[] { "/train/ant/abs.png", "../train/ant/up.png", "train/../../moth/up2.png" })
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(png) });
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "train/ant/link.png") { LinkName = "/etc/passwd" });
+        }
+        var loaded = DatasetLoader.Load(path, DataFormats.Auto, null, Cache());
+        Assert.Equal(4, loaded.Train.Count); // none of the hostile entries became an image
+        Assert.Equal($"{path}: skipped 4 archive entries (1 link, 3 paths outside the archive (absolute or with '..'))", loaded.Warning);
+
+        var clean = DatasetLoader.Load(Fixtures.Pack(root, gzip: false), DataFormats.Auto, null, Cache());
+        Assert.Null(clean.Warning);
     }
 
     [Theory]

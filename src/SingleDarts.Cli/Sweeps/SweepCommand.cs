@@ -100,6 +100,9 @@ public static class SweepCommand
             var (spec, sweepId) = SweepSpecFile.Read(parse.GetValue(file)!, parse.GetValue(id));
             var isLocal = parse.GetValue(local);
             if (parse.GetValue(slots) < 0) throw new SearchConfigException($"--slots must not be negative, got {parse.GetValue(slots)}");
+            var reportFolder = parse.GetValue(report) is { } r && r.Trim().ToLowerInvariant() != "off" && (isLocal || parse.GetValue(watch))
+                ? r.Replace("<sweep id>", sweepId, StringComparison.Ordinal) : null;
+            if (reportFolder is not null) OutputPaths.WritableFolder("--report", reportFolder);
             await using var cluster = isLocal
                 ? await StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new WorkerOptions
                 {
@@ -123,8 +126,7 @@ public static class SweepCommand
             var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
             AnsiConsole.Write(SweepViews.Status(final, new SeedFilter()));
             Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
-            if (!interrupted && parse.GetValue(report) is { } folder && folder.Trim().ToLowerInvariant() != "off")
-                await ReportCommand.WriteReport(grain, final, folder.Replace("<sweep id>", sweepId, StringComparison.Ordinal), cancel);
+            if (!interrupted && reportFolder is not null) await ReportCommand.WriteReport(grain, final, reportFolder, cancel);
             var exit = interrupted && isLocal ? CliRunner.Cancelled : EndOf(final);
             // the embedded gateway stays up a little longer, so that `sweep watch` elsewhere (polling every second) sees the end
             if (isLocal && !interrupted) await Task.Delay(LocalGrace, CancellationToken.None);

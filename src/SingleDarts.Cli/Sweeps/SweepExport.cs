@@ -29,13 +29,12 @@ public static class SweepExport
         var command = new Command("export", "Export a sweep's results.") { id, format, output, gateway };
         command.SetAction(async (parse, cancel) =>
         {
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            OutputPaths.WritableFile("--out", path);
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
             var status = await SweepCommand.GetStatus(cluster, sweepId);
             var grain = cluster.Client.GetGrain<ISweepGrain>(sweepId);
-            var path = Path.GetFullPath(parse.GetValue(output)!);
-            var dir = Path.GetDirectoryName(path)!;
-            if (!Directory.Exists(dir)) throw new SearchConfigException($"--out: no such folder: {dir}");
             var seeds = Details(grain, status, cancel);
             if (parse.GetValue(format) == "json") await WriteJson(path, status, seeds, cancel);
             else await WriteCsv(path, status, seeds);

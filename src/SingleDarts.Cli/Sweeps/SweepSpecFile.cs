@@ -121,8 +121,55 @@ public static class SweepSpecFile
         }
         catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this instead of a YamlException on some truncated input
-            throw new SearchConfigException($"{path}: not valid YAML (unexpected end: an unclosed [ or {{?)");
+            // YamlDotNet's scanner throws this, without a position, on a flow collection left open at the end
+            throw new SearchConfigException(UnclosedFlow(text) is var (line, column, bracket)
+                ? $"{path}: not valid YAML at line {line}, column {column} (this '{bracket}' is never closed)"
+                : $"{path}: not valid YAML (unexpected end of the file)");
+        }
+    }
+
+    /// <summary>
+    /// Where the first '[' or '{' that is never closed stands (1-based line and column), skipping quoted
+    /// strings and comments; null when every bracket is closed.
+    /// </summary>
+    public static (int Line, int Column, char Bracket)? UnclosedFlow(string text)
+    {
+        var open = new Stack<(int, int, char)>();
+        var (line, column) = (1, 0);
+        char? quote = null;
+        var comment = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            column++;
+            if (c == '\n')
+            {
+                (line, column, comment) = (line + 1, 0, false);
+                continue;
+            }
+            if (comment) continue;
+            if (quote is { } q)
+            {
+                if (q == '\'' && c == q && i + 1 < text.Length && text[i + 1] == q) (i, column) = (i + 1, column + 1); // '' inside '...'
+                else if (c == q && !(q == '"' && text[i - 1] == '\\')) quote = null;
+                continue;
+            }
+            switch (c)
+            {
+                case '#' when i == 0 || char.IsWhiteSpace(text[i - 1]): comment = true; break;
+                case '"' or '\'' when StartsScalar(text, i): quote = c; break;
+                case '[' or '{': open.Push((line, column, c)); break;
+                case ']' or '}' when open.Count > 0: open.Pop(); break;
+            }
+        }
+        return open.Count == 0 ? null : open.Last();
+
+        // a quote opens a string only where a scalar starts (Bob's in a plain scalar is an apostrophe)
+        static bool StartsScalar(string text, int i)
+        {
+            var j = i - 1;
+            while (j >= 0 && text[j] is ' ' or '\t') j--;
+            return j < 0 || text[j] is '\n' or ':' or '[' or '{' or ',' or '-' or '?';
         }
     }
 

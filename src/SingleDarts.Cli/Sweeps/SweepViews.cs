@@ -14,8 +14,13 @@ public static class SweepViews
     /// <summary>A percentage; "–" for a value not known (null, or NaN: a figure a restarted coordinator does not keep).</summary>
     public static string Pct(double? v) => v is { } x && !double.IsNaN(x) ? (x * 100).ToString("F2", Inv) : "–";
     public static string Num(double? v, string format = "F2") => v is { } x && !double.IsNaN(x) ? x.ToString(format, Inv) : "–";
-    public static string MeanStd(Stat? s, double scale = 1) =>
-        s is null ? "–" : string.Create(Inv, $"{s.Mean * scale:F2} ± {s.Std * scale:F2}");
+    /// <summary>"mean ± std (n=3)"; one value has no sample std, so it is shown alone with n=1.</summary>
+    public static string MeanStd(Stat? s, double scale = 1) => s switch
+    {
+        null => "–",
+        { N: <= 1 } => string.Create(Inv, $"{s.Mean * scale:F2} (n={s.N})"),
+        _ => string.Create(Inv, $"{s.Mean * scale:F2} ± {s.Std * scale:F2} (n={s.N})"),
+    };
 
     /// <summary>
     /// One row per seed that passes <paramref name="filter"/> — running seeds first, then by method and

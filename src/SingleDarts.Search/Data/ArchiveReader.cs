@@ -12,8 +12,12 @@ public static class ArchiveReader
     private static bool IsGzip(string path) =>
         path.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Every regular file (path, contents) and every directory path (with a trailing '/').</summary>
-    public static IEnumerable<(string Path, byte[]? Data)> Entries(string path, Func<string, bool> wanted)
+    /// <summary>
+    /// Every regular file (path, contents) and every directory path (with a trailing '/'). Archive entries
+    /// that are links or whose path leaves the archive (absolute, or with a '..' segment) are skipped and
+    /// counted in <paramref name="skipped"/>.
+    /// </summary>
+    public static IEnumerable<(string Path, byte[]? Data)> Entries(string path, Func<string, bool> wanted, SkippedEntries? skipped = null)
     {
         if (Directory.Exists(path))
         {
@@ -45,7 +49,18 @@ public static class ArchiveReader
                 throw new DataException($"{path}: damaged archive ({ex.Message})");
             }
             if (entry is null) yield break;
-            var name = entry.Name.Replace('\\', '/').TrimStart('.', '/');
+            if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
+            {
+                if (skipped is not null) skipped.Links++;
+                continue;
+            }
+            var name = entry.Name.Replace('\\', '/');
+            while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
+            if (name.StartsWith('/') || name.Split('/').Contains(".."))
+            {
+                if (skipped is not null) skipped.OutsidePaths++;
+                continue;
+            }
             if (entry.EntryType == TarEntryType.Directory)
             {
                 yield return (name.TrimEnd('/') + "/", null);
@@ -64,6 +79,21 @@ public static class ArchiveReader
             }
             yield return (name, data);
         }
+    }
+
+    /// <summary>What <see cref="Entries"/> skipped of an archive, for one warning line.</summary>
+    public sealed class SkippedEntries
+    {
+        public int Links { get; set; }
+        public int OutsidePaths { get; set; }
+
+        public int Count => Links + OutsidePaths;
+
+        /// <summary>"skipped 3 archive entries (2 links, 1 path outside the archive)", or null when none was.</summary>
+        public string? Describe(string archive) => Count == 0 ? null :
+            $"{archive}: skipped {Count} archive {(Count == 1 ? "entry" : "entries")} (" +
+            string.Join(", ", new[] { (Links, "link", "links"), (OutsidePaths, "path outside the archive (absolute or with '..')", "paths outside the archive (absolute or with '..')") }
+                .Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {(x.Item1 == 1 ? x.Item2 : x.Item3)}")) + ")";
     }
 
     private static string Relative(string root, string full) => Path.GetRelativePath(root, full).Replace('\\', '/');

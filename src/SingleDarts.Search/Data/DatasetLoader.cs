@@ -15,7 +15,8 @@ public static class DataFormats
 /// </summary>
 public static class DatasetLoader
 {
-    public sealed record Loaded(string Format, ImageSet Train, ImageSet? Test, bool FromCache);
+    /// <param name="Warning">one line about the source worth a user's attention (archive entries skipped), or null.</param>
+    public sealed record Loaded(string Format, ImageSet Train, ImageSet? Test, bool FromCache, string? Warning = null);
 
     /// <param name="size">target image side (area resampling); null keeps the source size.</param>
     public static Loaded Load(string source, string format, int? size, DatasetCache cache)
@@ -26,7 +27,8 @@ public static class DatasetLoader
 
         var cifar = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var entries = new List<(string, byte[]?)>();
-        foreach (var (path, data) in ArchiveReader.Entries(source, Wanted))
+        var skipped = new ArchiveReader.SkippedEntries();
+        foreach (var (path, data) in ArchiveReader.Entries(source, Wanted, skipped))
         {
             var name = path[(path.LastIndexOf('/') + 1)..];
             if (data is not null && IsCifarFile(name))
@@ -58,7 +60,7 @@ public static class DatasetLoader
             test = test is null ? null : ResizeAll(test, s);
         }
         cache.Write(cachePath, Path.GetFullPath(source), detected, train, test);
-        return new Loaded(detected, train, test, FromCache: false);
+        return new Loaded(detected, train, test, FromCache: false, skipped.Describe(source));
 
         static bool Wanted(string path)
         {

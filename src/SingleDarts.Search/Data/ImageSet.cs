@@ -98,7 +98,8 @@ public sealed class ImageSet
 /// <summary>A dataset: the training split searched on, an optional test split, and its normalisation.</summary>
 /// <param name="Format">synthetic, cifar10, cifar100 or imagefolder.</param>
 /// <param name="FromCache">true when the images came from the decoded-dataset cache.</param>
-public sealed record Dataset(string Name, string Format, ImageSet Train, ImageSet? Test, float[] Mean, float[] Std, bool FromCache = false)
+/// <param name="Warning">what loading it skipped and a user should know (told to the run's observer), or null.</param>
+public sealed record Dataset(string Name, string Format, ImageSet Train, ImageSet? Test, float[] Mean, float[] Std, bool FromCache = false, string? Warning = null)
 {
     public int Classes => Train.Classes;
 }

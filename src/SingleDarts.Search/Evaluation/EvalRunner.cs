@@ -39,6 +39,7 @@ public static class EvalRunner
             folder.RewriteEpochs<EvalEpochRecord>([]);
         }
         observer?.Started(run, resume);
+        if (run.Dataset.Warning is { } warning) observer?.Warning(warning);
         while (!run.IsFinished)
         {
             var epoch = run.EpochsDone + 1;

@@ -38,7 +38,7 @@ public static class Datasets
                 : loaded.Format == DataFormats.ImageFolder ? loaded.Train.Select(Permutation(loaded.Train.Count, rng))
                 : loaded.Train;
             return new Dataset($"{loaded.Format}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(o.Data))}", loaded.Format,
-                train, loaded.Test, mean, std, loaded.FromCache);
+                train, loaded.Test, mean, std, loaded.FromCache, loaded.Warning);
         }
         catch (DataException ex)
         {

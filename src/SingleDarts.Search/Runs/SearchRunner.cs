@@ -57,6 +57,7 @@ public static class SearchRunner
             folder.RewriteEpochs<EpochRecord>([]);
         }
         observer?.Started(run, resume);
+        if (run.Dataset.Warning is { } warning) observer?.Warning(warning);
         // a run that was stopped early and lost before its result was written stops again where it stopped
         var stopped = resume && run.History.Count > 0 && observer?.StopAfter(run.History[^1]) == true;
         while (!stopped && !run.IsFinished)
