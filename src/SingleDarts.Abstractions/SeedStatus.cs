@@ -105,6 +105,12 @@ public sealed record SeedStatus
     /// <summary>The epoch after which the seed raised its collapse alarm (null: it did not), and what it said.</summary>
     [Id(18)] public int? AlarmEpoch { get; init; }
     [Id(19)] public string? Alarm { get; init; }
+
+    /// <summary>
+    /// Set while a seed that ran is between silos — its silo shut down or was lost, and it waits to run
+    /// again (for a new activation, then for a slot): where and why. Cleared when it runs again.
+    /// </summary>
+    [Id(20)] public string? Resuming { get; init; }
 }
 
 /// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>

@@ -71,12 +71,21 @@ public static class CliRunner
         }
         catch (Exception ex) when (Unwrap(ex) is OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled: the last completed epoch is in the checkpoint; continue with --resume");
+            // only a run has something to continue; a query (sweep status, list, export) just stops
+            Console.Error.WriteLine(parse.CommandResult.Command.Name is "search" or "evaluate"
+                ? "cancelled: the last completed epoch is in the checkpoint; continue with --resume"
+                : "cancelled");
             return Cancelled;
         }
         catch (Exception ex) when (Unwrap(ex) is Sweeps.ClusterException cluster)
         {
             Console.Error.WriteLine($"error: {cluster.Message}");
+            return Failed;
+        }
+        catch (Exception ex) when (Unwrap(ex) is TimeoutException timeout && timeout.Message.Contains("did not arrive on time", StringComparison.Ordinal))
+        {
+            // a gateway that hangs (stopped process, lost host) rather than refusing: Orleans' response timeout
+            Console.Error.WriteLine("error: the cluster did not answer within 30 s: its gateway stopped or hangs; check the silo at --gateway and try again");
             return Failed;
         }
         catch (Exception ex) when (Unwrap(ex) is Orleans.Runtime.OrleansException or TimeoutException or System.Net.Sockets.SocketException)

@@ -57,14 +57,25 @@ public sealed partial class SeedGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Deactivated or its silo lost mid-run: continue from the run folder's checkpoint.
-        if (S.Spec is { } spec && !S.Status.State.IsFinal())
+        if (S.Spec is not { } spec) return Task.CompletedTask;
+        if (!S.Status.State.IsFinal())
         {
             LogResuming(logger, Key, S.History.Count);
-            if (S.Status.Silo is { } previous && previous != SiloName)
-                Warn($"resumed on {SiloName} after epoch {S.History.Count}; it ran on {previous} before (that silo was lost or the grain moved)");
+            var ran = S.Status.State == SeedState.Running;
+            var why = S.Status.Resuming is not null ? "shut down and handed it over" : "was lost";
+            if (S.Status.Silo is { } previous && ran)
+                Warn(previous != SiloName
+                    ? $"resumed on {SiloName} after epoch {S.History.Count}; {previous} {why}"
+                    : $"restarted on {SiloName} after epoch {S.History.Count}: its activation here was replaced, the unfinished epoch runs again");
+            var from = S.Status.Silo;
             Launch(spec);
+            if (ran && !S.Status.State.IsFinal())
+            {
+                S.Status = S.Status with { Resuming = $"resuming on {SiloName} after epoch {S.History.Count} ({from ?? "its silo"} {(why == "was lost" ? "was lost" : "shut down")}); waiting for a slot" };
+                Notify([]);     // the coordinator shows where it is now, not the lost silo's last step
+            }
         }
-        if (S.Spec is not null) Publish();
+        Publish();
         return Task.CompletedTask;
     }
 
@@ -136,7 +147,14 @@ public sealed partial class SeedGrain(
             }
             span?.SetTag("interrupted", "deactivated");
             SingleDartsTelemetry.End(span);
+            // SIGTERM on the silo (a rolling update, a node drain): the seed stopped at its next step with every finished
+            // epoch's checkpoint written; it says so and tells the coordinator now, which wakes it on another worker at
+            // once instead of at its next watchdog round, and never after membership timeouts (the silo leaves cleanly)
+            var handover = reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !S.Status.State.IsFinal();
+            if (handover)
+                S.Status = S.Status with { Resuming = $"{SiloName} shut down: stopped at its next step, resumes on another worker from its last checkpoint" };
             await Save();
+            if (handover) Notify([]);
         }
     }
 
@@ -200,7 +218,7 @@ public sealed partial class SeedGrain(
             {
                 case SeedEvent.Started started:
                     S.History = [.. started.History];   // a resumed run restarts from its checkpoint's history
-                    S.Status = S.Status with { State = SeedState.Running, StartedAt = S.Status.StartedAt ?? DateTimeOffset.UtcNow };
+                    S.Status = S.Status with { State = SeedState.Running, StartedAt = S.Status.StartedAt ?? DateTimeOffset.UtcNow, Resuming = null };
                     newEpochs.AddRange(started.History);
                     persist = true;
                     break;

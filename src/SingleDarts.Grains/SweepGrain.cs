@@ -156,6 +156,8 @@ public sealed partial class SweepGrain(
     {
         LogSeedChanged(logger, Id, status.Method, status.Seed, status.State, status.EpochsDone, newEpochs.Length);
         if (Find(status.Stage, status.Method, status.Seed) is not { } entry) return;
+        // a seed handed over by a silo that shuts down: wake it at the next tick, not at the next watchdog round
+        if (status.Resuming is not null && entry.Status.Resuming != status.Resuming && !status.State.IsFinal()) lastWake = DateTime.MinValue;
         var ended = await Apply(entry, status, newEpochs);
         if (!ended) return;
         // a seed's end is written at once unless a write went out less than a second ago (then by the next

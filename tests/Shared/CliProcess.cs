@@ -61,6 +61,20 @@ internal sealed partial class CliProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>Sends SIGTERM (what Kubernetes sends on a rolling update or a node drain) and returns at once.</summary>
+    public void Terminate()
+    {
+        if (!process.HasExited && Kill(process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {process.Id} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Waits for the process to end by itself; false when it still runs after <paramref name="limit"/>.</summary>
+    public bool WaitForExitOnly(TimeSpan limit) => process.WaitForExit(limit);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>Kills the process if it still runs (SIGKILL: what a crash or an evicted pod looks like). Idempotent.</summary>
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using SingleDarts.Search.Runs;
 using System.Text.Json.Nodes;
 using SingleDarts.Grains;
+using Xunit.Abstractions;
 
 namespace SingleDarts.Grains.Tests;
 
@@ -253,7 +254,7 @@ public sealed class SweepCliTests
 }
 
 /// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
-public sealed class SiloHostTests
+public sealed class SiloHostTests(ITestOutputHelper output)
 {
 
     [Fact]
@@ -281,8 +282,16 @@ public sealed class SiloHostTests
         Assert.True(File.Exists(Path.Combine(dir, "runs", "hosted-test", "darts-v1-seed3", "result.json")));
     }
 
-    [Fact]
-    public void A_worker_process_killed_mid_epoch_hands_its_seed_to_the_other_worker_which_finishes_it_bit_identical()
+    /// <summary>
+    /// SIGKILL (a crash, an evicted pod) and SIGTERM (a rolling update, a node drain) of the worker process running
+    /// a seed mid-epoch: the other worker finishes it bit-identical. On SIGTERM the worker stops the seed at its
+    /// next step, leaves the cluster by itself (exit 0), and the seed says it was handed over; the time to resume
+    /// is printed for both (measured, not asserted).
+    /// </summary>
+    [Theory]
+    [InlineData("SIGKILL")]
+    [InlineData("SIGTERM")]
+    public void A_worker_process_stopped_mid_epoch_hands_its_seed_to_the_other_worker_which_finishes_it_bit_identical(string signal)
     {
         var dir = Tiny.TempDir();
         const string state = "--SingleDarts:Storage:GrainState=folder";
@@ -303,15 +312,25 @@ public sealed class SiloHostTests
             var started = CliProcess.RunWhenReachable($"sweep start -f {spec} {gateway}");
             Assert.True(started.Exit == 0, started.Out + started.Err);
 
-            // a worker process is killed by hand while its seed is inside an epoch
+            // a worker process is stopped by hand while its seed is inside an epoch
             var seed = Poll(gateway, s => s["state"]!.GetValue<string>() == "running" && (int)s["epochs_done"]! >= 1 && (int)s["step"]! > 0);
             var victim = (string)seed["silo"]!;
-            workers[victim].Dispose();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            if (signal == "SIGTERM") workers[victim].Terminate();
+            else workers[victim].Dispose();
+            var resumed = Poll(gateway, s => (string?)s["silo"] != victim && s["state"]!.GetValue<string>() != "queued" && s["resuming"] is null);
+            output.WriteLine($"{signal}: the seed ran again on {(string?)resumed["silo"]} {clock.Elapsed.TotalSeconds:F1} s after the signal (polled through CLI processes)");
+            if (signal == "SIGTERM")
+            {
+                Assert.True(workers[victim].WaitForExitOnly(TimeSpan.FromMinutes(1)), "the worker did not stop within a minute of SIGTERM");
+                Assert.True(workers[victim].ExitCode == 0, $"exit {workers[victim].ExitCode}: {workers[victim].Err}");
+            }
 
             var end = Poll(gateway, s => s["state"]!.GetValue<string>() is "completed" or "failed" or "cancelled");
             Assert.Equal("completed", (string?)end["state"]);
             Assert.NotEqual(victim, (string?)end["silo"]);
-            Assert.Contains(end["warnings"]!.AsArray(), w => ((string)w!).Contains("resumed on"));
+            Assert.Contains(end["warnings"]!.AsArray(), w => ((string)w!).Contains("resumed on") &&
+                ((string)w!).Contains(signal == "SIGTERM" ? $"{victim} shut down and handed it over" : $"{victim} was lost"));
             var direct = SearchRunner.Run(options with { Seed = 5 }, Path.Combine(dir, "direct"));
             Assert.Equal(direct.Arch, (string?)end["last"]!["arch"]);
             Assert.Equal(direct.Alphas.SelectMany(r => r), end["last"]!["alphas"]!.AsArray().SelectMany(r => r!.AsArray()).Select(v => (float)v!));

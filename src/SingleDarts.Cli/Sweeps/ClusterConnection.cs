@@ -20,10 +20,13 @@ public sealed class ClusterException(string message, Exception? inner = null) : 
 public sealed class ClusterConnection : IAsyncDisposable
 {
     private readonly IHost host;
+    private readonly TimeSpan stopLimit;
 
-    private ClusterConnection(IHost host, string gateway)
+    /// <summary>A client of a gateway that stopped answering gives up at once; an embedded silo gets time to stop its seeds.</summary>
+    private ClusterConnection(IHost host, string gateway, bool embedded)
     {
         this.host = host;
+        stopLimit = embedded ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(3);
         Gateway = gateway;
         Client = host.Services.GetRequiredService<IClusterClient>();
     }
@@ -48,7 +51,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             host.Dispose();
             throw new ClusterException($"cannot reach a SingleDarts gateway at {endpoint} ({First(ex)}); start one with 'singledarts sweep start --local' or the silo host, or pass --gateway host:port");
         }
-        return new ClusterConnection(host, endpoint.ToString());
+        return new ClusterConnection(host, endpoint.ToString(), embedded: false);
     }
 
     /// <summary>
@@ -86,7 +89,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 ? $"port {endpoint.Port} or {siloPort} is in use (another local sweep running?): pass --gateway localhost:PORT and --silo-port PORT"
                 : $"the local silo did not start ({Secrets.Redact(First(ex))})");
         }
-        return new ClusterConnection(host, $"localhost:{endpoint.Port}");
+        return new ClusterConnection(host, $"localhost:{endpoint.Port}", embedded: true);
     }
 
     /// <summary>The environment as configuration (SingleDarts__Tls__*, SingleDarts__Storage__*): the keys the silo host reads, for the CLI.</summary>
@@ -132,7 +135,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(stopLimit);
         try
         {
             await host.StopAsync(timeout.Token);

@@ -33,6 +33,7 @@ public static class SeedCommand
                 return CliRunner.Ok;
             }
             Console.WriteLine(SweepViews.Line(detail.Status));
+            foreach (var warning in detail.Status.Warnings) Console.WriteLine($"warning: {warning}");
             if (detail.History.LastOrDefault() is { } last)
             {
                 AnsiConsole.Write(SweepViews.Alphas(detail, last));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
@@ -15,6 +16,12 @@ namespace SingleDarts.Cli.Sweeps;
 public static class SweepCommand
 {
     private static readonly TimeSpan LocalGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// With a metrics endpoint, the embedded silo stays up for two scrape intervals of the shipped Prometheus
+    /// configuration (deploy/prometheus, 5 s) and one more second, so that a scrape sees the sweep's final state.
+    /// </summary>
+    public static readonly TimeSpan LocalGraceWithMetrics = TimeSpan.FromSeconds(2 * 5 + 1);
 
     public static Option<string> GatewayOption() => new("--gateway")
     {
@@ -129,7 +136,18 @@ public static class SweepCommand
             if (!interrupted && reportFolder is not null) await ReportCommand.WriteReport(grain, final, reportFolder, cancel);
             var exit = interrupted && isLocal ? CliRunner.Cancelled : EndOf(final);
             // the embedded gateway stays up a little longer, so that `sweep watch` elsewhere (polling every second) sees the end
-            if (isLocal && !interrupted) await Task.Delay(LocalGrace, CancellationToken.None);
+            if (isLocal && !interrupted)
+            {
+                var served = !parse.GetValue(metrics)!.Trim().Equals("off", StringComparison.OrdinalIgnoreCase);
+                if (served) Console.Error.WriteLine($"metrics: the endpoint stays up {LocalGraceWithMetrics.TotalSeconds:F0} s for a last scrape (Ctrl+C ends it now)");
+                try
+                {
+                    await Task.Delay(served ? LocalGraceWithMetrics : LocalGrace, cancel);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
             return exit;
         });
         return command;
@@ -297,7 +315,7 @@ public static class SweepCommand
     {
         var status = await grain.GetStatus() ?? throw new ClusterException($"no sweep '{id}'");
         var interrupted = false;
-        var seen = new Dictionary<(string, long, string), (SeedState, int)>();
+        var seen = new Dictionary<(string, long, string), (SeedState, int, int, string?)>();
         var failures = new SweepFailures();
         var progress = new SweepProgress(DateTimeOffset.UtcNow, status);
         var perSeed = status.Seeds.Length <= LinePerSeedUpTo;
@@ -307,10 +325,14 @@ public static class SweepCommand
             foreach (var seed in s.Seeds)
             {
                 var key = (seed.Method, seed.Seed, seed.Stage);
-                var now = (seed.State, seed.EpochsDone);
-                if (seen.TryGetValue(key, out var before) ? before == now : seed.State == SeedState.Queued) continue;
+                var now = (seed.State, seed.EpochsDone, seed.Warnings.Length, seed.Resuming);
+                var known = seen.TryGetValue(key, out var before);
+                if (known ? before == now : seed.State == SeedState.Queued) continue;
                 seen[key] = now;
                 if ((perSeed || seed.State == SeedState.Failed) && failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed));
+                // warnings as they come (at most the 20 a seed keeps), a line each, on every size of sweep: they are rare and matter
+                foreach (var warning in seed.Warnings.Skip(known ? Math.Min(before.Item3, seed.Warnings.Length) : 0))
+                    Console.WriteLine($"{seed.Method} seed {seed.Seed.ToString(CultureInfo.InvariantCulture)}{(seed.IsEvaluation ? " evaluation" : "")}: warning: {warning}");
             }
             var at = DateTimeOffset.UtcNow;
             if (!perSeed && at - lastProgress >= ProgressEvery)

@@ -85,9 +85,34 @@ public static class SweepViews
     }
 
     /// <summary>The per-method summary first, then the seeds <paramref name="filter"/> chooses.</summary>
-    public static IRenderable Status(SweepStatus status, SeedFilter filter) => new Rows(Methods(status), Seeds(status, filter));
+    public static IRenderable Status(SweepStatus status, SeedFilter filter) =>
+        Warnings(status.Seeds.Where(filter.Matches)) is { } warnings
+            ? new Rows(Methods(status), Seeds(status, filter), warnings)
+            : new Rows(Methods(status), Seeds(status, filter));
 
-    private static Text State(SeedStatus s) => new(s.State.ToString().ToLowerInvariant(), s.State switch
+    /// <summary>
+    /// The seeds' warnings (a resume after a lost silo, a skipped checkpoint, a collapse alarm) and where a
+    /// seed between silos stands, the newest <paramref name="top"/>; null when there is none.
+    /// </summary>
+    public static Table? Warnings(IEnumerable<SeedStatus> seeds, int top = 20)
+    {
+        var rows = seeds
+            .SelectMany(s => s.Warnings.Select(w => (Seed: s, Text: w))
+                .Concat(s.Resuming is { } r && !s.State.IsFinal() ? [(Seed: s, Text: r)] : []))
+            .ToList();
+        if (rows.Count == 0) return null;
+        var table = new Table().Border(TableBorder.Simple).Title("warnings");
+        table.AddColumn("seed");
+        table.AddColumn("warning");
+        foreach (var (s, text) in rows.TakeLast(top))
+            table.AddRow(new Text($"{s.Method} seed {s.Seed.ToString(Inv)}{(s.IsEvaluation ? " evaluation" : "")}"), new Text(text, new Style(Color.Yellow)));
+        if (rows.Count > top) table.Caption(string.Create(Inv, $"the newest {top} of {rows.Count} (all in --json and the export)"));
+        return table;
+    }
+
+    private static Text State(SeedStatus s) => s.Resuming is not null && !s.State.IsFinal()
+        ? new("resuming", new Style(Color.Yellow))
+        : new(s.State.ToString().ToLowerInvariant(), s.State switch
     {
         SeedState.Completed => new Style(Color.Green),
         SeedState.Failed => new Style(Color.Red),
@@ -99,6 +124,8 @@ public static class SweepViews
     /// <summary>A line per seed event for logs and pipes (no terminal).</summary>
     public static string Line(SeedStatus s)
     {
+        if (s.Resuming is { } resuming && !s.State.IsFinal())
+            return string.Create(Inv, $"{s.Method} seed {s.Seed}{(s.IsEvaluation ? " evaluation" : "")}: {resuming}, epoch {s.EpochsDone}/{s.Epochs}");
         var line = string.Create(Inv, $"{s.Method} seed {s.Seed}{(s.IsEvaluation ? " evaluation" : "")}: {s.State.ToString().ToLowerInvariant()} on {s.Silo ?? "–"}, epoch {s.EpochsDone}/{s.Epochs}");
         if (s.IsEvaluation && s.Last is { } t)
             line += string.Create(Inv, $", loss {Num(t.TrainLoss, "F4")}, train {Pct(t.TrainAcc)}%, test {Pct(t.TestAcc)}%, {t.Arch}");
