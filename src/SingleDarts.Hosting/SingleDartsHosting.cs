@@ -25,6 +25,7 @@ public static class SingleDartsHosting
     public static ISiloBuilder UseSingleDarts(this ISiloBuilder silo, WorkerOptions worker)
     {
         silo.UseSiloMetadata(WorkerMetadata.For(worker));
+        WatchdogClock.Use(silo.Services);
         silo.Services.AddSingleton(Options.Create(worker));
         silo.Services.AddSingleton<SeedSlots>();
         silo.Services.AddSingleton<SeedThreads>();
@@ -109,12 +110,14 @@ public static class SingleDartsHosting
     /// endpoint that cannot be served is reported on stderr and skipped: losing the scrape endpoint
     /// must not keep a worker from computing.
     /// </summary>
-    public static HostApplicationBuilder AddSingleDartsSilo(this HostApplicationBuilder builder)
+    /// <param name="configure">more silo configuration after SingleDarts' own (the host's Kubernetes, dashboard and health wiring).</param>
+    public static IHostApplicationBuilder AddSingleDartsSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
     {
         var telemetry = TelemetryOptions.From(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.UseSingleDarts(builder.Configuration);
+            configure?.Invoke(silo);
             try
             {
                 silo.UseSingleDartsTelemetry(telemetry);

@@ -40,7 +40,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         var builder = Builder();
         builder.Logging.ClearProviders();      // a failed connection is reported once, below
         var tls = Tls();
-        builder.UseOrleansClient(client => client.UseSingleDartsGateway(endpoint).UseSingleDartsTls(tls));
+        var cluster = ClusterSettings.From(Environment);     // Orleans__ClusterId, Orleans__ServiceId: the cluster's, as the silos read them
+        builder.UseOrleansClient(client => client.UseSingleDartsGateway(endpoint, cluster.ClusterId, cluster.ServiceId).UseSingleDartsTls(tls));
         var host = builder.Build();
         try
         {
@@ -66,7 +67,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         var endpoint = Endpoint(gateway);
         var builder = Builder();
-        var cluster = new ClusterSettings();
+        var cluster = ClusterSettings.From(Environment);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, endpoint.Port, primarySiloEndpoint: null, cluster.ServiceId, cluster.ClusterId)
@@ -92,7 +93,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(host, $"localhost:{endpoint.Port}", embedded: true);
     }
 
-    /// <summary>The environment as configuration (SingleDarts__Tls__*, SingleDarts__Storage__*): the keys the silo host reads, for the CLI.</summary>
+    /// <summary>The environment as configuration (Orleans__ClusterId, SingleDarts__Tls__*, SingleDarts__Storage__*): the keys the silo host reads, for the CLI.</summary>
     public static IConfiguration Environment { get; } = new ConfigurationBuilder().AddEnvironmentVariables().Build();
 
     /// <summary>TLS settings from the environment (SingleDarts__Tls__CertificatePath, SingleDarts__Tls__CertificatePassword), as the silos read them.</summary>

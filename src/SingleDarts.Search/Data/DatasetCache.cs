@@ -16,11 +16,14 @@ public sealed class DatasetCache(string directory)
     private const int Version = 2;
     private static readonly byte[] Magic = "SDDATA\u0002\n"u8.ToArray();
 
+    /// <summary>The environment variable naming the cache folder.</summary>
+    public const string EnvironmentVariable = "SINGLEDARTS_CACHE";
+
     public string Directory { get; } = directory;
 
     /// <summary>$SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts.</summary>
     public static string DefaultDirectory =>
-        Environment.GetEnvironmentVariable("SINGLEDARTS_CACHE") is { Length: > 0 } env ? env
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "singledarts");
 
