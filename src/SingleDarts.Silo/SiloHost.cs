@@ -55,6 +55,9 @@ public static class SiloHost
                     .AddCheck<StorageCheck>("storage", tags: [Ready]);
             }
         });
+        // SIGTERM stops the seeds at their next step and hands them over (SeedGrain waits up to 60 s for a step);
+        // the host's default 30 s could cut a long step short. Kubernetes' grace period (k8s/) is longer still.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(90));
         if (settings.ServesHttp)
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
