@@ -41,6 +41,34 @@ public sealed class FailoverTests(Azurite azurite)
         await AssertBitIdentical(cluster, id, spec, seed);
     }
 
+    /// <summary>
+    /// Losing a worker must not touch the seeds of the surviving one. With an eventually consistent grain
+    /// directory, a seed whose directory entry lived on the lost silo could get a second activation on its own
+    /// live silo at the coordinator's next call, and re-run its unfinished epoch ("restarted on …").
+    /// </summary>
+    [Fact]
+    public async Task Killing_one_worker_never_restarts_a_seed_running_on_the_other()
+    {
+        await using var cluster = await AzureCluster.Start(azurite, slots: 4);
+        var spec = Spec("single", [.. Enumerable.Range(20, 8).Select(i => (long)i)], epochs: 3);
+        var id = await cluster.StartSweep(spec);
+
+        var running = await cluster.WaitFor(id, s => s.Seeds.Count(x => x.State == SeedState.Running && x.Step > 0) == 8);
+        var victim = running.Seeds[0].Silo!;
+        var survivors = running.Seeds.Where(x => x.Silo != victim).Select(x => x.Seed).ToHashSet();
+        Assert.NotEmpty(survivors);
+        await cluster.Kill(victim);
+
+        var end = await cluster.WaitFor(id, s => s.State != SweepState.Running);
+        Assert.All(end.Seeds, s => Assert.True(s.State == SeedState.Completed, $"seed {s.Seed}: {s.State} {s.Reason}"));
+        foreach (var seed in end.Seeds.Where(s => survivors.Contains(s.Seed)))
+        {
+            Assert.NotEqual(victim, seed.Silo);
+            Assert.DoesNotContain(seed.Warnings, w => w.Contains("restarted on") || w.Contains("resumed on"));      // it simply ran on
+        }
+        Assert.All(end.Seeds.Where(s => !survivors.Contains(s.Seed)), s => Assert.Contains(s.Warnings, w => w.Contains($"{victim} was lost")));
+    }
+
     [Fact]
     public async Task An_evaluation_whose_silo_is_killed_mid_epoch_resumes_on_the_other_worker_and_ends_bit_identical()
     {
@@ -287,7 +315,7 @@ public sealed class FailoverTests(Azurite azurite)
         public StorageOptions Storage { get; private set; } = null!;
         public string LogPath { get; } = Path.Combine(Tiny.TempDir(), "silos.log");
 
-        public static async Task<AzureCluster> Start(Azurite azurite, string grainState = "table")
+        public static async Task<AzureCluster> Start(Azurite azurite, string grainState = "table", int slots = 1)
         {
             var cluster = new AzureCluster();
             var tag = Guid.NewGuid().ToString("N")[..8];
@@ -312,7 +340,7 @@ public sealed class FailoverTests(Azurite azurite)
                     cluster.workerByName[options.SiloName] = isWorker;
                 }
                 silo.UseSingleDartsStorage(storage);
-                silo.UseSingleDarts(new WorkerOptions { Enabled = isWorker, Slots = 1, RunsRoot = cluster.RunsRoot });
+                silo.UseSingleDarts(new WorkerOptions { Enabled = isWorker, Slots = slots, RunsRoot = cluster.RunsRoot });
                 silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
                 silo.Services.Configure<CoordinatorOptions>(o =>
                 {
