@@ -141,6 +141,30 @@ public sealed class SweepCliTests
     }
 
     [Fact]
+    public void A_query_stopped_by_sigterm_says_cancelled_and_nothing_about_resuming()
+    {
+        // a "gateway" that accepts connections and never answers: the command is still connecting when SIGTERM comes
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            using var query = CliProcess.Start($"sweep list --gateway 127.0.0.1:{port}");
+            using (var accepted = listener.AcceptTcpClient())
+            {
+                query.Terminate();
+                var (exit, _, stderr) = query.WaitForExit(TimeSpan.FromMinutes(1));
+                Assert.Equal(130, exit);
+                Assert.Equal("cancelled", stderr.Trim());
+            }
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
     public void An_unreachable_gateway_is_one_clear_error_with_exit_code_1()
     {
         var port = CliProcess.FreePort();
@@ -329,6 +353,9 @@ public sealed class SiloHostTests(ITestOutputHelper output)
             var end = Poll(gateway, s => s["state"]!.GetValue<string>() is "completed" or "failed" or "cancelled");
             Assert.Equal("completed", (string?)end["state"]);
             Assert.NotEqual(victim, (string?)end["silo"]);
+            // the resume is in the views a user reads, not only in --json
+            Assert.Contains("resumed on", CliProcess.Run($"sweep status kill-test {gateway}").Out);
+            Assert.Contains("warning: resumed on", CliProcess.Run($"seed show kill-test single 5 {gateway}").Out);
             Assert.Contains(end["warnings"]!.AsArray(), w => ((string)w!).Contains("resumed on") &&
                 ((string)w!).Contains(signal == "SIGTERM" ? $"{victim} shut down and handed it over" : $"{victim} was lost"));
             var direct = SearchRunner.Run(options with { Seed = 5 }, Path.Combine(dir, "direct"));
