@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
+using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 using YamlDotNet.Core;
@@ -14,7 +15,8 @@ namespace SingleDarts.Cli.Sweeps;
 /// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c>,
 /// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
 /// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
-/// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file.
+/// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file;
+/// nb201: builtin and none are not paths.
 /// </summary>
 public static class SweepSpecFile
 {
@@ -66,14 +68,14 @@ public static class SweepSpecFile
         }
         foreach (var key in new[] { "method", "seed" }.Where(searchObject.ContainsKey))
             problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
-        ResolvePath(searchObject, "data", path, keep: DataFormats.Synthetic);
-        ResolvePath(searchObject, "nb201", path);
+        ResolvePath(searchObject, "data", path, d => d == DataFormats.Synthetic);
+        ResolvePath(searchObject, "nb201", path, Nb201Source.IsKeyword);
         JsonObject? evaluateObject = null;
         if (root["evaluate"] is { } evaluate)
         {
             if (evaluate is JsonObject e) evaluateObject = e;
             else problems.Add("evaluate: must be a mapping of evaluate options (an empty mapping {} takes the space's protocol)");
-            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, keep: DataFormats.Synthetic);
+            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, d => d == DataFormats.Synthetic);
         }
 
         var spec = new SweepSpec
@@ -153,9 +155,10 @@ public static class SweepSpecFile
         }
     }
 
-    private static void ResolvePath(JsonObject search, string key, string specPath, string? keep = null)
+    /// <summary>A relative path becomes relative to the spec file; names (<paramref name="isName"/>) stay as they are.</summary>
+    private static void ResolvePath(JsonObject search, string key, string specPath, Func<string, bool> isName)
     {
-        if (search[key] is JsonValue v && v.TryGetValue<string>(out var p) && p != keep && !Path.IsPathRooted(p))
+        if (search[key] is JsonValue v && v.TryGetValue<string>(out var p) && !isName(p) && !Path.IsPathRooted(p))
             search[key] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specPath))!, p));
     }
 
