@@ -36,7 +36,7 @@ public static class SearchCommand
         };
         var relax = Opt("--relax", "how α weights the operations: softmax or sigmoid", Defaults.Relax.ToOption())
             .AcceptOnlyFromAmong("softmax", "sigmoid");
-        var data = Opt("--data", "synthetic, or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)", Defaults.Data);
+        var data = Opt("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)", Defaults.Data);
         var dataFormat = Opt("--data-format", "auto (from the file names), cifar10, cifar100, imagefolder, synthetic", Defaults.DataFormat)
             .AcceptOnlyFromAmong([.. DataFormats.All]);
         var imageSize = new Option<int?>("--image-size") { Description = "resize images to this side (area resampling); default: the dataset's own size (synthetic: 32)" };
@@ -48,7 +48,7 @@ public static class SearchCommand
         };
         var nb201Dataset = Opt("--nb201-dataset", "the table's dataset that ranks the cell: auto (cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120", Defaults.Nb201Dataset)
             .AcceptOnlyFromAmong(["auto", .. Nb201Table.Datasets]);
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "where decoded datasets are cached (default $SINGLEDARTS_CACHE, else ~/.cache/singledarts)" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "the dataset cache: decoded datasets, and the downloaded ones --data cifar10|cifar100 reads (default $SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts)" };
         var classes = Opt("--synthetic-classes", "classes of the synthetic dataset", Defaults.SyntheticClasses);
         var dataSeed = Opt("--data-seed", "seed of the data: synthetic content, --train-size subset, image-folder order", Defaults.DataSeed);
         var portion = Opt("--train-portion", "share of the training split searched on; bi-level methods validate on the rest, single reports accuracy on it", Defaults.TrainPortion);
@@ -154,7 +154,7 @@ public static class SearchCommand
         return result!;
     }
 
-    private static string FullPath(string data) => data == DataFormats.Synthetic ? data : Path.GetFullPath(data);
+    private static string FullPath(string data) => DownloadableDatasets.IsName(data) ? data : Path.GetFullPath(data);
 
     /// <summary>
     /// A resumed run keeps the options it was started with; options given again on the command

@@ -16,7 +16,7 @@ namespace SingleDarts.Cli.Sweeps;
 /// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
 /// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
 /// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file;
-/// nb201: builtin and none are not paths.
+/// the names synthetic, cifar10, cifar100 (data) and builtin, none (nb201) are not paths.
 /// </summary>
 public static class SweepSpecFile
 {
@@ -68,14 +68,14 @@ public static class SweepSpecFile
         }
         foreach (var key in new[] { "method", "seed" }.Where(searchObject.ContainsKey))
             problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
-        ResolvePath(searchObject, "data", path, d => d == DataFormats.Synthetic);
+        ResolvePath(searchObject, "data", path, DownloadableDatasets.IsName);
         ResolvePath(searchObject, "nb201", path, Nb201Source.IsKeyword);
         JsonObject? evaluateObject = null;
         if (root["evaluate"] is { } evaluate)
         {
             if (evaluate is JsonObject e) evaluateObject = e;
             else problems.Add("evaluate: must be a mapping of evaluate options (an empty mapping {} takes the space's protocol)");
-            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, d => d == DataFormats.Synthetic);
+            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, DownloadableDatasets.IsName);
         }
 
         var spec = new SweepSpec
@@ -95,6 +95,29 @@ public static class SweepSpecFile
         problems.AddRange(SweepValidation.Validate(spec, id));
         if (problems.Count > 0) throw new SearchConfigException(problems.Select(p => $"{Path.GetFileName(path)}: {p}").ToList());
         return (spec, id);
+    }
+
+    /// <summary>
+    /// The spec's dataset names (cifar10, cifar100) that are not downloaded into <paramref name="cacheDir"/>
+    /// (null: the default dataset cache), each as a line saying how to get it. For an embedded silo, whose
+    /// cache is this machine's; remote workers check their own when a seed starts.
+    /// </summary>
+    public static IReadOnlyList<string> MissingDownloads(SweepSpec spec, string? cacheDir)
+    {
+        var problems = new List<string>();
+        foreach (var json in new[] { spec.SearchJson, spec.EvaluateJson })
+        {
+            if (json is null || JsonNode.Parse(json)?["data"] is not JsonValue v || !v.TryGetValue<string>(out var data)) continue;
+            try
+            {
+                DownloadableDatasets.Resolve(data, cacheDir);
+            }
+            catch (DataException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+        return [.. problems.Distinct()];
     }
 
     public static string DefaultId(string name)

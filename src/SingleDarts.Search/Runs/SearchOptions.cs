@@ -28,7 +28,7 @@ public sealed record SearchOptions
     public int Cells { get; init; } = 5;
     public Relaxation Relax { get; init; } = Relaxation.Softmax;
 
-    /// <summary>"synthetic", or the path of a CIFAR-10/100 binary folder or archive, or of an image folder or archive.</summary>
+    /// <summary>"synthetic", "cifar10" or "cifar100" (downloaded with <c>data download</c>), or the path of a CIFAR-10/100 binary folder or archive, or of an image folder or archive.</summary>
     public string Data { get; init; } = DataFormats.Synthetic;
 
     /// <summary>auto (detected from the file names), cifar10, cifar100, imagefolder or synthetic.</summary>
@@ -100,7 +100,9 @@ public sealed record SearchOptions
         Check(!(IsBiLevel && TrainPortion >= 1), $"--train-portion 1 leaves no validation images for {Method}: use a value below 1");
         Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");
         Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");
-        Check(IsSynthetic || File.Exists(Data) || Directory.Exists(Data), $"--data: no such file or folder: {Data}");
+        // a dataset name is checked when the data is loaded, where the cache folder it lives in is known
+        Check(DownloadableDatasets.IsName(Data) || File.Exists(Data) || Directory.Exists(Data),
+            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.Names.Prepend(DataFormats.Synthetic))})");
         Check(!(DataFormat == DataFormats.Synthetic && !IsSynthetic), $"--data-format synthetic does not read {Data}");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         Check(!IsSynthetic || TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");
