@@ -40,28 +40,37 @@ public static class DataCommand
             // the default handler takes the proxy from HTTPS_PROXY/HTTP_PROXY/NO_PROXY
             using var http = new HttpClient();
             string folder;
-            if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            try
             {
-                folder = await new DatasetDownloader(http, new LineObserver()).Fetch(dataset, root, url, md5, cancel);
+                folder = await Fetch(http, dataset, root, url, md5, cancel);
             }
-            else
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
-                folder = "";
-                await AnsiConsole.Progress()
-                    .AutoClear(true)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
-                        new TransferSpeedColumn(), new RemainingTimeColumn())
-                    .StartAsync(async ctx =>
-                    {
-                        var task = ctx.AddTask(dataset.FileName, autoStart: true, maxValue: 1);
-                        folder = await new DatasetDownloader(http, new BarObserver(task)).Fetch(dataset, root, url, md5, cancel);
-                    });
+                Console.Error.WriteLine($"cancelled: what was received is kept in {Path.Combine(root, dataset.FileName)}.part; the same command continues it");
+                return CliRunner.Cancelled;
             }
             Console.Error.WriteLine($"{dataset.Title} is in {folder}; --data {dataset.Name} reads it");
             Console.WriteLine(folder);
             return CliRunner.Ok;
         });
         return new Command("data", "Datasets: download CIFAR-10/100 into the dataset cache.") { download };
+    }
+
+    private static async Task<string> Fetch(HttpClient http, DownloadableDataset dataset, string root, Uri url, string md5, CancellationToken cancel)
+    {
+        if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+            return await new DatasetDownloader(http, new LineObserver()).Fetch(dataset, root, url, md5, cancel);
+        var folder = "";
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
+                new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(dataset.FileName, autoStart: true, maxValue: 1);
+                folder = await new DatasetDownloader(http, new BarObserver(task)).Fetch(dataset, root, url, md5, cancel);
+            });
+        return folder;
     }
 
     /// <summary>Without a terminal: a line at the start, every 10 % and for each step.</summary>
