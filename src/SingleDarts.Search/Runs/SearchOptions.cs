@@ -7,7 +7,7 @@ using SingleDarts.Search.Strategies;
 namespace SingleDarts.Search.Runs;
 
 /// <summary>
-/// Everything that defines a search run. Defaults are the NAS-Bench-201 protocol (DESIGN.md §6).
+/// Everything that defines a search run. Defaults are the NAS-Bench-201 protocol (docs/design.md, "Protocols").
 /// Same options + same thread count ⇒ the same α and genotype, bit for bit, on CPU.
 /// </summary>
 public sealed record SearchOptions
