@@ -110,6 +110,10 @@ public class CliDownloadTests
         Assert.Equal($"--data cifar10: CIFAR-10 is not in {empty}; download it with: singledarts data download cifar10 --dir {empty}",
             Assert.Single(SweepSpecFile.MissingDownloads(read, empty)));
 
+        var (exit, _, stderr) = Cli($"sweep start -f {spec} --local --cache-dir {empty} --report off --metrics off");
+        Assert.Equal(2, exit);   // refused before a silo starts
+        Assert.Equal($"error: --data cifar10: CIFAR-10 is not in {empty}; download it with: singledarts data download cifar10 --dir {empty}", Assert.Single(stderr));
+
         File.WriteAllText(spec, "name: t\nmethods: [single]\nseeds: [0]\nsearch:\n  space: darts\n  nb201: builtin\n");
         var ex = Assert.Throws<Runs.SearchConfigException>(() => SweepSpecFile.Read(spec));
         Assert.Contains(ex.Problems, p => p.Contains("nb201 is NAS-Bench-201's table"));
