@@ -4,10 +4,12 @@
 Reads every RUN_DIR/cell<index>-seed<seed>/result.json written by run-nb201-eval-validation.sh,
 averages each cell's final test accuracy over its seeds, and compares it with the table's CIFAR-10
 test accuracy: Kendall's tau-b and Spearman's rho (average ranks for ties), printed as markdown.
-Usage: summarize-eval-validation.py NB201_TABLE_CSV [RUN_DIR]
+Usage: summarize-eval-validation.py [NB201_TABLE_CSV[.gz]] [RUN_DIR]
+(default table: the one the program ships, src/SingleDarts.Search/Benchmarks/nb201-test-accuracy.csv.gz)
 """
 import csv
 import glob
+import gzip
 import json
 import math
 import os
@@ -60,9 +62,10 @@ def kendall_tau_b(x, y):
 
 
 def main():
-    table_path = sys.argv[1]
+    table_path = sys.argv[1] if len(sys.argv) > 1 else "src/SingleDarts.Search/Benchmarks/nb201-test-accuracy.csv.gz"
     run_dir = sys.argv[2] if len(sys.argv) > 2 else "runs/nb201-eval-validation"
-    table = {row["index"]: row for row in csv.DictReader(open(table_path))}
+    with (gzip.open(table_path, "rt") if table_path.endswith(".gz") else open(table_path)) as f:
+        table = {row["index"]: row for row in csv.DictReader(f)}
     cells = {}
     for path in sorted(glob.glob(os.path.join(run_dir, "cell*-seed*", "result.json"))):
         index, seed = re.match(r"cell(\d+)-seed(\d+)", os.path.basename(os.path.dirname(path))).groups()

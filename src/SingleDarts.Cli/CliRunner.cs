@@ -58,6 +58,11 @@ public static class CliRunner
             foreach (var line in data.Message.Split(Environment.NewLine)) Console.Error.WriteLine($"error: {line}");
             return UsageError;
         }
+        catch (Exception ex) when (Unwrap(ex) is DownloadException download)
+        {
+            Console.Error.WriteLine($"error: {download.Message}");
+            return Failed;
+        }
         catch (Exception ex) when (Unwrap(ex) is SearchDivergedException diverged)
         {
             Console.Error.WriteLine($"error: {diverged.Message}");

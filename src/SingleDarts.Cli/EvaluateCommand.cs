@@ -47,7 +47,7 @@ public static class EvaluateCommand
         var dropPath = Per<double>("--drop-path", "drop-path probability reached at the last epoch (darts only)", o => o.DropPath);
         var cutout = Per<int>("--cutout", "side of the cutout square (0: off)", o => o.Cutout);
         var noAugment = new Option<bool>("--no-augment") { Description = "turn off random crop and flip" };
-        var data = new Option<string>("--data") { Description = "synthetic, or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (it needs the test split)", DefaultValueFactory = _ => DataFormats.Synthetic };
+        var data = new Option<string>("--data") { Description = "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (it needs the test split)", DefaultValueFactory = _ => DataFormats.Synthetic };
         var dataFormat = new Option<string>("--data-format") { Description = "auto, cifar10, cifar100, imagefolder, synthetic", DefaultValueFactory = _ => DataFormats.Auto }
             .AcceptOnlyFromAmong([.. DataFormats.All]);
         var imageSize = new Option<int?>("--image-size") { Description = "resize images to this side; default: the dataset's own (synthetic: 32)" };
@@ -57,7 +57,7 @@ public static class EvaluateCommand
         var dataSeed = new Option<long>("--data-seed") { Description = "seed of the data: synthetic content, --train-size/--test-size subsets" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (results are reproducible for a fixed count)", DefaultValueFactory = _ => plain.Threads };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" }.AcceptOnlyFromAmong([.. SearchOptions.Devices]);
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "where decoded datasets are cached (default $SINGLEDARTS_CACHE, else ~/.cache/singledarts)" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "the dataset cache: decoded datasets, and the downloaded ones --data cifar10|cifar100 reads (default $SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts)" };
         var output = new Option<string?>("--out", "-o") { Description = "run folder (default: runs/eval-<space>-seed<seed>-<time>)" };
         var resume = new Option<bool>("--resume") { Description = "continue the evaluation in --out from its checkpoint" };
 
@@ -94,7 +94,7 @@ public static class EvaluateCommand
                 DropPath = parse.GetValue(dropPath) ?? d.DropPath,
                 Cutout = parse.GetValue(cutout) ?? d.Cutout,
                 Augment = !parse.GetValue(noAugment),
-                Data = parse.GetValue(data) is { } path && path != DataFormats.Synthetic ? Path.GetFullPath(path) : DataFormats.Synthetic,
+                Data = parse.GetValue(data) is { } path && !DownloadableDatasets.IsName(path) ? Path.GetFullPath(path) : parse.GetValue(data)!,
                 DataFormat = parse.GetValue(dataFormat)!,
                 ImageSize = parse.GetValue(imageSize),
                 TrainSize = parse.GetValue(trainSize),

@@ -10,14 +10,18 @@ public static class Nb201Command
 {
     public static Command Create()
     {
-        var table = new Option<string>("--nb201") { Description = "NAS-Bench-201 table (CSV)", Required = true };
+        var table = new Option<string>("--nb201")
+        {
+            Description = "NAS-Bench-201 table: builtin (NATS-Bench tss, 200 epochs, shipped with the program) or a CSV index,arch,cifar10_test,cifar100_test,imagenet16_120_test",
+            DefaultValueFactory = _ => Nb201Source.Builtin,
+        };
         var arch = new Argument<string>("arch") { Description = "canonical arch string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'" };
 
         var show = new Command("show", "A cell's true test accuracies and its rank on each dataset.") { arch, table };
         show.SetAction(parse =>
         {
             if (!Genotype.TryParse(parse.GetValue(arch)!, out var genotype, out var error)) throw new Search.Data.DataException(error!);
-            var t = Nb201Table.Load(parse.GetValue(table)!);
+            var t = Open(parse.GetValue(table)!);
             var row = t.Find(genotype!) ?? throw new Search.Data.DataException($"{genotype} is not in the table");
             Console.WriteLine($"index {row.Index}  {row.Genotype}  param-free edges {row.Genotype.ParameterFreeEdges}/6");
             Console.WriteLine($"{"dataset",-16}{"test_acc",10}{"rank",8}");
@@ -29,7 +33,7 @@ public static class Nb201Command
         var best = new Command("best", "The best cell of the table on each dataset.") { table };
         best.SetAction(parse =>
         {
-            var t = Nb201Table.Load(parse.GetValue(table)!);
+            var t = Open(parse.GetValue(table)!);
             Console.WriteLine($"{"dataset",-16}{"index",7}{"test_acc",10}  arch");
             foreach (var d in Nb201Table.Datasets)
             {
@@ -41,4 +45,8 @@ public static class Nb201Command
 
         return new Command("nb201", "Look cells up in the NAS-Bench-201 ground-truth table.") { show, best };
     }
+
+    private static Nb201Table Open(string source) => source == Nb201Source.None
+        ? throw new Search.Data.DataException($"--nb201 {Nb201Source.None}: these commands look cells up in a table (builtin or a CSV path)")
+        : Nb201Source.Open(source);
 }

@@ -12,6 +12,7 @@ var root = new RootCommand("SingleDarts: stable differentiable architecture sear
     ReportCommand.Create(),
     BenchCommand.Create(),
     Nb201Command.Create(),
+    DataCommand.Create(),
     SweepCommand.Create(),
     SeedCommand.Create(),
 };

@@ -36,15 +36,19 @@ public static class SearchCommand
         };
         var relax = Opt("--relax", "how α weights the operations: softmax or sigmoid", Defaults.Relax.ToOption())
             .AcceptOnlyFromAmong("softmax", "sigmoid");
-        var data = Opt("--data", "synthetic, or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)", Defaults.Data);
+        var data = Opt("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)", Defaults.Data);
         var dataFormat = Opt("--data-format", "auto (from the file names), cifar10, cifar100, imagefolder, synthetic", Defaults.DataFormat)
             .AcceptOnlyFromAmong([.. DataFormats.All]);
         var imageSize = new Option<int?>("--image-size") { Description = "resize images to this side (area resampling); default: the dataset's own size (synthetic: 32)" };
         var trainSize = new Option<int?>("--train-size") { Description = "training images to use: a class-balanced subset drawn with --data-seed (synthetic: how many to generate; default 10000)" };
-        var nb201 = new Option<string?>("--nb201") { Description = "NAS-Bench-201 table (index,arch,cifar10_test,cifar100_test,imagenet16_120_test): report each epoch's cell's true accuracy and rank" };
+        var nb201 = new Option<string?>("--nb201")
+        {
+            Description = "NAS-Bench-201 table that reports each epoch's cell's true accuracy and rank: builtin (shipped with the program), none, or a CSV " +
+                          "index,arch,cifar10_test,cifar100_test,imagenet16_120_test (default: builtin for the nb201 space on CIFAR-10/100, else none)",
+        };
         var nb201Dataset = Opt("--nb201-dataset", "the table's dataset that ranks the cell: auto (cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120", Defaults.Nb201Dataset)
             .AcceptOnlyFromAmong(["auto", .. Nb201Table.Datasets]);
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "where decoded datasets are cached (default $SINGLEDARTS_CACHE, else ~/.cache/singledarts)" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "the dataset cache: decoded datasets, and the downloaded ones --data cifar10|cifar100 reads (default $SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts)" };
         var classes = Opt("--synthetic-classes", "classes of the synthetic dataset", Defaults.SyntheticClasses);
         var dataSeed = Opt("--data-seed", "seed of the data: synthetic content, --train-size subset, image-folder order", Defaults.DataSeed);
         var portion = Opt("--train-portion", "share of the training split searched on; bi-level methods validate on the rest, single reports accuracy on it", Defaults.TrainPortion);
@@ -89,7 +93,7 @@ public static class SearchCommand
                 Data = FullPath(parse.GetValue(data)!),
                 DataFormat = parse.GetValue(dataFormat)!,
                 ImageSize = parse.GetValue(imageSize),
-                Nb201 = parse.GetValue(nb201) is { } table ? Path.GetFullPath(table) : null,
+                Nb201 = parse.GetValue(nb201) is { } table ? (Nb201Source.IsKeyword(table) ? table : Path.GetFullPath(table)) : null,
                 Nb201Dataset = parse.GetValue(nb201Dataset)!,
                 TrainSize = parse.GetValue(trainSize),
                 SyntheticClasses = parse.GetValue(classes),
@@ -151,7 +155,7 @@ public static class SearchCommand
         return result!;
     }
 
-    private static string FullPath(string data) => data == DataFormats.Synthetic ? data : Path.GetFullPath(data);
+    private static string FullPath(string data) => DownloadableDatasets.IsName(data) ? data : Path.GetFullPath(data);
 
     /// <summary>
     /// A resumed run keeps the options it was started with; options given again on the command

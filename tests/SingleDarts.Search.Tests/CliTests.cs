@@ -194,6 +194,23 @@ public class CliDataTests
     }
 
     [Fact]
+    public void Nb201_show_and_best_use_the_builtin_table_without_a_file()
+    {
+        var (exit, stdout, err) = Cli("nb201 best");
+        Assert.True(exit == 0, err);
+        Assert.Contains(stdout, l => l.StartsWith("cifar10 ", StringComparison.Ordinal) && l.Contains(" 6111 ") && l.Contains("94.3733"));
+
+        (exit, stdout, _) = Cli("nb201 show \"|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|\"");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("index 1835 ", stdout[0]);
+        Assert.Contains(stdout, l => l.StartsWith("cifar10 ", StringComparison.Ordinal) && l.Contains("54.2967"));
+
+        (exit, _, err) = Cli("nb201 best --nb201 none");
+        Assert.Equal(2, exit);
+        Assert.Contains("--nb201 none", Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public void Search_on_an_image_archive_with_a_table_reports_the_cells_true_accuracy_and_skips_decoding_the_second_time()
     {
         var archive = Fixtures.Pack(Fixtures.ImageFolder(["cat", "dog", "owl", "yak"], perClass: 16, size: 10), gzip: true);

@@ -79,10 +79,20 @@ public class Nb201TableTests
     }
 
     [SkippableFact]
-    public void The_shared_table_has_the_known_points()
+    public void The_builtin_table_is_the_shared_csv()
     {
         Skip.IfNot(File.Exists(SharedTable), $"{SharedTable} is absent");
-        var table = Nb201Table.Load(SharedTable);
+        using var builtin = Nb201Table.OpenBuiltin();
+        using var copy = new MemoryStream();
+        builtin.CopyTo(copy);
+        Assert.Equal(File.ReadAllBytes(SharedTable), copy.ToArray());
+    }
+
+    [Fact]
+    public void The_builtin_table_has_the_known_points()
+    {
+        var table = Nb201Table.Builtin;
+        Assert.Equal(15_625, table.Rows.Count);
         Assert.Equal((6111, 94.3733), (table.Best(Nb201Table.Cifar10).Index, table.Best(Nb201Table.Cifar10).Cifar10));
         Assert.Equal((9930, 73.5133), (table.Best(Nb201Table.Cifar100).Index, table.Best(Nb201Table.Cifar100).Cifar100));
         Assert.Equal((857, 47.3111), (table.Best(Nb201Table.ImageNet16).Index, table.Best(Nb201Table.ImageNet16).ImageNet16));
@@ -90,5 +100,37 @@ public class Nb201TableTests
         Assert.Equal(1835, allSkip.Index);
         Assert.Equal(54.2967, allSkip.TestAcc);
         Assert.Equal(1, table.Lookup(table.Best(Nb201Table.Cifar10).Genotype, Nb201Table.Cifar10).Rank);
+        Assert.Same(table, Nb201Source.Open(Nb201Source.Builtin));
+    }
+
+    /// <summary>A one-epoch search of the nb201 space on <paramref name="data"/>.</summary>
+    private static SearchResult Search(string data, string? nb201) =>
+        SearchRunner.Run(Tiny.Options(epochs: 1) with { Data = data, TrainSize = null, Nb201 = nb201, CacheDir = Tiny.TempDir() }, Tiny.TempDir());
+
+    [Fact]
+    public void An_nb201_search_on_cifar_uses_the_builtin_table_unless_told_otherwise()
+    {
+        var cifar10 = Fixtures.Cifar10Folder(perBatch: 8, test: 4);
+        var result = Search(cifar10, null);
+        Assert.Equal(Nb201Table.Builtin.Lookup(Genotype.Parse(result.Arch), Nb201Table.Cifar10), result.Nb201);
+
+        result = Search(Fixtures.Cifar100Folder(train: 40, test: 4), null);
+        Assert.Equal(Nb201Table.Builtin.Lookup(Genotype.Parse(result.Arch), Nb201Table.Cifar100), result.Nb201);
+
+        Assert.Null(Search(cifar10, Nb201Source.None).Nb201);
+        Assert.Null(Search(DataFormats.Synthetic, null).Nb201);   // not a dataset the table knows
+        result = Search(DataFormats.Synthetic, Nb201Source.Builtin);
+        Assert.Equal(Nb201Table.Builtin.Lookup(Genotype.Parse(result.Arch), Nb201Table.Cifar10), result.Nb201);
+    }
+
+    [Fact]
+    public void Nb201_values_are_checked_against_the_space()
+    {
+        var darts = SearchOptions.For("darts");
+        Assert.Empty((darts with { Nb201 = Nb201Source.None }).Validate());
+        Assert.Empty(darts.Validate());
+        Assert.Contains((darts with { Nb201 = Nb201Source.Builtin }).Validate(), p => p.StartsWith("--nb201 is NAS-Bench-201's table", StringComparison.Ordinal));
+        Assert.Empty((new SearchOptions() with { Nb201 = Nb201Source.Builtin }).Validate());
+        Assert.Contains((new SearchOptions() with { Nb201 = "/no/such/table.csv" }).Validate(), p => p == "--nb201: no such file: /no/such/table.csv (or: builtin, none)");
     }
 }

@@ -76,7 +76,7 @@ public static class SweepCommand
         var siloPort = new Option<int>("--silo-port") { Description = "with --local: the embedded silo's silo-to-silo port", DefaultValueFactory = _ => ClusterSettings.DefaultSiloPort };
         var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => new WorkerOptions().RunsRoot };
         var slots = new Option<int>("--slots") { Description = "with --local: seeds run at once (default 1 on cpu)", DefaultValueFactory = _ => 0 };
-        var cacheDir = new Option<string?>("--cache-dir") { Description = "with --local: decoded-dataset cache" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "with --local: the dataset cache (decoded datasets; where --data cifar10|cifar100 are downloaded)" };
         var metrics = new Option<string>("--metrics")
         {
             Description = "with --local: serve Prometheus metrics at HOST:PORT/metrics, or 'off'",
@@ -107,6 +107,7 @@ public static class SweepCommand
             var (spec, sweepId) = SweepSpecFile.Read(parse.GetValue(file)!, parse.GetValue(id));
             var isLocal = parse.GetValue(local);
             if (parse.GetValue(slots) < 0) throw new SearchConfigException($"--slots must not be negative, got {parse.GetValue(slots)}");
+            if (isLocal && SweepSpecFile.MissingDownloads(spec, parse.GetValue(cacheDir)) is { Count: > 0 } missing) throw new SearchConfigException(missing);
             var reportFolder = parse.GetValue(report) is { } r && r.Trim().ToLowerInvariant() != "off" && (isLocal || parse.GetValue(watch))
                 ? r.Replace("<sweep id>", sweepId, StringComparison.Ordinal) : null;
             if (reportFolder is not null) OutputPaths.WritableFolder("--report", reportFolder);

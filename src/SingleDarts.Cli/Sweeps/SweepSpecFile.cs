@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains;
+using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 using YamlDotNet.Core;
@@ -14,7 +15,8 @@ namespace SingleDarts.Cli.Sweeps;
 /// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c>,
 /// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
 /// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
-/// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file.
+/// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file;
+/// the names synthetic, cifar10, cifar100 (data) and builtin, none (nb201) are not paths.
 /// </summary>
 public static class SweepSpecFile
 {
@@ -66,14 +68,14 @@ public static class SweepSpecFile
         }
         foreach (var key in new[] { "method", "seed" }.Where(searchObject.ContainsKey))
             problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
-        ResolvePath(searchObject, "data", path, keep: DataFormats.Synthetic);
-        ResolvePath(searchObject, "nb201", path);
+        ResolvePath(searchObject, "data", path, DownloadableDatasets.IsName);
+        ResolvePath(searchObject, "nb201", path, Nb201Source.IsKeyword);
         JsonObject? evaluateObject = null;
         if (root["evaluate"] is { } evaluate)
         {
             if (evaluate is JsonObject e) evaluateObject = e;
             else problems.Add("evaluate: must be a mapping of evaluate options (an empty mapping {} takes the space's protocol)");
-            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, keep: DataFormats.Synthetic);
+            if (evaluateObject is not null) ResolvePath(evaluateObject, "data", path, DownloadableDatasets.IsName);
         }
 
         var spec = new SweepSpec
@@ -93,6 +95,29 @@ public static class SweepSpecFile
         problems.AddRange(SweepValidation.Validate(spec, id));
         if (problems.Count > 0) throw new SearchConfigException(problems.Select(p => $"{Path.GetFileName(path)}: {p}").ToList());
         return (spec, id);
+    }
+
+    /// <summary>
+    /// The spec's dataset names (cifar10, cifar100) that are not downloaded into <paramref name="cacheDir"/>
+    /// (null: the default dataset cache), each as a line saying how to get it. For an embedded silo, whose
+    /// cache is this machine's; remote workers check their own when a seed starts.
+    /// </summary>
+    public static IReadOnlyList<string> MissingDownloads(SweepSpec spec, string? cacheDir)
+    {
+        var problems = new List<string>();
+        foreach (var json in new[] { spec.SearchJson, spec.EvaluateJson })
+        {
+            if (json is null || JsonNode.Parse(json)?["data"] is not JsonValue v || !v.TryGetValue<string>(out var data)) continue;
+            try
+            {
+                DownloadableDatasets.Resolve(data, cacheDir);
+            }
+            catch (DataException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+        return [.. problems.Distinct()];
     }
 
     public static string DefaultId(string name)
@@ -200,9 +225,10 @@ public static class SweepSpecFile
         }
     }
 
-    private static void ResolvePath(JsonObject search, string key, string specPath, string? keep = null)
+    /// <summary>A relative path becomes relative to the spec file; names (<paramref name="isName"/>) stay as they are.</summary>
+    private static void ResolvePath(JsonObject search, string key, string specPath, Func<string, bool> isName)
     {
-        if (search[key] is JsonValue v && v.TryGetValue<string>(out var p) && p != keep && !Path.IsPathRooted(p))
+        if (search[key] is JsonValue v && v.TryGetValue<string>(out var p) && !isName(p) && !Path.IsPathRooted(p))
             search[key] = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specPath))!, p));
     }
 

@@ -132,7 +132,9 @@ public sealed record EvalOptions
         Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");
         Check(TestSize is null or > 0, $"--test-size must be positive, got {TestSize}");
         Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");
-        Check(IsSynthetic || File.Exists(Data) || Directory.Exists(Data), $"--data: no such file or folder: {Data}");
+        // a dataset name is checked when the data is loaded, where the cache folder it lives in is known
+        Check(DownloadableDatasets.IsName(Data) || File.Exists(Data) || Directory.Exists(Data),
+            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.Names.Prepend(DataFormats.Synthetic))})");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         return errors;
     }

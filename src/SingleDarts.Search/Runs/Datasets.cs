@@ -12,6 +12,7 @@ public static class Datasets
     /// measured on the whole training split; <c>--train-size</c> takes a class-balanced subset drawn
     /// with the data seed, and an image folder (stored class by class) is put in a seeded order so
     /// that the search/held-out split mixes classes. CIFAR binaries keep their file order, as DARTS.
+    /// A downloadable dataset's name (cifar10, cifar100) reads its folder in the dataset cache.
     /// </summary>
     public static Dataset Load(SearchOptions o)
     {
@@ -31,13 +32,14 @@ public static class Datasets
         }
         try
         {
-            var loaded = DatasetLoader.Load(o.Data, o.DataFormat, o.ImageSize, new DatasetCache(o.CacheDir ?? DatasetCache.DefaultDirectory));
+            var source = DownloadableDatasets.Resolve(o.Data, o.CacheDir);
+            var loaded = DatasetLoader.Load(source, o.DataFormat, o.ImageSize, new DatasetCache(o.CacheDir ?? DatasetCache.DefaultDirectory));
             var (mean, std) = loaded.Train.ChannelStatistics();
             var rng = Rng.For(o.DataSeed, "train-order");
             var train = o.TrainSize is { } k ? loaded.Train.BalancedSubset(k, rng, o.Data)
                 : loaded.Format == DataFormats.ImageFolder ? loaded.Train.Select(Permutation(loaded.Train.Count, rng))
                 : loaded.Train;
-            return new Dataset($"{loaded.Format}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(o.Data))}", loaded.Format,
+            return new Dataset($"{loaded.Format}:{Path.GetFileName(Path.TrimEndingDirectorySeparator(source))}", loaded.Format,
                 train, loaded.Test, mean, std, loaded.FromCache, loaded.Warning);
         }
         catch (DataException ex)

@@ -65,6 +65,8 @@ public sealed class RunFolder
                 ["validation_images"] = run.ValidationImages,
                 ["held_out_accuracy_on"] = run.ValidSource,
                 ["steps_per_epoch"] = run.StepsPerEpoch,
+                ["nb201_table"] = run.Nb201TableSource,
+                ["nb201_dataset"] = run.Nb201Dataset,
             },
             ["model"] = new JsonObject
             {

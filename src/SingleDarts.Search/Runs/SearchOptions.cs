@@ -7,7 +7,7 @@ using SingleDarts.Search.Strategies;
 namespace SingleDarts.Search.Runs;
 
 /// <summary>
-/// Everything that defines a search run. Defaults are the NAS-Bench-201 protocol (DESIGN.md §6).
+/// Everything that defines a search run. Defaults are the NAS-Bench-201 protocol (docs/design.md, "Protocols").
 /// Same options + same thread count ⇒ the same α and genotype, bit for bit, on CPU.
 /// </summary>
 public sealed record SearchOptions
@@ -28,7 +28,7 @@ public sealed record SearchOptions
     public int Cells { get; init; } = 5;
     public Relaxation Relax { get; init; } = Relaxation.Softmax;
 
-    /// <summary>"synthetic", or the path of a CIFAR-10/100 binary folder or archive, or of an image folder or archive.</summary>
+    /// <summary>"synthetic", "cifar10" or "cifar100" (downloaded with <c>data download</c>), or the path of a CIFAR-10/100 binary folder or archive, or of an image folder or archive.</summary>
     public string Data { get; init; } = DataFormats.Synthetic;
 
     /// <summary>auto (detected from the file names), cifar10, cifar100, imagefolder or synthetic.</summary>
@@ -44,7 +44,11 @@ public sealed record SearchOptions
     /// <summary>Seed of the data itself — synthetic content, the --train-size subset, image-folder order — the same for every search seed.</summary>
     public long DataSeed { get; init; }
 
-    /// <summary>NAS-Bench-201 ground-truth table (CSV); when set, every epoch reports the current cell's true accuracy and rank.</summary>
+    /// <summary>
+    /// NAS-Bench-201 ground-truth table: "builtin", "none" or a CSV path; null: the built-in table for an
+    /// nb201 search on CIFAR-10/100, else none (<see cref="Benchmarks.Nb201Source"/>). With a table, every
+    /// epoch reports the current cell's true accuracy and rank.
+    /// </summary>
     public string? Nb201 { get; init; }
 
     /// <summary>Which of the table's datasets ranks the cell: auto (cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120.</summary>
@@ -88,7 +92,7 @@ public sealed record SearchOptions
         Check(Cells > 0, $"--cells must be positive, got {Cells}");
         Check(!SearchSpaces.TryGet(Space, out var space) || Cells <= 0 || Cells >= space.MinCells,
             $"--cells must be at least {space?.MinCells} in the {Space} space ({space?.CellsMeaning}), got {Cells}");
-        Check(Nb201 is null || Space == Nb201Space.Instance.Name, $"--nb201 is NAS-Bench-201's table: it ranks cells of the nb201 space, not of {Space}");
+        errors.AddRange(Benchmarks.Nb201Source.Problems(Nb201, Space));
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(ImageSize is null or < 4 || ImageSize % 4 == 0, $"--image-size must be a multiple of 4 (the networks halve the side twice), got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");
@@ -96,11 +100,12 @@ public sealed record SearchOptions
         Check(!(IsBiLevel && TrainPortion >= 1), $"--train-portion 1 leaves no validation images for {Method}: use a value below 1");
         Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");
         Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");
-        Check(IsSynthetic || File.Exists(Data) || Directory.Exists(Data), $"--data: no such file or folder: {Data}");
+        // a dataset name is checked when the data is loaded, where the cache folder it lives in is known
+        Check(DownloadableDatasets.IsName(Data) || File.Exists(Data) || Directory.Exists(Data),
+            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.Names.Prepend(DataFormats.Synthetic))})");
         Check(!(DataFormat == DataFormats.Synthetic && !IsSynthetic), $"--data-format synthetic does not read {Data}");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         Check(!IsSynthetic || TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");
-        Check(Nb201 is null || File.Exists(Nb201), $"--nb201: no such file: {Nb201}");
         Check(Nb201Dataset == "auto" || Benchmarks.Nb201Table.Datasets.Contains(Nb201Dataset),
             $"--nb201-dataset: unknown dataset '{Nb201Dataset}' (known: auto, {string.Join(", ", Benchmarks.Nb201Table.Datasets)})");
         var o = Optimizer;

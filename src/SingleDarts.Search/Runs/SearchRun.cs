@@ -48,19 +48,18 @@ public sealed class SearchRun : ICheckpointed, IDisposable
             evalLoader = new BatchLoader(evalSet, evalIdx, Math.Max(options.BatchSize, 256), shuffle: false, augment: false,
                 Dataset.Mean, Dataset.Std, new Rng(1), Device);
 
-        if (options.Nb201 is { } tablePath)
+        try
         {
-            try
-            {
-                Nb201 = Nb201Table.Load(tablePath);
-            }
-            catch (DataException ex)
-            {
-                throw new SearchConfigException(ex.Message.Split(Environment.NewLine));
-            }
+            Nb201TableSource = options.Nb201 ?? Nb201Source.Default(options.Space, Dataset.Format);
+            Nb201 = Nb201Source.For(Nb201TableSource, options.Space, Dataset.Format);
+        }
+        catch (DataException ex)
+        {
+            throw new SearchConfigException(ex.Message.Split(Environment.NewLine));
+        }
+        if (Nb201 is not null)
             Nb201Dataset = options.Nb201Dataset != "auto" ? options.Nb201Dataset
                 : Dataset.Classes == 100 ? Nb201Table.Cifar100 : Nb201Table.Cifar10;
-        }
 
         Space = SearchSpaces.Get(options.Space);
         generator = new Generator((ulong)options.Seed, CPU);
@@ -78,8 +77,11 @@ public sealed class SearchRun : ICheckpointed, IDisposable
     public SearchState State { get; }
     public ISearchStrategy Strategy { get; }
 
-    /// <summary>The NAS-Bench-201 table, when <see cref="SearchOptions.Nb201"/> is set.</summary>
+    /// <summary>The NAS-Bench-201 table <see cref="SearchOptions.Nb201"/> names (left out: the built-in one on CIFAR-10/100), or null.</summary>
     public Nb201Table? Nb201 { get; }
+
+    /// <summary>Where <see cref="Nb201"/> comes from: "builtin", a path, or "none".</summary>
+    public string Nb201TableSource { get; } = Nb201Source.None;
 
     /// <summary>The table's dataset that ranks cells (cifar10, cifar100 or imagenet16-120).</summary>
     public string? Nb201Dataset { get; }
