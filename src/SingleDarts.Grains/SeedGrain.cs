@@ -66,7 +66,7 @@ public sealed partial class SeedGrain(
             if (S.Status.Silo is { } previous && ran)
                 Warn(previous != SiloName
                     ? $"resumed on {SiloName} after epoch {S.History.Count}; {previous} {why}"
-                    : $"restarted on {SiloName} after epoch {S.History.Count}: its activation here was replaced, the unfinished epoch runs again");
+                    : $"restarted on {SiloName} after epoch {S.History.Count}: its run here ended mid-epoch (the silo process restarted, or Orleans replaced the activation); the unfinished epoch runs again");
             var from = S.Status.Silo;
             Launch(spec);
             if (ran && !S.Status.State.IsFinal())

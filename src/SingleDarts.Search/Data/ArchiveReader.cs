@@ -58,7 +58,11 @@ public static class ArchiveReader
             while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
             if (name.StartsWith('/') || name.Split('/').Contains(".."))
             {
-                if (skipped is not null) skipped.OutsidePaths++;
+                if (skipped is not null)
+                {
+                    skipped.OutsidePaths++;
+                    skipped.FirstOutside ??= entry.Name;
+                }
                 continue;
             }
             if (entry.EntryType == TarEntryType.Directory)
@@ -86,6 +90,9 @@ public static class ArchiveReader
     {
         public int Links { get; set; }
         public int OutsidePaths { get; set; }
+
+        /// <summary>The name of the first entry whose path leaves the archive, as the archive has it.</summary>
+        public string? FirstOutside { get; set; }
 
         public int Count => Links + OutsidePaths;
 

@@ -16,8 +16,10 @@ internal static class ArchiveUnpacker
         try
         {
             Directory.CreateDirectory(unpacked);
-            // ArchiveReader yields regular files only, names relative ('/' and './' trimmed off the front)
-            foreach (var (name, data) in ArchiveReader.Entries(archive, n => n.StartsWith(prefix, StringComparison.Ordinal)))
+            // ArchiveReader yields regular files only, names relative; links and paths that leave the archive it skips
+            // and counts: a link is not written, a path that leaves refuses the whole archive
+            var skipped = new ArchiveReader.SkippedEntries();
+            foreach (var (name, data) in ArchiveReader.Entries(archive, n => n.StartsWith(prefix, StringComparison.Ordinal), skipped))
             {
                 if (data is null) continue;
                 var relative = name[prefix.Length..];
@@ -27,6 +29,8 @@ internal static class ArchiveUnpacker
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.WriteAllBytes(path, data);
             }
+            if (skipped.FirstOutside is { } outside)
+                throw new DownloadException($"{archive}: entry {outside} points outside {dataset.Folder}/; nothing was unpacked");
             foreach (var file in dataset.Files.Where(f => !File.Exists(Path.Combine(unpacked, f))))
                 throw new DownloadException($"{archive}: {prefix}{file} is missing from the archive; nothing was unpacked");
             if (Directory.Exists(target)) Directory.Delete(target, recursive: true);   // an incomplete copy (a whole one is never unpacked again)
