@@ -62,16 +62,16 @@ public sealed partial class SeedGrain(
         {
             LogResuming(logger, Key, S.History.Count);
             var ran = S.Status.State == SeedState.Running;
-            var why = S.Status.Resuming is not null ? "shut down and handed it over" : "was lost";
-            if (S.Status.Silo is { } previous && ran)
-                Warn(previous != SiloName
-                    ? $"resumed on {SiloName} after epoch {S.History.Count}; {previous} {why}"
-                    : $"restarted on {SiloName} after epoch {S.History.Count}: its run here ended mid-epoch (the silo process restarted, or Orleans replaced the activation); the unfinished epoch runs again");
+            var handedOver = S.Status.Resuming is not null;     // its last activation said its silo shut down
             var from = S.Status.Silo;
+            if (from is not null && ran)
+                Warn(from != SiloName
+                    ? $"resumed on {SiloName} after epoch {S.History.Count}; {from} {(handedOver ? "shut down and handed it over" : "was lost")}"
+                    : $"restarted on {SiloName} after epoch {S.History.Count}: its run here ended mid-epoch (the silo process restarted, or Orleans replaced the activation); the unfinished epoch runs again");
             Launch(spec);
             if (ran && !S.Status.State.IsFinal())
             {
-                S.Status = S.Status with { Resuming = $"resuming on {SiloName} after epoch {S.History.Count} ({from ?? "its silo"} {(why == "was lost" ? "was lost" : "shut down")}); waiting for a slot" };
+                S.Status = S.Status with { Resuming = $"resuming on {SiloName} after epoch {S.History.Count} ({from ?? "its silo"} {(handedOver ? "shut down" : "was lost")}); waiting for a slot" };
                 Notify([]);     // the coordinator shows where it is now, not the lost silo's last step
             }
         }
