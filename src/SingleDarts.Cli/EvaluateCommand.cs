@@ -60,6 +60,7 @@ public static class EvaluateCommand
         var cacheDir = new Option<string?>("--cache-dir") { Description = "the dataset cache: decoded datasets, and the downloaded ones --data cifar10|cifar100 reads (default $SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts)" };
         var output = new Option<string?>("--out", "-o") { Description = "run folder (default: runs/eval-<space>-seed<seed>-<time>)" };
         var resume = new Option<bool>("--resume") { Description = "continue the evaluation in --out from its checkpoint" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "build the evaluation network and print its genotype, weight count and collapse counts, then exit: no data is read, nothing is written" };
 
         Option[] runOptions =
         [
@@ -71,6 +72,7 @@ public static class EvaluateCommand
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(cacheDir);
+        command.Options.Add(dryRun);
 
         command.SetAction((parse, cancel) =>
         {
@@ -107,6 +109,14 @@ public static class EvaluateCommand
             };
             var isResume = parse.GetValue(resume);
             var outDir = parse.GetValue(output);
+            if (parse.GetValue(dryRun))
+            {
+                if (isResume) throw new SearchConfigException("--dry-run builds a new network: it cannot --resume a run");
+                var problems = options.Validate();
+                if (problems.Count > 0) throw new SearchConfigException(problems);
+                foreach (var line in DryRun(options)) Console.WriteLine(line);
+                return Task.FromResult(CliRunner.Ok);
+            }
             if (isResume)
             {
                 if (outDir is null) throw new SearchConfigException("--resume needs --out: the run folder to continue");
@@ -137,6 +147,31 @@ public static class EvaluateCommand
         {
             throw new SearchConfigException($"--arch: {ex.Message} (or a name: {string.Join(", ", space.NamedGenotypes.Keys)})");
         }
+    }
+
+    /// <summary>
+    /// What <c>--dry-run</c> prints: the genotype, the evaluation network's size and the collapse counts of its
+    /// cell. The data is not read, so the class count comes from its name (CIFAR-100: 100; synthetic: its
+    /// classes; anything else: 10, said so).
+    /// </summary>
+    public static IEnumerable<string> DryRun(EvalOptions options)
+    {
+        var space = SearchSpaces.Get(options.Space);
+        var genotype = space.Parse(options.Arch);
+        var (classes, assumed) =
+            options.Data == DataFormats.Synthetic ? (options.SyntheticClasses, false)
+            : options.Data == DownloadableDatasets.Cifar100.Name || options.DataFormat == DataFormats.Cifar100 ? (100, false)
+            : options.Data == DownloadableDatasets.Cifar10.Name || options.DataFormat == DataFormats.Cifar10 ? (10, false)
+            : (10, true);
+        TorchRuntime.Configure(options.Threads);
+        using var generator = new TorchSharp.torch.Generator((ulong)options.Seed, TorchSharp.torch.CPU);
+        using var network = space.BuildNetwork(genotype, options.Channels, options.Cells, classes, options.AuxiliaryWeight > 0, generator);
+        yield return $"arch: {genotype.Text}";
+        var auxiliary = network.HasAuxiliary ? string.Create(Inv, $" (+{network.AllWeightCount - network.WeightCount:N0} in the auxiliary head, training only)") : "";
+        yield return string.Create(Inv,
+            $"{space.Name} evaluation network, C={options.Channels} {space.CellsSymbol}={options.Cells}, {classes} classes{(assumed ? " (assumed: a dry run reads no data)" : "")}: {network.WeightCount:N0} weights{auxiliary}");
+        yield return string.Create(Inv,
+            $"collapse counts: {genotype.SkipConnects} skip_connect and {genotype.ParameterFreeEdges} parameter-free of the {space.CountedEdges} edges {(space.AlphaGroups.Count > 1 ? "of the normal cell" : "of the cell")}");
     }
 
     private static EvalResult Run(EvalOptions options, string outDir, bool resume, CancellationToken cancel)

@@ -37,6 +37,8 @@ public class CliTests
     [InlineData("evaluate --space darts --arch darts_v2 --image-size 16", "--auxiliary-weight needs images of at least 32 px")]
     [InlineData("evaluate --space darts --arch darts_v2 --cutout -1", "--cutout must not be negative")]
     [InlineData("evaluate --resume --out /nonexistent/run", "no checkpoint")]
+    [InlineData("evaluate --dry-run --resume --out /nonexistent/run", "--dry-run builds a new network: it cannot --resume a run")]
+    [InlineData("evaluate --dry-run --space darts --arch \"Genotype(normal=[x\"", "--arch: genotype: expected '('")]
     [InlineData("search --epochs 1 --out /proc/forbidden", "--out /proc/forbidden: cannot write there (")]
     [InlineData("search --epochs 1 --out /etc/passwd", "--out /etc/passwd: a file of that name exists; name a folder")]
     [InlineData("evaluate --space nb201 --arch resnet --out /etc/passwd", "--out /etc/passwd: a file of that name exists")]
@@ -80,6 +82,24 @@ public class CliTests
         static string[] Lines(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "epochs.jsonl"))
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "\"(step_seconds|seconds)\":[^,}]+", ""))];
         Assert.Equal(Lines(straight), Lines(first));
+    }
+
+    [Fact]
+    public void Evaluate_dry_run_prints_the_pinned_size_of_a_published_genotype_and_writes_nothing()
+    {
+        var dir = Path.Combine(Tiny.TempDir(), "never");
+        var (exit, stdout, err) = Cli($"evaluate --space darts --arch darts_v2 --dry-run --out {dir}");
+        Assert.True(exit == 0, err);
+        Assert.Equal(3, stdout.Length);
+        Assert.StartsWith("arch: Genotype(normal=[('sep_conv_3x3', 0)", stdout[0]);
+        // the DARTS paper's network (C=36, L=20): the weight counts issue 14 pins, auxiliary head apart
+        Assert.Equal("darts evaluation network, C=36 L=20, 10 classes: 3,349,342 weights (+476,426 in the auxiliary head, training only)", stdout[1]);
+        Assert.Equal("collapse counts: 2 skip_connect and 2 parameter-free of the 8 edges of the normal cell", stdout[2]);
+        Assert.False(Directory.Exists(dir));
+
+        (exit, stdout, err) = Cli("evaluate --space darts --arch darts_v2 --dry-run --channels 16 --cells 8 --auxiliary-weight 0 --data /tmp");
+        Assert.True(exit == 0, err);
+        Assert.Equal("darts evaluation network, C=16 L=8, 10 classes (assumed: a dry run reads no data): 246,106 weights", stdout[1]);
     }
 
     [Fact]
