@@ -2,10 +2,21 @@
 """Markdown tables for docs/results/darts-cpu-scale.md from the run folders of the darts-cpu-scale sweep.
 
 Usage: python3 docs/results/summarize-darts.py [RUNS_DIR]   (default runs/sweeps/darts-cpu-scale; standard library only)
-Reads every RUNS_DIR/<method>-seed<seed>/epochs.jsonl (and result.json when the seed has finished).
+Reads every RUNS_DIR/<method>-seed<seed>/epochs.jsonl (and result.json when the seed has finished). The
+weight counts of each final genotype's evaluation network come from `singledarts evaluate --dry-run`
+(CLI: the command to run it, default the Release build of this checkout).
 """
-import json, statistics, sys
+import json, os, re, shlex, statistics, subprocess, sys
 from pathlib import Path
+
+CLI = shlex.split(os.environ.get("CLI", "dotnet src/SingleDarts.Cli/bin/Release/net10.0/singledarts.dll"))
+
+def weights(arch, channels, cells):
+    """The evaluation network's weights (auxiliary head excluded) for 10 classes, from the CLI's dry run."""
+    out = subprocess.run(CLI + ["evaluate", "--space", "darts", "--arch", arch, "--dry-run", "--channels", str(channels),
+                                "--cells", str(cells), "--auxiliary-weight", "0", "--data", "cifar10"],
+                         check=True, capture_output=True, text=True).stdout
+    return int(re.search(r": ([\d,]+) weights", out).group(1).replace(",", ""))
 
 root = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/sweeps/darts-cpu-scale")
 runs = []
@@ -26,14 +37,14 @@ def ms(values, digits=2):
     s = statistics.stdev(values) if len(values) > 1 else 0.0
     return f"{m:.{digits}f} ± {s:.{digits}f}"
 
-print("| method | seed | epochs | final skip_connect (of 8) | final param-free (of 8) | held-out acc (%) | median s/epoch | total min | final genotype |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| method | seed | epochs | final skip_connect (of 8) | final param-free (of 8) | held-out acc (%) | eval net weights C36 L20 | C8 L5 | median s/epoch | total min | final genotype |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for method, seed, e, r in sorted(runs):
     last = e[-1]
     secs = [x["seconds"] for x in e]
     state = "" if r else " (running)"
     print(f"| {method} | {seed} | {len(e)}{state} | {last['skip_connects']} | {last['param_free_edges']} | {100 * last['valid_acc']:.2f} | "
-          f"{statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
+          f"{weights(last['arch'], 36, 20):,} | {weights(last['arch'], 8, 5):,} | {statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
 print()
 print("skip_connect / parameter-free edges of the normal cell, per epoch:")
 print()

@@ -93,6 +93,12 @@ public static class CliRunner
             Console.Error.WriteLine("error: the cluster did not answer within 30 s: its gateway stopped or hangs; check the silo at --gateway and try again");
             return Failed;
         }
+        catch (Exception ex) when (Unwrap(ex) is TypeLoadException typeLoad && VersionMismatch(typeLoad.Message) is { } missing)
+        {
+            // a silo built from another version of the grain interfaces cannot resolve the call this CLI makes
+            Console.Error.WriteLine($"error: the cluster's silos run another version of SingleDarts: they do not know {missing}; use the CLI of the silos' version, or upgrade the silos");
+            return Failed;
+        }
         catch (Exception ex) when (Unwrap(ex) is Orleans.Runtime.OrleansException or TimeoutException or System.Net.Sockets.SocketException)
         {
             // the gateway went away mid-command (a local sweep ended, a silo stopped)
@@ -111,6 +117,12 @@ public static class CliRunner
             return Failed;
         }
     }
+
+    /// <summary>"ISweepGrain.GetSeedStage" from Orleans' "Unable to resolve type alias" for a call the other side does not have; null for other type-load failures.</summary>
+    public static string? VersionMismatch(string message) =>
+        Regex.Match(message, @"Unable to resolve type alias .*\[[\w.]*\.(?<grain>I\w+)\],""(?<method>\w+)""") is { Success: true } m
+            ? $"{m.Groups["grain"].Value}.{m.Groups["method"].Value}"
+            : null;
 
     /// <summary>The parser's message, prefixed with the option it is about when it does not name it.</summary>
     private static string Describe(ParseError error)
