@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Markdown tables for docs/results/darts-cpu-scale.md from the run folders of the darts-cpu-scale sweep.
 
-Usage: python3 docs/results/summarize-darts.py [RUNS_DIR]   (default runs/sweeps/darts-cpu-scale; standard library only)
+Usage: python3 docs/results/summarize-darts.py [RUNS_DIR [EVAL_DIR]]
+  (defaults runs/sweeps/darts-cpu-scale and runs/darts-eval; standard library only)
 Reads every RUNS_DIR/<method>-seed<seed>/epochs.jsonl (and result.json when the seed has finished). The
 weight counts of each final genotype's evaluation network come from `singledarts evaluate --dry-run`
 (CLI: the command to run it, default the Release build of this checkout).
@@ -19,6 +20,7 @@ def weights(arch, channels, cells):
     return int(re.search(r": ([\d,]+) weights", out).group(1).replace(",", ""))
 
 root = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/sweeps/darts-cpu-scale")
+evals = Path(sys.argv[2] if len(sys.argv) > 2 else "runs/darts-eval")
 runs = []
 for d in sorted(root.iterdir()):
     if not (d / "epochs.jsonl").exists():
@@ -34,8 +36,9 @@ def ms(values, digits=2):
     if not values:
         return "–"
     m = statistics.mean(values)
-    s = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{m:.{digits}f} ± {s:.{digits}f}"
+    if len(values) == 1:
+        return f"{m:.{digits}f} (n=1)"
+    return f"{m:.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
 print("| method | seed | epochs | final skip_connect (of 8) | final param-free (of 8) | held-out acc (%) | eval net weights C36 L20 | C8 L5 | median s/epoch | total min | final genotype |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -57,3 +60,27 @@ for method in sorted({m for m, *_ in runs}):
     done = [(e, r) for m, _, e, r in runs if m == method and r]
     print(f"| {method} | {len(done)} | {ms([e[-1]['skip_connects'] for e, _ in done])} | {ms([e[-1]['param_free_edges'] for e, _ in done])} | "
           f"{ms([100 * e[-1]['valid_acc'] for e, _ in done])} | {len({r['arch'] for _, r in done})} |")
+
+# the found genotypes (and DARTS_V2) trained from scratch by docs/results/run-darts-eval.sh
+if evals.is_dir():
+    rows = []
+    for d in sorted(evals.iterdir()):
+        if (d / "result.json").exists():
+            r = json.loads((d / "result.json").read_text())
+            epochs = [json.loads(l) for l in (d / "epochs.jsonl").read_text().splitlines() if l.strip()]
+            rows.append((d.name, r, epochs))
+    if rows:
+        print()
+        print("| genotype | test acc (%) | best epoch's (%) | train acc (%) | weights | epochs | median s/epoch |")
+        print("|---|---|---|---|---|---|---|")
+        for name, r, e in rows:
+            print(f"| {name} | {100 * r['test_acc']:.2f} | {100 * r['best_test_acc']:.2f} (epoch {r['best_epoch']}) | {100 * r['train_acc']:.2f} | "
+                  f"{r['weights']:,} | {r['epochs']} | {statistics.median(x['seconds'] for x in e):.1f} |")
+        print()
+        print("| method | genotypes evaluated | test acc (%) mean ± std | min | max |")
+        print("|---|---|---|---|---|")
+        groups = {}
+        for name, r, _ in rows:
+            groups.setdefault(name.rsplit("-seed", 1)[0] if "-seed" in name else name, []).append(100 * r["test_acc"])
+        for method, accs in sorted(groups.items()):
+            print(f"| {method} | {len(accs)} | {ms(accs)} | {min(accs):.2f} | {max(accs):.2f} |")
