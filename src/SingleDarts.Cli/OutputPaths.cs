@@ -1,3 +1,4 @@
+using SingleDarts.Search.IO;
 using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Cli;
@@ -12,7 +13,7 @@ public static class OutputPaths
     public static void WritableFolder(string option, string path)
     {
         if (File.Exists(path)) throw new SearchConfigException($"{option} {path}: a file of that name exists; name a folder");
-        if (Unwritable(path) is { } cause) throw new SearchConfigException($"{option} {path}: cannot write there ({cause})");
+        if (WriteProbe.Unwritable(path) is { } cause) throw new SearchConfigException($"{option} {path}: cannot write there ({cause})");
     }
 
     /// <summary>Checks that the file <paramref name="path"/> can be written: not a folder, its folder exists (or can be made) and is writable.</summary>
@@ -21,29 +22,6 @@ public static class OutputPaths
         if (Directory.Exists(path)) throw new SearchConfigException($"{option} {path}: a folder of that name exists; name a file");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (File.Exists(folder)) throw new SearchConfigException($"{option} {path}: {folder} is a file, not a folder");
-        if (Unwritable(folder) is { } cause) throw new SearchConfigException($"{option} {path}: cannot write in {folder} ({cause})");
+        if (WriteProbe.Unwritable(folder) is { } cause) throw new SearchConfigException($"{option} {path}: cannot write in {folder} ({cause})");
     }
-
-    /// <summary>Creates <paramref name="folder"/> if need be and writes a file there; null when that works, else why not.</summary>
-    private static string? Unwritable(string folder)
-    {
-        try
-        {
-            Directory.CreateDirectory(folder);
-            using var probe = new FileStream(Path.Combine(folder, $".write-test-{Environment.ProcessId}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return Cause(ex);
-        }
-    }
-
-    private static string Cause(Exception ex) => ex switch
-    {
-        UnauthorizedAccessException => "permission denied",
-        DirectoryNotFoundException => "the folder cannot be created there",
-        FileNotFoundException => "files cannot be created there",
-        _ => ex.Message.TrimEnd('.'),
-    };
 }

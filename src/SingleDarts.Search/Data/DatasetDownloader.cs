@@ -45,7 +45,7 @@ public sealed class DatasetDownloader(HttpClient http, IDownloadObserver? observ
     {
         root = Path.GetFullPath(root);
         if (dataset.IsIn(root)) return dataset.FolderIn(root);
-        EnsureWritable(root);
+        if (IO.WriteProbe.Unwritable(root) is { } cause) throw new DataException($"{root}: cannot create or write the dataset folder there ({cause})");
         var archive = Path.Combine(root, dataset.FileName);
         if (File.Exists(archive) && !await Matches(archive, md5, cancel)) File.Delete(archive);   // an earlier, verified one is reused
         if (!File.Exists(archive))
@@ -65,20 +65,6 @@ public sealed class DatasetDownloader(HttpClient http, IDownloadObserver? observ
         var folder = ArchiveUnpacker.Unpack(archive, dataset, root);
         File.Delete(archive);
         return folder;
-    }
-
-    private static void EnsureWritable(string root)
-    {
-        try
-        {
-            Directory.CreateDirectory(root);
-            using var probe = new FileStream(Path.Combine(root, $".write-test-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
-                FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new DataException($"{root}: cannot create or write the dataset folder there ({ex.Message})");
-        }
     }
 
     private async Task Download(Uri url, string part, CancellationToken cancel)
