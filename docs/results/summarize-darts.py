@@ -7,7 +7,7 @@ Reads every RUNS_DIR/<method>-seed<seed>/epochs.jsonl (and result.json when the 
 weight counts of each final genotype's evaluation network come from `singledarts evaluate --dry-run`
 (CLI: the command to run it, default the Release build of this checkout).
 """
-import json, os, re, shlex, statistics, subprocess, sys
+import json, math, os, re, shlex, statistics, subprocess, sys
 from pathlib import Path
 
 CLI = shlex.split(os.environ.get("CLI", "dotnet src/SingleDarts.Cli/bin/Release/net10.0/singledarts.dll"))
@@ -32,6 +32,11 @@ for d in sorted(root.iterdir()):
     method, seed = d.name.rsplit("-seed", 1)
     runs.append((method, int(seed), epochs, result))
 
+def entropy(epoch):
+    """Mean entropy (nats) of the relaxed α over the edges, and the largest single operation weight."""
+    rows = epoch["op_weights"]
+    return statistics.mean(-sum(w * math.log(w) for w in row if w > 0) for row in rows), max(max(row) for row in rows)
+
 def ms(values, digits=2):
     if not values:
         return "–"
@@ -40,14 +45,14 @@ def ms(values, digits=2):
         return f"{m:.{digits}f} (n=1)"
     return f"{m:.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
-print("| method | seed | epochs | final skip_connect (of 8) | final param-free (of 8) | held-out acc (%) | eval net weights C36 L20 | C8 L5 | median s/epoch | total min | final genotype |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| method | seed | epochs | final skip_connect (of 8) | final param-free (of 8) | held-out acc (%) | H(α) (max ln 8 = 2.0794) | largest op weight | eval net weights C36 L20 | C8 L5 | median s/epoch | total min | final genotype |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for method, seed, e, r in sorted(runs):
     last = e[-1]
     secs = [x["seconds"] for x in e]
     state = "" if r else " (running)"
     print(f"| {method} | {seed} | {len(e)}{state} | {last['skip_connects']} | {last['param_free_edges']} | {100 * last['valid_acc']:.2f} | "
-          f"{weights(last['arch'], 36, 20):,} | {weights(last['arch'], 8, 5):,} | {statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
+          f"{entropy(last)[0]:.4f} | {entropy(last)[1]:.3f} | {weights(last['arch'], 36, 20):,} | {weights(last['arch'], 8, 5):,} | {statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
 print()
 print("skip_connect / parameter-free edges of the normal cell, per epoch:")
 print()
