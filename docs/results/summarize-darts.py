@@ -66,6 +66,16 @@ for method in sorted({m for m, *_ in runs}):
     print(f"| {method} | {len(done)} | {ms([e[-1]['skip_connects'] for e, _ in done])} | {ms([e[-1]['param_free_edges'] for e, _ in done])} | "
           f"{ms([100 * e[-1]['valid_acc'] for e, _ in done])} | {len({r['arch'] for _, r in done})} |")
 
+# time per step and per epoch (wall clock: the fastest epochs are the ones that had the cores to themselves)
+print()
+print("| method | s/step fastest epoch | s/step median | s/epoch fastest | s/epoch median | epochs timed |")
+print("|---|---|---|---|---|---|")
+for method in sorted({m for m, *_ in runs}):
+    es = [x for m, _, e, _ in runs if m == method for x in e]
+    per_step = [x["step_seconds"] / x["steps"] for x in es]
+    secs = [x["seconds"] for x in es]
+    print(f"| {method} | {min(per_step):.2f} | {statistics.median(per_step):.2f} | {min(secs):.1f} | {statistics.median(secs):.1f} | {len(es)} |")
+
 # the found genotypes (and DARTS_V2) trained from scratch by docs/results/run-darts-eval.sh
 if evals.is_dir():
     rows = []
