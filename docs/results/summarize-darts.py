@@ -51,8 +51,9 @@ for method, seed, e, r in sorted(runs):
     last = e[-1]
     secs = [x["seconds"] for x in e]
     state = "" if r else " (running)"
+    h, top = entropy(last)
     print(f"| {method} | {seed} | {len(e)}{state} | {last['skip_connects']} | {last['param_free_edges']} | {100 * last['valid_acc']:.2f} | "
-          f"{entropy(last)[0]:.4f} | {entropy(last)[1]:.3f} | {weights(last['arch'], 36, 20):,} | {weights(last['arch'], 8, 5):,} | {statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
+          f"{h:.4f} | {top:.3f} | {weights(last['arch'], 36, 20):,} | {weights(last['arch'], 8, 5):,} | {statistics.median(secs):.1f} | {sum(secs) / 60:.1f} | `{last['arch']}` |")
 print()
 print("skip_connect / parameter-free edges of the normal cell, per epoch:")
 print()
