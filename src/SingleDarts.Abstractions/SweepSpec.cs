@@ -12,6 +12,7 @@ public sealed record SweepSpec
 
     [Id(1)] public string[] Methods { get; init; } = [];
 
+    /// <summary>The seeds of every method without its own list in <see cref="MethodSeeds"/>.</summary>
     [Id(2)] public long[] Seeds { get; init; } = [];
 
     /// <summary>
@@ -46,6 +47,30 @@ public sealed record SweepSpec
 
     /// <summary>DARTS+-style early stopping: a seed that raises the alarm stops there, its genotype the one at the alarm.</summary>
     [Id(9)] public bool StopOnCollapse { get; init; }
+
+    /// <summary>
+    /// Per-method seed lists (a spec's <c>seeds: {single: [0, 1], darts-v2: [0]}</c>); a method not named here
+    /// runs <see cref="Seeds"/>. Null: every method runs <see cref="Seeds"/>.
+    /// </summary>
+    [Id(10)] public Dictionary<string, long[]>? MethodSeeds { get; init; }
+
+    /// <summary>The seeds <paramref name="method"/> runs.</summary>
+    public long[] SeedsOf(string method) => MethodSeeds?.GetValueOrDefault(method) ?? Seeds;
+
+    /// <summary>Every (method, seed) search of the sweep, in spec order.</summary>
+    public IEnumerable<(string Method, long Seed)> Pairs() => Methods.SelectMany(m => SeedsOf(m).Select(s => (m, s)));
+
+    /// <summary>How many (method, seed) searches the sweep has.</summary>
+    public long PairCount => Methods.Sum(m => (long)SeedsOf(m).Length);
+
+    /// <summary>The seeds, as a line: "0, 1, 2" or, with per-method lists, "single: 0, 1; darts-v2: 0".</summary>
+    public string SeedsText() => MethodSeeds is null
+        ? string.Join(", ", Seeds)
+        : string.Join("; ", Methods.Select(m => $"{m}: {string.Join(", ", SeedsOf(m))}"));
+
+    /// <summary>Same methods, seeds and options (a start repeated with the same spec is not a conflict).</summary>
+    public bool SameSeeds(SweepSpec other) =>
+        Methods.SequenceEqual(other.Methods) && Methods.All(m => SeedsOf(m).SequenceEqual(other.SeedsOf(m)));
 }
 
 /// <summary>A seed's collapse alarm, as the coordinator passes it on (see <see cref="SweepSpec.AlarmEpochs"/>).</summary>

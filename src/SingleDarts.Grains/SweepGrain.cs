@@ -90,9 +90,9 @@ public sealed partial class SweepGrain(
             return SameSpec(existing, spec) ? new SweepStart { Status = Status() }
                 : new SweepStart { Problems = [$"sweep id '{Id}' is already taken by another sweep: choose another id"] };
         var problems = SweepValidation.Validate(spec, Id).ToList();
-        var size = (long)spec.Methods.Length * spec.Seeds.Length;
+        var size = spec.PairCount;
         if (size > options.Value.MaxSeeds)
-            problems.Add($"the sweep has {size:N0} seeds ({spec.Methods.Length} method(s) x {spec.Seeds.Length:N0}); this cluster takes at most " +
+            problems.Add($"the sweep has {size:N0} seeds ({spec.Methods.Length} method(s), {spec.SeedsText()}); this cluster takes at most " +
                 $"{options.Value.MaxSeeds:N0} ({CoordinatorOptions.Section}:MaxSeeds)");
         if (problems.Count > 0) return new SweepStart { Problems = [.. problems] };
 
@@ -120,7 +120,7 @@ public sealed partial class SweepGrain(
         Publish();
         await RegisterWatchdog();
         await UpdateRegistry();
-        LogStarted(logger, Id, spec.Methods.Length, spec.Seeds.Length);
+        LogStarted(logger, Id, spec.Methods.Length, (int)spec.PairCount);
         await Dispatch();
         StartTimer();
         return new SweepStart { Status = Status() };
@@ -351,7 +351,7 @@ public sealed partial class SweepGrain(
             { SingleDartsMetrics.SweepIdTag, Id },
             { "sweep.name", S.Spec!.Name },
             { "sweep.methods", string.Join(",", S.Spec.Methods) },
-            { "sweep.seeds", S.Spec.Seeds.Length },
+            { "sweep.seeds", S.Spec.PairCount },
         });
         if (resumed) span?.SetTag("resumed", true);
     }
@@ -385,7 +385,7 @@ public sealed partial class SweepGrain(
     };
 
     private static bool SameSpec(SweepSpec a, SweepSpec b) =>
-        a.Name == b.Name && a.Methods.SequenceEqual(b.Methods) && a.Seeds.SequenceEqual(b.Seeds)
+        a.Name == b.Name && a.SameSeeds(b)
         && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold && a.CollapseRule == b.CollapseRule
         && a.EvaluateJson == b.EvaluateJson && a.AlarmThreshold == b.AlarmThreshold && a.AlarmEpochs == b.AlarmEpochs && a.StopOnCollapse == b.StopOnCollapse;
 

@@ -42,14 +42,14 @@ internal static class SweepSeeds
     /// <summary>Every seed's search in spec order, then (with an evaluate section) every seed's evaluation in the same order.</summary>
     public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs, ISearchSpace space, int? evaluationEpochs = null)
     {
-        var list = new List<SweepSeed>(spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(
-            new SeedStatus { SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = epochs, Space = space.Name }))));
+        var list = new List<SweepSeed>(spec.Pairs().Select(p => new SweepSeed(
+            new SeedStatus { SweepId = sweepId, Method = p.Method, Seed = p.Seed, State = SeedState.Queued, Epochs = epochs, Space = space.Name })));
         if (evaluationEpochs is { } e)
-            list.AddRange(spec.Methods.SelectMany(m => spec.Seeds.Select(seed => new SweepSeed(new SeedStatus
+            list.AddRange(spec.Pairs().Select(p => new SweepSeed(new SeedStatus
             {
-                SweepId = sweepId, Method = m, Seed = seed, State = SeedState.Queued, Epochs = e, Space = space.Name,
+                SweepId = sweepId, Method = p.Method, Seed = p.Seed, State = SeedState.Queued, Epochs = e, Space = space.Name,
                 Stage = SeedStages.Evaluate, Reason = WaitingForSearch,
-            }))));
+            })));
         return list;
     }
 

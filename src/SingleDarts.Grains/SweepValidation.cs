@@ -20,9 +20,24 @@ public static class SweepValidation
             problems.Add($"methods: unknown method '{m}' (known: {string.Join(", ", SearchStrategies.Names)})");
         foreach (var m in spec.Methods.GroupBy(m => m).Where(g => g.Count() > 1))
             problems.Add($"methods: '{m.Key}' is listed {m.Count()} times");
-        if (spec.Seeds.Length == 0) problems.Add("seeds: give at least one seed");
-        foreach (var s in spec.Seeds.GroupBy(s => s).Where(g => g.Count() > 1))
-            problems.Add($"seeds: {s.Key} is listed {s.Count()} times");
+        if (spec.MethodSeeds is null)
+        {
+            if (spec.Seeds.Length == 0) problems.Add("seeds: give at least one seed");
+            foreach (var s in spec.Seeds.GroupBy(s => s).Where(g => g.Count() > 1))
+                problems.Add($"seeds: {s.Key} is listed {s.Count()} times");
+        }
+        else
+        {
+            foreach (var m in spec.MethodSeeds.Keys.Where(m => !spec.Methods.Contains(m)))
+                problems.Add($"seeds.{m}: '{m}' is not one of the sweep's methods ({string.Join(", ", spec.Methods)})");
+            foreach (var m in spec.Methods.Distinct())
+            {
+                var seeds = spec.SeedsOf(m);
+                if (seeds.Length == 0) problems.Add($"seeds.{m}: give at least one seed");
+                foreach (var s in seeds.GroupBy(s => s).Where(g => g.Count() > 1))
+                    problems.Add($"seeds.{m}: {s.Key} is listed {s.Count()} times");
+            }
+        }
         if (spec.CollapseRule.Length > 0 && !CollapseRules.All.Contains(spec.CollapseRule))
             problems.Add($"collapse_rule: unknown rule '{spec.CollapseRule}' (known: {string.Join(", ", CollapseRules.All)})");
 

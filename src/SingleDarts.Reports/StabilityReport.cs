@@ -56,7 +56,7 @@ public static class StabilityReport
         var methods = input.Sweep.Spec.Methods;
 
         html.Heading(1, $"Stability report — sweep {input.Sweep.Id}");
-        html.Paragraph($"{input.Sweep.Spec.Name}: {string.Join(", ", methods)} × {input.Sweep.Spec.Seeds.Length} seed(s) on the {space.Name} space; " +
+        html.Paragraph($"{input.Sweep.Spec.Name}: {(input.Sweep.Spec.MethodSeeds is null ? $"{string.Join(", ", methods)} × {input.Sweep.Spec.Seeds.Length} seed(s)" : $"{string.Join(", ", methods)} (seeds {input.Sweep.Spec.SeedsText()})")} on the {space.Name} space; " +
                        $"state {input.Sweep.State.ToString().ToLowerInvariant()}. Every figure below is also in figures/ as PNG and SVG.");
 
         // the comparison first: it is what the reader came for
@@ -369,7 +369,7 @@ public static class StabilityReport
             Row("sweep id", s.Id);
             Row("name", s.Spec.Name);
             Row("methods", string.Join(", ", s.Spec.Methods));
-            Row("seeds", string.Join(", ", s.Spec.Seeds));
+            Row("seeds", s.Spec.SeedsText());
             Row("created, finished", $"{s.CreatedAt:u}, {(s.FinishedAt is { } f ? f.ToString("u", Inv) : "not yet")}");
             Row("total compute time", $"{seconds / 3600:F2} h of seed wall time ({input.Seeds.Count} seed stages)");
             Row("silos the seeds ran on", silos.Count == 0 ? "–" : string.Join(", ", silos));
@@ -377,7 +377,7 @@ public static class StabilityReport
             Row("versions", $"SingleDarts {version}; TorchSharp {TorchRuntime.TorchSharpVersion}; {RuntimeInformation.FrameworkDescription}");
             Row("report written on", $"{Machine()}; {DateTimeOffset.UtcNow:u}");
             body.Append("</tbody></table>\n<h3>Spec</h3>\n");
-            var spec = new { s.Spec.Name, s.Spec.Methods, s.Spec.Seeds, search = JsonDocument.Parse(s.Spec.SearchJson).RootElement,
+            var spec = new { s.Spec.Name, s.Spec.Methods, s.Spec.Seeds, s.Spec.MethodSeeds, search = JsonDocument.Parse(s.Spec.SearchJson).RootElement,
                 evaluate = s.Spec.EvaluateJson is null ? (JsonElement?)null : JsonDocument.Parse(s.Spec.EvaluateJson).RootElement,
                 s.Spec.CollapseThreshold, s.Spec.CollapseRule };
             body.Append(Inv, $"<pre>{E(JsonSerializer.Serialize(spec, Json.Options))}</pre>\n");

@@ -32,3 +32,48 @@ public sealed class SweepSpecFileTests
         Assert.Equal($"{path}: not valid YAML at line 2, column 10 (this '[' is never closed)", Assert.Single(error.Problems));
     }
 }
+
+/// <summary>Seeds per method: a spec may give each method its own seed list.</summary>
+public sealed class SweepSpecSeedsTests
+{
+    private static string Write(string yaml)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("spec-").FullName, "spec.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    [Fact]
+    public void A_seed_list_per_method_gives_each_method_its_seeds_in_spec_order()
+    {
+        var (spec, _) = SweepSpecFile.Read(Write("name: s\nseeds:\n  single: [0, 1, 2]\n  darts-v2: [0]\nsearch: {epochs: 1}\n"));
+        Assert.Equal(["single", "darts-v2"], spec.Methods);
+        Assert.Equal([0L, 1, 2], spec.SeedsOf("single"));
+        Assert.Equal([0L], spec.SeedsOf("darts-v2"));
+        Assert.Equal([("single", 0L), ("single", 1L), ("single", 2L), ("darts-v2", 0L)], spec.Pairs().ToList());
+        Assert.Equal(4, spec.PairCount);
+        Assert.Equal("single: 0, 1, 2; darts-v2: 0", spec.SeedsText());
+    }
+
+    [Fact]
+    public void One_seed_list_is_every_methods_seeds()
+    {
+        var (spec, _) = SweepSpecFile.Read(Write("name: s\nmethods: [single, darts-v1]\nseeds: [3, 4]\nsearch: {epochs: 1}\n"));
+        Assert.Null(spec.MethodSeeds);
+        Assert.Equal([("single", 3L), ("single", 4L), ("darts-v1", 3L), ("darts-v1", 4L)], spec.Pairs().ToList());
+    }
+
+    [Theory]
+    [InlineData("methods: [single, darts-v1]\nseeds: {single: [0]}\n", "seeds.darts-v1: the method 'darts-v1' has no seed list")]
+    [InlineData("methods: [single]\nseeds: {single: [0], darts-v2: [1]}\n", "seeds.darts-v2: 'darts-v2' is not one of the sweep's methods")]
+    [InlineData("seeds: {single: [0, 0]}\n", "seeds.single: 0 is listed 2 times")]
+    [InlineData("seeds: {single: []}\n", "seeds.single: give at least one seed")]
+    [InlineData("seeds: {single: 3}\n", "seeds.single: must be a list")]
+    [InlineData("seeds: {single: [x]}\n", "seeds.single: 'x' is not a whole number")]
+    public void A_bad_per_method_seed_list_is_refused_naming_the_method(string yaml, string expected)
+    {
+        var path = Write("name: s\n" + yaml);
+        var error = Assert.Throws<Search.Runs.SearchConfigException>(() => SweepSpecFile.Read(path));
+        Assert.Contains(error.Problems, p => p.Contains(expected));
+    }
+}

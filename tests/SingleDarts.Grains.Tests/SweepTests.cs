@@ -350,4 +350,25 @@ public sealed class SweepTests(ClusterFixture fixture)
     }
 
     private static int[] Bits(float[][] m) => [.. m.SelectMany(r => r).Select(BitConverter.SingleToInt32Bits)];
+
+    [Fact]
+    public async Task A_sweep_with_seeds_per_method_runs_each_methods_own_seeds_and_aggregates_them()
+    {
+        var id = Tiny.NewId("perseed");
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1, 2], epochs: 1) with
+        {
+            MethodSeeds = new() { ["single"] = [0, 1, 2], ["darts-v1"] = [5] },
+        };
+        var start = await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec);
+        Assert.Empty(start.Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        Assert.Equal(SweepState.Completed, status.State);
+        Assert.Equal([("single", 0L), ("single", 1L), ("single", 2L), ("darts-v1", 5L)], status.Seeds.Select(s => (s.Method, s.Seed)).ToList());
+        Assert.Equal(3, status.Methods.Single(m => m.Method == "single").Completed);
+        Assert.Equal(1, status.Methods.Single(m => m.Method == "darts-v1").Completed);
+        // the same start again is the same sweep; other per-method seeds are another
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var other = spec with { MethodSeeds = new() { ["single"] = [0, 1, 2], ["darts-v1"] = [6] } };
+        Assert.NotEmpty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(other)).Problems);
+    }
 }

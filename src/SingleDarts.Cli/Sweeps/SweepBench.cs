@@ -36,7 +36,7 @@ public static class SweepBench
             if (n <= 0) throw new SearchConfigException($"--rounds must be positive, got {n}");
             var root = Path.GetFullPath(parse.GetValue(runs)!);
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-            var seeds = spec.Methods.SelectMany(m => spec.Seeds.Select(s => (Method: m, Seed: s))).ToList();
+            var seeds = spec.Pairs().ToList();
             var results = new List<object>();
             for (var round = 0; round < n; round++)
             {

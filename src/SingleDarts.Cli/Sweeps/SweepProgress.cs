@@ -19,8 +19,9 @@ public sealed class SweepProgress(DateTimeOffset since, SweepStatus? first = nul
         var searches = status.Seeds.Where(s => !s.IsEvaluation).ToArray();
         var epochs = searches.FirstOrDefault()?.Epochs ?? 0;
         var evaluation = status.Seeds.FirstOrDefault(s => s.IsEvaluation) is { } e ? $", then {e.Epochs} epochs of evaluation per completed seed" : "";
+        var seeds = status.Spec.MethodSeeds is null ? string.Create(Inv, $"x {status.Spec.Seeds.Length:N0} seed(s)") : $", seeds {status.Spec.SeedsText()}";
         return string.Create(Inv,
-            $"sweep {status.Id}: {status.Spec.Methods.Length} method(s) x {status.Spec.Seeds.Length:N0} seed(s) = {searches.Length:N0} seeds x {epochs} epochs " +
+            $"sweep {status.Id}: {status.Spec.Methods.Length} method(s){(status.Spec.MethodSeeds is null ? " " : "")}{seeds} = {searches.Length:N0} seeds x {epochs} epochs " +
             $"({searches.Length * (long)epochs:N0} seed-epochs){evaluation} on {where}, {status.Slots} worker slot(s) now");
     }
 

@@ -12,7 +12,7 @@ using YamlDotNet.RepresentationModel;
 namespace SingleDarts.Cli.Sweeps;
 
 /// <summary>
-/// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c>,
+/// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c> (a list, or a list per method),
 /// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
 /// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
 /// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file;
@@ -32,8 +32,21 @@ public static class SweepSpecFile
             problems.Add($"{key}: unknown key (known: {string.Join(", ", TopLevel)})");
 
         var name = Text(root, "name", problems) ?? Path.GetFileNameWithoutExtension(path);
-        var methods = List(root, "methods", problems, n => n.GetValue<string>()) ?? [];
-        var seeds = List(root, "seeds", problems, n => n.GetValue<long>()) ?? [];
+        var methods = List(root, "methods", problems, n => n.GetValue<string>());
+        List<long> seeds = [];
+        Dictionary<string, long[]>? methodSeeds = null;
+        if (root["seeds"] is JsonObject perMethod)
+        {
+            // seeds per method: {single: [0, 1, 2], darts-v2: [0]}; methods default to its keys, in order
+            methodSeeds = [];
+            foreach (var (method, list) in perMethod)
+                methodSeeds[method] = [.. List(perMethod, method, problems, n => n.GetValue<long>(), $"seeds.{method}") ?? []];
+            methods ??= [.. methodSeeds.Keys];
+            foreach (var m in methods.Where(m => !methodSeeds.ContainsKey(m)).Distinct())
+                problems.Add($"seeds.{m}: the method '{m}' has no seed list (with seeds per method, give one for every method)");
+        }
+        else seeds = List(root, "seeds", problems, n => n.GetValue<long>()) ?? [];
+        methods ??= [];
         var threshold = root["collapse_threshold"] is { } t ? Number(t, "collapse_threshold", problems) : 0;
         var rule = Text(root, "collapse_rule", problems) ?? "";
         var (alarmThreshold, alarmEpochs) = (0, 0);
@@ -82,7 +95,8 @@ public static class SweepSpecFile
         {
             Name = name,
             Methods = [.. methods],
-            Seeds = [.. seeds],
+            Seeds = methodSeeds is null ? [.. seeds] : [.. methodSeeds.Values.SelectMany(v => v).Distinct().Order()],
+            MethodSeeds = methodSeeds,
             SearchJson = searchObject.ToJsonString(),
             CollapseThreshold = threshold,
             CollapseRule = rule,
@@ -240,12 +254,14 @@ public static class SweepSpecFile
         return null;
     }
 
-    private static List<T>? List<T>(JsonObject root, string key, List<string> problems, Func<JsonNode, T> item)
+    private static List<T>? List<T>(JsonObject root, string key, List<string> problems, Func<JsonNode, T> item, string? name = null)
     {
         if (root[key] is null) return null;
         if (root[key] is not JsonArray array)
         {
-            problems.Add($"{key}: must be a list, e.g. {key}: [{(typeof(T) == typeof(long) ? "0, 1, 2" : "single, darts-v1")}]");
+            problems.Add(key == "seeds"
+                ? "seeds: must be a list, e.g. seeds: [0, 1, 2], or a list per method, e.g. seeds: {single: [0, 1], darts-v2: [0]}"
+                : $"{name ?? key}: must be a list, e.g. {key}: [{(typeof(T) == typeof(long) ? "0, 1, 2" : "single, darts-v1")}]");
             return null;
         }
         var result = new List<T>();
@@ -257,7 +273,7 @@ public static class SweepSpecFile
             }
             catch (Exception ex) when (ex is InvalidOperationException or FormatException or NullReferenceException)
             {
-                problems.Add($"{key}: '{(n is JsonValue jv && jv.TryGetValue<string>(out var text) ? text : n?.ToJsonString())}' is not a {(typeof(T) == typeof(long) ? "whole number" : "string")}");
+                problems.Add($"{name ?? key}: '{(n is JsonValue jv && jv.TryGetValue<string>(out var text) ? text : n?.ToJsonString())}' is not a {(typeof(T) == typeof(long) ? "whole number" : "string")}");
             }
         }
         return result;
