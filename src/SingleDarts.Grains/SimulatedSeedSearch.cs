@@ -1,5 +1,8 @@
 using SingleDarts.Search.Checkpoints;
+using SingleDarts.Search.Measurement;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains;
@@ -15,9 +18,9 @@ public sealed class SimulatedSeedSearch(TimeSpan epochTime) : ISeedSearch
 {
     public TimeSpan EpochTime { get; } = epochTime;
 
-    public void Run(SearchOptions options, RunFolder folder, bool resume, ISearchObserver observer, Checkpointing checkpoints, CancellationToken cancel)
+    public void Run(SearchOptions options, RunFolder folder, IRunObserver observer, Checkpointing checkpoints, CancellationToken cancel)
     {
-        observer.Started(new RunStart([], StepsPerEpoch: 1, resume));
+        observer.Started(new RunStart(RunKinds.Search, [], StepsPerEpoch: 1, Resumed: false, MetricSources.Declared(RunScope.Of(options))));
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -49,15 +52,26 @@ public sealed class SimulatedSeedSearch(TimeSpan epochTime) : ISeedSearch
             Arch = genotype.ToString(),
             Alphas = alphas,
             OpWeights = weights,
-            ParamFreeShare = genotype.ParameterFreeShare,
-            ParamFreeEdges = genotype.ParameterFreeEdges,
-            SkipConnects = genotype.SkipConnects,
             OpShares = genotype.OpShares(),
+            Slots = [.. genotype.Slots],
+            Metrics = Measure(genotype, weights),
             Steps = 1,
             Images = 64,
             StepSeconds = 0.001,
             Seconds = 0.001,
         };
+    }
+
+    /// <summary>The space's cell counts and α's entropy, as a search measures them (no benchmark: no table is read).</summary>
+    private static SortedDictionary<string, double> Measure(Genotype genotype, float[][] weights)
+    {
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        Nb201Space.Instance.MeasureCell(genotype, metrics);
+        var matrix = new float[weights.Length, weights[0].Length];
+        for (var e = 0; e < weights.Length; e++)
+            for (var o = 0; o < weights[e].Length; o++) matrix[e, o] = weights[e][o];
+        metrics[AlphaEntropy.Key] = AlphaEntropy.Mean(matrix);
+        return metrics;
     }
 
     private static float[] Softmax(float[] row)

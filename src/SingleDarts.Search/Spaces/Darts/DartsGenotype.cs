@@ -44,8 +44,6 @@ public sealed record DartsGenotype : ISpaceGenotype
     /// <summary>Parameter-free edges of the normal cell (skip_connect, max_pool_3x3, avg_pool_3x3; of 8).</summary>
     public int ParameterFreeEdges => normal.Count(g => DartsPrimitives.IsParameterFree(g.Op));
 
-    public double ParameterFreeShare => (double)ParameterFreeEdges / GenesPerCell;
-
     public string Text => ToString();
 
     /// <summary>Each kept edge of the normal, then the reduction cell, as operation·8 + input state.</summary>

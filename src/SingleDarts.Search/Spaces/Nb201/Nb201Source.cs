@@ -1,7 +1,6 @@
 using SingleDarts.Search.Data;
-using SingleDarts.Search.Spaces.Nb201;
 
-namespace SingleDarts.Search.Benchmarks;
+namespace SingleDarts.Search.Spaces.Nb201;
 
 /// <summary>
 /// What <c>--nb201</c> (a sweep's <c>nb201</c>) names: <c>builtin</c> (the table shipped inside the

@@ -1,9 +1,8 @@
 using System.Text.Json.Serialization;
 using SingleDarts.Search.Data;
-using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
 
-namespace SingleDarts.Search.Evaluation;
+namespace SingleDarts.Search.Options;
 
 /// <summary>
 /// Everything that defines an evaluation run: a genotype of a space trained from scratch on the
@@ -69,7 +68,14 @@ public sealed record EvalOptions
     public bool IsSynthetic => Data == DataFormats.Synthetic;
 
     /// <summary>The evaluation protocol of <paramref name="space"/> (its defaults), or the NB201 one for an unknown name.</summary>
-    public static EvalOptions For(string space) => SearchSpaces.TryGet(space, out var s) ? s.EvalDefaults : new EvalOptions { Space = space };
+    public static EvalOptions For(string space) => SearchSpaces.TryGet(space, out var s) ? From(space, s.EvalDefaults) : new EvalOptions { Space = space };
+
+    private static EvalOptions From(string space, EvalProtocol p) => new()
+    {
+        Space = space, Channels = p.Channels, Cells = p.Cells, Epochs = p.Epochs, BatchSize = p.BatchSize, Lr = p.Lr, LrMin = p.LrMin,
+        Momentum = p.Momentum, Nesterov = p.Nesterov, WeightDecay = p.WeightDecay, GradClip = p.GradClip,
+        AuxiliaryWeight = p.AuxiliaryWeight, DropPath = p.DropPath, Cutout = p.Cutout,
+    };
 
     /// <summary>The options of the search these options' data match (for loading the same dataset the same way).</summary>
     internal SearchOptions DataOptions() => new()

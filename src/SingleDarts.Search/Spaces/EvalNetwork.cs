@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SingleDarts.Search.Evaluation;
+namespace SingleDarts.Search.Spaces;
 
 /// <summary>
 /// A space's evaluation network: one fixed genotype, trained from scratch. <see cref="Forward"/>

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.IO.Compression;
 using CsvHelper;
 using SingleDarts.Search.Data;
-using SingleDarts.Search.Spaces.Nb201;
 
-namespace SingleDarts.Search.Benchmarks;
+namespace SingleDarts.Search.Spaces.Nb201;
 
 /// <summary>One cell of NAS-Bench-201 with its true test accuracies (percent).</summary>
 public sealed record Nb201Row(int Index, Genotype Genotype, double Cifar10, double Cifar100, double ImageNet16)
@@ -16,22 +15,6 @@ public sealed record Nb201Row(int Index, Genotype Genotype, double Cifar10, doub
         Nb201Table.ImageNet16 => ImageNet16,
         _ => throw new ArgumentException($"unknown NAS-Bench-201 dataset '{dataset}'"),
     };
-}
-
-/// <summary>What the table says of a searched cell: its row and its rank on the dataset searched.</summary>
-public sealed record Nb201Lookup
-{
-    public int Index { get; init; }
-    public double Cifar10Test { get; init; }
-    public double Cifar100Test { get; init; }
-    public double Imagenet16120Test { get; init; }
-
-    /// <summary>The dataset the rank and <see cref="TestAcc"/> refer to.</summary>
-    public string Dataset { get; init; } = "";
-    public double TestAcc { get; init; }
-
-    /// <summary>1 = the best of the 15,625 cells (ties share a rank).</summary>
-    public int Rank { get; init; }
 }
 
 /// <summary>
@@ -77,21 +60,6 @@ public sealed class Nb201Table
 
     public Nb201Row Best(string dataset) => Rows.MaxBy(r => r.Accuracy(dataset))!;
 
-    public Nb201Lookup Lookup(Genotype genotype, string dataset)
-    {
-        var row = Find(genotype) ?? throw new InvalidOperationException($"{genotype} is not in the table");
-        return new Nb201Lookup
-        {
-            Index = row.Index,
-            Cifar10Test = row.Cifar10,
-            Cifar100Test = row.Cifar100,
-            Imagenet16120Test = row.ImageNet16,
-            Dataset = dataset,
-            TestAcc = row.Accuracy(dataset),
-            Rank = Rank(row, dataset),
-        };
-    }
-
     /// <summary>The table that ships inside this assembly (NATS-Bench tss, 200 epochs; see the README), read once per process.</summary>
     public static Nb201Table Builtin => builtin.Value;
 
@@ -107,7 +75,7 @@ public sealed class Nb201Table
             ?? throw new InvalidOperationException($"{BuiltinResource} is not embedded in {typeof(Nb201Table).Assembly.GetName().Name}"),
             CompressionMode.Decompress);
 
-    private const string BuiltinResource = "SingleDarts.Search.Benchmarks.nb201-test-accuracy.csv.gz";
+    private const string BuiltinResource = "SingleDarts.Search.Spaces.Nb201.nb201-test-accuracy.csv.gz";
 
     /// <summary>
     /// Reads and validates a table: the header, 15,625 rows of distinct canonical arch strings,

@@ -1,17 +1,20 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Measurement;
+using SingleDarts.Search.Metrics;
 using SingleDarts.Search.Nn;
 using SingleDarts.Search.Optim;
-using SingleDarts.Search.Runs;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SingleDarts.Search.Evaluation;
+namespace SingleDarts.Search.Runs;
 
 /// <summary>
 /// Trains a space's evaluation network with one genotype from scratch: SGD (optionally Nesterov)
@@ -20,7 +23,7 @@ namespace SingleDarts.Search.Evaluation;
 /// <see cref="SearchRun"/>, everything it depends on is its options and, after <see cref="Restore"/>,
 /// a checkpoint, so a resumed run continues bit for bit.
 /// </summary>
-public sealed class EvalRun : ICheckpointed, IDisposable
+public sealed class EvalRun : IRun
 {
     private readonly Generator generator;
     private readonly BatchLoader trainLoader;
@@ -30,7 +33,8 @@ public sealed class EvalRun : ICheckpointed, IDisposable
     private readonly Parameter[] weights;
     private readonly string[] weightNames;
     private readonly (string Name, Tensor Tensor)[] buffers;
-    private readonly List<EvalEpochRecord> history = [];
+    private readonly List<EpochRecord> history = [];
+    private readonly RunScope scope;
     private readonly GcPacer gcPacer = new();
 
     public EvalRun(EvalOptions options, Dataset? dataset = null)
@@ -46,6 +50,8 @@ public sealed class EvalRun : ICheckpointed, IDisposable
         Dataset = dataset ?? Datasets.Load(options.DataOptions());
         if (Dataset.Test is null)
             throw new SearchConfigException($"--data {options.Data} has no test split: evaluation reports test accuracy (CIFAR's test batch, or an image folder's test/)");
+        scope = RunScope.Of(Options);
+        Metrics = MetricSources.Declared(scope);
         var auxiliary = options.AuxiliaryWeight > 0;
         if (auxiliary && Dataset.Train.Height < 4 * Spaces.Darts.AuxiliaryHead.MinSide)
             throw new SearchConfigException($"--auxiliary-weight needs images of at least {4 * Spaces.Darts.AuxiliaryHead.MinSide} px (it reads the feature map after two reductions); these are {Dataset.Train.Height} px: use --auxiliary-weight 0");
@@ -78,7 +84,9 @@ public sealed class EvalRun : ICheckpointed, IDisposable
         }
     }
 
+    public string Kind => RunKinds.Evaluation;
     public EvalOptions Options { get; }
+    public IReadOnlyList<MetricDefinition> Metrics { get; }
     public ISearchSpace Space { get; }
     public ISpaceGenotype Genotype { get; }
     public Device Device { get; }
@@ -89,14 +97,14 @@ public sealed class EvalRun : ICheckpointed, IDisposable
     public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
     public int EpochsDone => history.Count;
     public bool IsFinished => EpochsDone >= Options.Epochs;
-    public IReadOnlyList<EvalEpochRecord> History => history;
+    public IReadOnlyList<EpochRecord> History => history;
     public double Seconds => history.Sum(h => h.Seconds);
 
     /// <summary>Drop-path probability of a 0-based epoch: DARTS' drop_path_prob · epoch / epochs.</summary>
     public double DropPathAt(int epoch) => Options.DropPath * epoch / Options.Epochs;
 
     /// <summary>Trains the next epoch and tests; <paramref name="onStep"/> hears of each step as it ends.</summary>
-    public EvalEpochRecord RunEpoch(CancellationToken cancel = default, Action<StepInfo>? onStep = null)
+    public EpochRecord RunEpoch(CancellationToken cancel = default, Action<StepInfo>? onStep = null)
     {
         if (IsFinished) throw new InvalidOperationException("the run has finished");
         var epoch = EpochsDone;
@@ -136,7 +144,7 @@ public sealed class EvalRun : ICheckpointed, IDisposable
         if (bad >= 0)
             throw new SearchDivergedException(epoch + 1, 0, $"the network holds {kind} in {(bad < weights.Length ? weightNames[bad] : buffers[bad - weights.Length].Name)}");
         var (testAcc, testLoss) = Test();
-        var record = new EvalEpochRecord
+        var record = new EpochRecord
         {
             Epoch = epoch + 1,
             TrainLoss = lossSum / seen,
@@ -144,7 +152,10 @@ public sealed class EvalRun : ICheckpointed, IDisposable
             TestAcc = testAcc,
             TestLoss = testLoss,
             Lr = lr,
-            DropPath = Network.DropPathProb,
+            Arch = Genotype.Text,
+            OpShares = Genotype.OpShares(),
+            Slots = [.. Genotype.Slots],
+            Metrics = MetricSources.Measure(new Context(scope, epoch + 1, Genotype)),
             Steps = steps,
             Images = seen,
             StepSeconds = stepTime.TotalSeconds,
@@ -205,7 +216,7 @@ public sealed class EvalRun : ICheckpointed, IDisposable
     public EvalResult Result()
     {
         var last = history.LastOrDefault();
-        var best = history.Count == 0 ? null : history.MaxBy(h => h.TestAcc);
+        var best = history.Count == 0 ? null : history.MaxBy(h => h.TestAcc ?? double.NaN);
         return new EvalResult
         {
             Space = Options.Space,
@@ -224,69 +235,63 @@ public sealed class EvalRun : ICheckpointed, IDisposable
         };
     }
 
-    private sealed record Metadata
-    {
-        public int Format { get; init; } = 1;
-        public string Kind { get; init; } = "evaluation";
-        public int Epoch { get; init; }
-        public EvalOptions Options { get; init; } = new();
-        public ulong[] TrainRng { get; init; } = [];
-        public List<EvalEpochRecord> History { get; init; } = [];
-        public DateTimeOffset Written { get; init; }
-    }
+    public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
 
-    private IEnumerable<(string, Tensor)> Tensors()
-    {
-        for (var i = 0; i < weights.Length; i++) yield return ($"net.{weightNames[i]}", weights[i]);
-        foreach (var (name, b) in buffers) yield return ($"net.{name}", b);
-        foreach (var (name, t) in optimizer.StateTensors()) yield return ($"sgd.{name}", t);
-    }
+    public void WriteConfig(RunFolder folder) => folder.WriteConfig(Kind, Options, Device, Metrics,
+        ("data", new JsonObject
+        {
+            ["name"] = Dataset.Name,
+            ["classes"] = Dataset.Classes,
+            ["image_size"] = Dataset.Train.Height,
+            ["train_images"] = TrainImages,
+            ["test_images"] = TestImages,
+            ["steps_per_epoch"] = StepsPerEpoch,
+        }),
+        ("model", new JsonObject
+        {
+            ["space"] = Space.Name,
+            ["network"] = Network.GetName(),
+            ["weights"] = Network.WeightCount,
+            ["weights_with_auxiliary"] = Network.AllWeightCount,
+        }));
 
     public byte[] CheckpointBytes()
     {
-        var meta = new Metadata
-        {
-            Epoch = EpochsDone,
-            Options = Options,
-            TrainRng = trainLoader.RngState,
-            History = [.. history],
-            Written = DateTimeOffset.UtcNow,
-        };
         using var genState = generator.get_state();
-        return TensorArchive.Serialize(meta, Tensors().Append(("generator", genState)));
+        return RunCheckpoint.Serialize(EpochsDone, CheckpointState(genState));
     }
 
     public void Restore(byte[] checkpoint, string name)
     {
-        var (metaJson, tensors) = TensorArchive.Parse(checkpoint, name);
-        try
-        {
-            var meta = metaJson.Deserialize<Metadata>(Json.Line) ?? throw new SearchConfigException($"{name}: checkpoint has no metadata");
-            if (meta.Kind != "evaluation") throw new SearchConfigException($"{name} is not an evaluation checkpoint");
-            var saved = JsonSerializer.Serialize(meta.Options, Json.Line);
-            var now = JsonSerializer.Serialize(Options, Json.Line);
-            if (saved != now) throw new SearchConfigException($"{name} was written with other options: {saved} → {now}");
-            using (no_grad())
-                foreach (var (tensorName, target) in Tensors())
-                {
-                    if (!tensors.TryGetValue(tensorName, out var source) || !source.shape.SequenceEqual(target.shape))
-                        throw new SearchConfigException($"{name}: tensor '{tensorName}' is missing or has another shape");
-                    target.copy_(source);
-                }
-            if (!tensors.TryGetValue("generator", out var genState)) throw new SearchConfigException($"{name}: the generator state is missing");
-            generator.set_state(genState);
-            trainLoader.RngState = meta.TrainRng;
-            history.Clear();
-            history.AddRange(meta.History);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{name}: unreadable checkpoint metadata ({ex.Message})", ex);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
+        using var genState = generator.get_state();
+        var meta = RunCheckpoint.Load(checkpoint, name, CheckpointState(genState));
+        generator.set_state(genState);
+        trainLoader.RngState = meta.Rng["train"];
+        history.Clear();
+        history.AddRange(meta.History.Deserialize<List<EpochRecord>>(Json.Line) ?? []);
+    }
+
+    private CheckpointState CheckpointState(Tensor genState)
+    {
+        var tensors = new List<(string, Tensor)>();
+        for (var i = 0; i < weights.Length; i++) tensors.Add(($"net.{weightNames[i]}", weights[i]));
+        foreach (var (name, b) in buffers) tensors.Add(($"net.{name}", b));
+        foreach (var (name, t) in optimizer.StateTensors()) tensors.Add(($"sgd.{name}", t));
+        tensors.Add(("generator", genState));
+        return new CheckpointState(Kind, JsonSerializer.SerializeToElement(Options, Json.Line), tensors,
+            new Dictionary<string, ulong[]> { ["train"] = trainLoader.RngState }, [], JsonSerializer.SerializeToElement(history, Json.Line));
+    }
+
+    /// <summary>What the metric sources read at the end of an epoch: the fixed genotype.</summary>
+    private sealed class Context(RunScope scope, int epoch, ISpaceGenotype genotype) : IEpochContext
+    {
+        public RunScope Scope => scope;
+        public int Epoch => epoch;
+        public ISpaceGenotype Genotype => genotype;
+        public IBenchmarkLookup? Benchmark => null;
+        public float[,]? Relaxed => null;
+        public ISearchModel? Model => null;
+        public IReadOnlyList<Batch> HeldOutBatches(int count) => [];
     }
 
     public void Dispose()

@@ -1,4 +1,4 @@
-namespace SingleDarts.Search.Runs;
+namespace SingleDarts.Search;
 
 /// <summary>A user mistake in the options or inputs of a run: reported as one line per problem, never a stack trace.</summary>
 public sealed class SearchConfigException(IReadOnlyList<string> problems) : Exception(string.Join("; ", problems))

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SingleDarts.Search.Runs;
 
-namespace SingleDarts.Search.Evaluation;
+namespace SingleDarts.Search.Options;
 
 /// <summary>
 /// The codec of <see cref="EvalOptions"/> as snake_case JSON (an evaluation's config.json "options",

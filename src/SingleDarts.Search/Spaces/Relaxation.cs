@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace SingleDarts.Search.Spaces.Nb201;
+namespace SingleDarts.Search.Spaces;
 
 /// <summary>How α becomes operation weights.</summary>
 public enum Relaxation

@@ -4,7 +4,7 @@ using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 
-namespace SingleDarts.Search.Runs;
+namespace SingleDarts.Search.Options;
 
 /// <summary>
 /// Everything that defines a search run. Defaults are the NAS-Bench-201 protocol (docs/design.md, "Protocols").
@@ -46,7 +46,7 @@ public sealed record SearchOptions
 
     /// <summary>
     /// NAS-Bench-201 ground-truth table: "builtin", "none" or a CSV path; null: the built-in table for an
-    /// nb201 search on CIFAR-10/100, else none (<see cref="Benchmarks.Nb201Source"/>). With a table, every
+    /// nb201 search on CIFAR-10/100, else none (<see cref="Nb201Source"/>). With a table, every
     /// epoch reports the current cell's true accuracy and rank.
     /// </summary>
     public string? Nb201 { get; init; }
@@ -92,7 +92,7 @@ public sealed record SearchOptions
         Check(Cells > 0, $"--cells must be positive, got {Cells}");
         Check(!SearchSpaces.TryGet(Space, out var space) || Cells <= 0 || Cells >= space.MinCells,
             $"--cells must be at least {space?.MinCells} in the {Space} space ({space?.CellsMeaning}), got {Cells}");
-        errors.AddRange(Benchmarks.Nb201Source.Problems(Nb201, Space));
+        errors.AddRange(Nb201Source.Problems(Nb201, Space));
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(ImageSize is null or < 4 || ImageSize % 4 == 0, $"--image-size must be a multiple of 4 (the networks halve the side twice), got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");
@@ -106,8 +106,8 @@ public sealed record SearchOptions
         Check(!(DataFormat == DataFormats.Synthetic && !IsSynthetic), $"--data-format synthetic does not read {Data}");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         Check(!IsSynthetic || TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");
-        Check(Nb201Dataset == "auto" || Benchmarks.Nb201Table.Datasets.Contains(Nb201Dataset),
-            $"--nb201-dataset: unknown dataset '{Nb201Dataset}' (known: auto, {string.Join(", ", Benchmarks.Nb201Table.Datasets)})");
+        Check(Nb201Dataset == "auto" || Nb201Table.Datasets.Contains(Nb201Dataset),
+            $"--nb201-dataset: unknown dataset '{Nb201Dataset}' (known: auto, {string.Join(", ", Nb201Table.Datasets)})");
         var o = Optimizer;
         var lrOk = double.IsFinite(o.Lr) && o.Lr > 0;
         Check(lrOk, $"--lr must be a positive finite number, got {o.Lr}");

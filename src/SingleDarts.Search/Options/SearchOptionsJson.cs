@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SingleDarts.Search.Spaces;
 
-namespace SingleDarts.Search.Runs;
+namespace SingleDarts.Search.Options;
 
 /// <summary>
 /// The codec of <see cref="SearchOptions"/> as snake_case JSON (a run's config.json "options", a sweep
