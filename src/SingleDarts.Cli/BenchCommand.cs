@@ -6,6 +6,8 @@ using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 
+using SingleDarts.Search.Options;
+
 namespace SingleDarts.Cli;
 
 /// <summary><c>singledarts bench</c>: step time per method and data-pipeline throughput, as JSON.</summary>

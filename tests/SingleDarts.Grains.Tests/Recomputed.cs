@@ -45,4 +45,15 @@ internal static class Recomputed
         Assert.Equal(values.Min(), stat.Min);
         Assert.Equal(values.Max(), stat.Max);
     }
+
+    /// <summary>Two curves are the same: epoch by epoch, the same statistics of the same metrics.</summary>
+    public static void AssertSameCurve(EpochAggregate[] expected, EpochAggregate[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal((expected[i].Epoch, expected[i].ValidAcc, expected[i].TrainAcc), (actual[i].Epoch, actual[i].ValidAcc, actual[i].TrainAcc));
+            Assert.Equal(expected[i].Metrics.OrderBy(kv => kv.Key), actual[i].Metrics.OrderBy(kv => kv.Key));
+        }
+    }
 }

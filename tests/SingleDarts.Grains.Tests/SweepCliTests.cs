@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>The <c>sweep</c> and <c>seed</c> commands as a user runs them: separate processes.</summary>
+[Trait("Category", "integration")]
 public sealed class SweepCliTests
 {
     private static string Spec(string dir, string text)
@@ -278,6 +279,7 @@ public sealed class SweepCliTests
 }
 
 /// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
+[Trait("Category", "integration")]
 public sealed class SiloHostTests(ITestOutputHelper output)
 {
 

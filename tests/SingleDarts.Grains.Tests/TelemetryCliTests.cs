@@ -7,6 +7,7 @@ using YamlDotNet.Serialization;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>The Prometheus endpoint of a local sweep, scraped for real, and the deploy/ configs and dashboard held against it.</summary>
+[Trait("Category", "integration")]
 public sealed partial class TelemetryCliTests
 {
     /// <summary>The Prometheus families the code serves (names as the OpenTelemetry Prometheus exporter spells them).</summary>
@@ -141,6 +142,7 @@ public sealed partial class TelemetryCliTests
 }
 
 /// <summary>The deploy/ folder: collector, Prometheus and Grafana configs and the dashboard, checked for consistency.</summary>
+[Trait("Category", "integration")]
 public sealed class DeployConfigTests
 {
     [Fact]

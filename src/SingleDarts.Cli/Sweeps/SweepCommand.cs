@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SingleDarts.Abstractions;
-using SingleDarts.Grains;
 using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
@@ -74,7 +73,7 @@ public static class SweepCommand
         var id = new Option<string?>("--id") { Description = "sweep id (default: the spec's id, else <name>-<time>)" };
         var gateway = GatewayOption();
         var siloPort = new Option<int>("--silo-port") { Description = "with --local: the embedded silo's silo-to-silo port", DefaultValueFactory = _ => ClusterSettings.DefaultSiloPort };
-        var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => new WorkerOptions().RunsRoot };
+        var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => LocalWorker.DefaultRunsRoot };
         var slots = new Option<int>("--slots") { Description = "with --local: seeds run at once (default 1 on cpu)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "with --local: the dataset cache (decoded datasets; where --data cifar10|cifar100 are downloaded)" };
         var metrics = new Option<string>("--metrics")
@@ -112,12 +111,7 @@ public static class SweepCommand
                 ? r.Replace("<sweep id>", sweepId, StringComparison.Ordinal) : null;
             if (reportFolder is not null) OutputPaths.WritableFolder("--report", reportFolder);
             await using var cluster = isLocal
-                ? await StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new WorkerOptions
-                {
-                    RunsRoot = Path.GetFullPath(parse.GetValue(runs)!),
-                    Slots = parse.GetValue(slots),
-                    CacheDir = parse.GetValue(cacheDir),
-                }, Storage(parse.GetValue(storage)!, parse.GetValue(stateFolder)),
+                ? await StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new LocalWorker(Path.GetFullPath(parse.GetValue(runs)!), parse.GetValue(slots), parse.GetValue(cacheDir)), Storage(parse.GetValue(storage)!, parse.GetValue(stateFolder)),
                     Telemetry(parse.GetValue(metrics)!, parse.GetValue(otlp), parse.GetValue(console)),
                     metricsExplicit: parse.GetResult(metrics) is { Implicit: false }, cancel)
                 : await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
@@ -191,7 +185,7 @@ public static class SweepCommand
     /// The embedded silo. A metrics endpoint asked for by --metrics must be served; the default one
     /// is skipped with a warning when its port is taken (e.g. by another local sweep).
     /// </summary>
-    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, StorageOptions storage,
+    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, LocalWorker worker, StorageOptions storage,
         TelemetryOptions telemetry, bool metricsExplicit, CancellationToken cancel)
     {
         try
@@ -227,7 +221,7 @@ public static class SweepCommand
             var seeds = Filter(parse, filter);
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var status = await GetStatus(cluster, parse.GetValue(id)!);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, Json.Options));
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, WireJson.Options));
             else AnsiConsole.Write(SweepViews.Status(status, seeds));
             return CliRunner.Ok;
         });
@@ -267,7 +261,7 @@ public static class SweepCommand
             var sweeps = await cluster.Client.GetGrain<ISweepRegistryGrain>(0).List();
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(sweeps, Json.Options));
+                Console.WriteLine(JsonSerializer.Serialize(sweeps, WireJson.Options));
                 return CliRunner.Ok;
             }
             var table = new Table().Border(TableBorder.Simple);
@@ -330,7 +324,7 @@ public static class SweepCommand
                 var known = seen.TryGetValue(key, out var before);
                 if (known ? before == now : seed.State == SeedState.Queued) continue;
                 seen[key] = now;
-                if ((perSeed || seed.State == SeedState.Failed) && failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed));
+                if ((perSeed || seed.State == SeedState.Failed) && failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed, s.Metrics));
                 // warnings as they come (at most the 20 a seed keeps), a line each, on every size of sweep: they are rare and matter
                 foreach (var warning in seed.Warnings.Skip(known ? Math.Min(before.Item3, seed.Warnings.Length) : 0))
                     Console.WriteLine($"{seed.Method} seed {seed.Seed.ToString(CultureInfo.InvariantCulture)}{(seed.IsEvaluation ? " evaluation" : "")}: warning: {warning}");

@@ -14,7 +14,8 @@ public static class RunKinds
 /// <summary>What a metric source is told of a run before it starts: enough to declare what it will measure.</summary>
 /// <param name="Search">the search's options; null for an evaluation.</param>
 /// <param name="Evaluation">the evaluation's options; null for a search.</param>
-public sealed record RunScope(string Kind, ISearchSpace Space, SearchOptions? Search, EvalOptions? Evaluation)
+/// <param name="Table">the benchmark table the run actually opened (builtin, a path, none), once known; null: as the options say.</param>
+public sealed record RunScope(string Kind, ISearchSpace Space, SearchOptions? Search, EvalOptions? Evaluation, string? Table = null)
 {
     public static RunScope Of(SearchOptions options) => new(RunKinds.Search, SearchSpaces.Get(options.Space), options, null);
     public static RunScope Of(EvalOptions options) => new(RunKinds.Evaluation, SearchSpaces.Get(options.Space), null, options);

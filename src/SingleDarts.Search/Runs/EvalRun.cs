@@ -96,6 +96,7 @@ public sealed class EvalRun : IRun
     public int TestImages => testLoader.Count;
     public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
     public int EpochsDone => history.Count;
+    public int Epochs => Options.Epochs;
     public bool IsFinished => EpochsDone >= Options.Epochs;
     public IReadOnlyList<EpochRecord> History => history;
     public double Seconds => history.Sum(h => h.Seconds);

@@ -12,7 +12,10 @@ public interface IRun : ICheckpointed, IDisposable
     /// <summary><see cref="Measurement.RunKinds"/>: search or evaluation.</summary>
     string Kind { get; }
     int StepsPerEpoch { get; }
-    bool IsFinished { get; }
+
+    /// <summary>Epochs the run trains in all.</summary>
+    int Epochs { get; }
+    bool IsFinished => EpochsDone >= Epochs;
     Dataset Dataset { get; }
     IReadOnlyList<EpochRecord> History { get; }
 

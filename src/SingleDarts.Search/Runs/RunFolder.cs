@@ -74,6 +74,7 @@ public sealed class RunFolder
     /// <exception cref="SearchConfigException">no config.json, or the folder holds the other kind of run ("this folder holds a search, not an evaluation").</exception>
     public T ReadOptions<T>(string kind)
     {
+        if (!Directory.Exists(Path)) throw new SearchConfigException($"--resume: no such run folder: {Path}");
         if (!File.Exists(ConfigPath)) throw new SearchConfigException($"--resume: {Path} holds no config.json (not a run folder?)");
         var held = ReadKind();
         if (held != kind)

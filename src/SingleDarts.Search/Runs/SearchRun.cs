@@ -58,7 +58,7 @@ public sealed class SearchRun : IRun
         {
             throw new SearchConfigException(ex.Message.Split(Environment.NewLine));
         }
-        scope = RunScope.Of(options);
+        scope = RunScope.Of(options) with { Table = Benchmark?.Source };
         Metrics = MetricSources.Declared(scope);
         generator = new Generator((ulong)options.Seed, CPU);
         Model = Space.Build(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
@@ -89,6 +89,7 @@ public sealed class SearchRun : IRun
     public int HeldOutImages => heldOut.Count;
     public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
     public int EpochsDone => history.Count;
+    public int Epochs => Options.Epochs;
     public bool IsFinished => EpochsDone >= Options.Epochs;
     public IReadOnlyList<EpochRecord> History => history;
     public double Seconds => history.Sum(h => h.Seconds);

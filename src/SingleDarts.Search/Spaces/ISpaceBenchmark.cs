@@ -21,8 +21,8 @@ public interface ISpaceBenchmark
     IBenchmarkLookup Open(BenchmarkSettings settings, string dataFormat, int classes);
 }
 
-/// <summary>What a run says about its benchmark: the table option (<c>builtin</c>, <c>none</c>, a path, or null for the default) and the dataset that ranks.</summary>
-public sealed record BenchmarkSettings(string? Table, string Dataset);
+/// <summary>What a run says about its benchmark: the table option (<c>builtin</c>, <c>none</c>, a path, or null for the default), the dataset that ranks, and the data it searches (a name or a path).</summary>
+public sealed record BenchmarkSettings(string? Table, string Dataset, string? Data = null);
 
 /// <summary>One run's benchmark: the values of a genotype, and what the run's config records of it.</summary>
 public interface IBenchmarkLookup

@@ -31,7 +31,9 @@ public sealed class Nb201Benchmark : ISpaceBenchmark
         [Nb201Table.ImageNet16] = "ImageNet16-120",
     };
 
-    public bool AppliesTo(BenchmarkSettings settings) => settings.Table != Nb201Source.None;
+    /// <summary>Unless told none; by default not on synthetic data (the table describes CIFAR and ImageNet16-120; a path is judged when its format is known).</summary>
+    public bool AppliesTo(BenchmarkSettings settings) =>
+        settings.Table != Nb201Source.None && !(settings.Table is null && settings.Data == Data.DataFormats.Synthetic);
 
     public IReadOnlyList<MetricDefinition> Metrics(BenchmarkSettings settings)
     {

@@ -2,13 +2,24 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SingleDarts.Grains;
-using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 
-namespace SingleDarts.Cli.Sweeps;
+namespace SingleDarts.Hosting;
+
+/// <summary>What an embedded silo offers as a worker.</summary>
+/// <param name="RunsRoot">where seed run folders go: RunsRoot/&lt;sweep&gt;/&lt;method&gt;-seed&lt;seed&gt;.</param>
+/// <param name="Slots">seeds run at once; 0: the default (one on cpu).</param>
+/// <param name="CacheDir">the decoded-dataset cache (null: the default).</param>
+/// <param name="SimulatedEpochTime">set: a simulated search of this epoch time instead of the search core (benchmarks of the orchestration alone).</param>
+public sealed record LocalWorker(string RunsRoot, int Slots = 0, string? CacheDir = null, TimeSpan? SimulatedEpochTime = null)
+{
+    /// <summary>runs/sweeps, as a silo host's default.</summary>
+    public static string DefaultRunsRoot => new WorkerOptions().RunsRoot;
+}
 
 /// <summary>The cluster could not be reached or an embedded silo could not start (exit code 1).</summary>
 public sealed class ClusterException(string message, Exception? inner = null) : Exception(message, inner);
@@ -61,10 +72,10 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// </summary>
     /// <exception cref="TelemetryException">the metrics endpoint cannot be served.</exception>
     /// <exception cref="StorageConfigException">the storage settings are wrong.</exception>
-    /// <param name="configure">more silo configuration after SingleDarts' own (a benchmark's simulated search).</param>
-    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, StorageOptions storage, TelemetryOptions telemetry,
-        CancellationToken cancel, Action<ISiloBuilder>? configure = null)
+    public static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, LocalWorker local, StorageOptions storage, TelemetryOptions telemetry,
+        CancellationToken cancel)
     {
+        var worker = new WorkerOptions { RunsRoot = local.RunsRoot, Slots = local.Slots, CacheDir = local.CacheDir };
         var endpoint = Endpoint(gateway);
         var builder = Builder();
         var cluster = ClusterSettings.From(Environment);
@@ -75,7 +86,8 @@ public sealed class ClusterConnection : IAsyncDisposable
                 .UseSingleDartsTls(Tls())
                 .UseSingleDarts(worker)
                 .UseSingleDartsTelemetry(telemetry);
-            configure?.Invoke(silo);
+            if (local.SimulatedEpochTime is { } epochTime)
+                silo.Services.Replace(ServiceDescriptor.Singleton<ISeedSearch>(new SimulatedSeedSearch(epochTime)));
         });
         var host = builder.Build();
         try
@@ -107,7 +119,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
         catch (ArgumentException ex)
         {
-            throw new Search.Runs.SearchConfigException($"--gateway: {ex.Message}");
+            throw new Search.SearchConfigException($"--gateway: {ex.Message}");
         }
     }
 
