@@ -92,7 +92,7 @@ public sealed partial class SweepGrain(
         var problems = SweepValidation.Validate(spec, Id).ToList();
         var size = spec.PairCount;
         if (size > options.Value.MaxSeeds)
-            problems.Add($"the sweep has {size:N0} seeds ({spec.Methods.Length} method(s), {spec.SeedsText()}); this cluster takes at most " +
+            problems.Add($"the sweep has {size:N0} seeds ({spec.SeedCountsText()}); this cluster takes at most " +
                 $"{options.Value.MaxSeeds:N0} ({CoordinatorOptions.Section}:MaxSeeds)");
         if (problems.Count > 0) return new SweepStart { Problems = [.. problems] };
 

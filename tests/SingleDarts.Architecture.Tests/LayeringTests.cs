@@ -1,4 +1,5 @@
-using System.Reflection;
+using Assembly = System.Reflection.Assembly;
+using AssemblyName = System.Reflection.AssemblyName;
 using ArchUnitNET.Domain;
 using ArchUnitNET.Loader;
 using ArchUnitNET.xUnit;

@@ -1,4 +1,5 @@
-using System.Reflection;
+using Assembly = System.Reflection.Assembly;
+using AssemblyName = System.Reflection.AssemblyName;
 using ArchUnitNET.Domain;
 
 namespace SingleDarts.Architecture.Tests;
@@ -13,16 +14,16 @@ public static class NamespaceCycles
     public static List<string> Find(ArchUnitNET.Domain.Architecture architecture, Assembly assembly, string root)
     {
         string? Slice(IType t) =>
-            t.Namespace.FullName.StartsWith(root + ".", StringComparison.Ordinal) ? t.Namespace.FullName[(root.Length + 1)..].Split('.')[0] : null;
+            t.Namespace?.FullName is { } ns && ns.StartsWith(root + ".", StringComparison.Ordinal) ? ns[(root.Length + 1)..].Split('.')[0] : null;
 
-        var types = architecture.Types.Where(t => t.Assembly.FullName == assembly.FullName).ToList();
+        var types = architecture.Types.Where(t => t.Assembly?.FullName == assembly.FullName).ToList();
         var edges = new Dictionary<string, Dictionary<string, string>>();      // from → to → an example dependency
         foreach (var type in types)
         {
             if (Slice(type) is not { } from) continue;
             edges.TryAdd(from, []);
             foreach (var dependency in type.Dependencies)
-                if (Slice(dependency.Target) is { } to && to != from && dependency.Target.Assembly.FullName == assembly.FullName)
+                if (dependency.Target is { } target and not GenericParameter && Slice(target) is { } to && to != from && target.Assembly?.FullName == assembly.FullName)
                     edges[from].TryAdd(to, $"{type.FullName} → {dependency.Target.FullName}");
         }
         return [.. StronglyConnected(edges).Where(c => c.Count > 1).Select(c => Describe(c, edges))];

@@ -123,7 +123,7 @@ public sealed partial class DeploymentTests
         var versions = File.ReadAllText(Path.Combine(Deploy.Root, "Directory.Packages.props"));
         Assert.Equal(Regex.Match(versions, @"""TorchSharp"" Version=""([^""]+)""").Groups[1].Value, Regex.Match(versions, @"""TorchSharp-cuda-linux"" Version=""([^""]+)""").Groups[1].Value);
 
-        foreach (var (stage, program) in new[] { ("silo", typeof(SiloHost).Assembly), ("cli", typeof(Hosting.ClusterConnection).Assembly) })
+        foreach (var (stage, program) in new[] { ("silo", typeof(SiloHost).Assembly), ("cli", typeof(Cli.CliRunner).Assembly) })
         {
             Assert.Contains($"ENTRYPOINT [\"dotnet\", \"/app/{program.GetName().Name}.dll\"]", stages[stage]);
             Assert.Matches(@"(?m)^USER 1654$", stages[stage]);

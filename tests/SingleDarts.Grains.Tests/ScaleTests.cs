@@ -121,7 +121,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
             var (modal, share) = Recomputed.Modal(archs);
             Assert.Equal(modal, aggregate.ModalArch);
             Assert.Equal(share, aggregate.ModalShare);
-            Assert.Equal(Recomputed.MeanPairwiseHamming(archs), aggregate.MeanPairwiseHamming!.Value, 12);
+            Assert.Equal(Recomputed.MeanPairwiseHamming(archs), aggregate.MeanPairwiseHamming!.Value, 1e-12);
         }
     }
 
@@ -177,7 +177,8 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
         var services = cluster.GetSiloServiceProvider(cluster.Silos[0].SiloAddress);
         var size = services.GetRequiredService<IGrainStorageSerializer>().Serialize(state).ToMemory().Length;
         output.WriteLine($"10,000 seeds: {state.Seeds.Length / 1024.0:F0} KiB of records, {state.Curves.Length / 1024.0:F1} KiB of curves, {size / 1024.0:F0} KiB as the row's JSON");
-        Assert.True(size < 512 * 1024, $"{size} bytes: not well inside Azure Table's ~1 MB entity");
+        // ~55 bytes a seed with its last epoch's metrics (the cell counts recomputed from its slots): 10,000 seeds stay well inside the 1 MiB entity
+        Assert.True(size < 640 * 1024, $"{size} bytes: not well inside Azure Table's 1 MiB entity");
 
         var storage = services.GetRequiredKeyedService<IGrainStorage>(SweepStorage.Name);
         var grainId = GrainId.Create("sweep", "big-" + tag);

@@ -25,7 +25,8 @@ public sealed class SeamTests(ClusterFixture fixture)
     [Fact]
     public async Task A_test_only_space_and_metric_appear_in_status_export_metrics_and_report()
     {
-        Chain.Register();
+        using var space = SearchSpaces.Register(new Chain());          // both registrations end with the test
+        using var answer = MetricSources.Register(new Answer());
         var metrics = new List<Metric>();
         using var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(SingleDartsTelemetry.Name).AddInMemoryExporter(metrics).Build();
         var id = Tiny.NewId("seam");
@@ -97,26 +98,12 @@ public sealed class SeamTests(ClusterFixture fixture)
 
     /// <summary>
     /// A test-only search space: a chain of 3 edges, each a mixture of zero, identity and a linear map on the
-    /// images' channel means; the genotype is the argmax per edge ("identity,linear,zero").
+    /// images' channel means; the genotype is the argmax per edge ("identity+linear+zero").
     /// </summary>
     private sealed class Chain : ISearchSpace
     {
         public const string Name = "chain";
         public static readonly string[] Ops = ["zero", "identity", "linear"];
-        private static readonly object Gate = new();
-        private static bool registered;
-
-        public static void Register()
-        {
-            lock (Gate)
-            {
-                if (registered) return;
-                SearchSpaces.Register(new Chain());
-                MetricSources.Register(new Answer());
-                registered = true;
-            }
-        }
-
         string ISearchSpace.Name => Name;
         public string Summary => "a test-only chain of 3 edges";
         public IReadOnlyList<string> Operations => Ops;
@@ -145,7 +132,7 @@ public sealed class SeamTests(ClusterFixture fixture)
         public ISpaceGenotype Derive(float[,] alphas, float[,] relaxed) =>
             new ChainGenotype([.. Enumerable.Range(0, 3).Select(e => Enumerable.Range(0, 3).MaxBy(op => alphas[e, op]))]);
 
-        public ISpaceGenotype Parse(string text) => new ChainGenotype([.. text.Split(',').Select(t => Array.IndexOf(Ops, t) is >= 0 and var i ? i : throw new FormatException($"unknown op '{t}'"))]);
+        public ISpaceGenotype Parse(string text) => new ChainGenotype([.. text.Split('+').Select(t => Array.IndexOf(Ops, t) is >= 0 and var i ? i : throw new FormatException($"unknown op '{t}'"))]);
         public IReadOnlyDictionary<string, string> NamedGenotypes { get; } = new Dictionary<string, string>();
         public EvalProtocol EvalDefaults { get; } = new() { Channels = 1, Cells = 1, Epochs = 1, BatchSize = 16, Lr = 0.1 };
         public bool HasAuxiliaryHead => false;
@@ -156,7 +143,7 @@ public sealed class SeamTests(ClusterFixture fixture)
 
     private sealed record ChainGenotype(int[] Ops) : ISpaceGenotype
     {
-        public string Text => string.Join(',', Ops.Select(o => Chain.Ops[o]));
+        public string Text => string.Join('+', Ops.Select(o => Chain.Ops[o]));
         public int ParameterFreeEdges => Ops.Count(o => o < 2);
         public int SkipConnects => Ops.Count(o => o == 1);
         public double[] OpShares() => [.. Enumerable.Range(0, 3).Select(op => Ops.Count(o => o == op) / 3.0)];
@@ -179,7 +166,7 @@ public sealed class SeamTests(ClusterFixture fixture)
             using var scope = NewDisposeScope();
             var h = x.mean([2, 3]);
             for (var e = 0; e < 3; e++)
-                h = h.mul(relaxed[e, 1]).add(map.forward(h).mul(relaxed[e, 2]));       // zero adds nothing
+                h = h.mul(relaxed[e, 1]).add(map.forward(h).mul(relaxed[e, 2]), Scalars.One);       // zero adds nothing
             return head.forward(h).MoveToOuterDisposeScope();
         }
     }

@@ -79,11 +79,13 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             Assert.Equal(last.ImagesPerSecond, Gauge(metrics, "singledarts.train.throughput", seed));
             // every declared metric has its gauge, named after its key, and shows the seed's last value
             Assert.NotEmpty(status.Metrics);
-            foreach (var declared in status.Metrics)
+            Assert.Contains(status.Metrics, m => m.Key == "nb201.test_acc");
+            foreach (var declared in status.Metrics.Where(m => last.Metrics.ContainsKey(m.Key)))
             {
                 Assert.Equal(SingleDartsMetrics.MetricUnit(declared.Unit), Assert.Single(metrics, m => m.Name == "singledarts." + declared.Key).Unit);
                 Assert.Equal(last.Metric(declared.Key), Gauge(metrics, "singledarts." + declared.Key, seed));
             }
+            Assert.True(last.Metrics.Count >= 6, string.Join(", ", last.Metrics.Keys));       // cell counts, entropy, NB201 accuracy, rank and two transfers
             Assert.Equal(Recomputed.ParamFree(last.Arch), Gauge(metrics, "singledarts.cell.param_free", seed));
             Assert.InRange(last.Metrics["alpha.entropy"], 0.0, Math.Log(5) + 1e-9);
 

@@ -15,7 +15,12 @@ public static class MetricSources
 
     public static IReadOnlyList<IMetricSource> All => all;
 
-    public static void Register(IMetricSource source) => ImmutableInterlocked.Update(ref all, list => list.Add(source));
+    /// <summary>Adds a source; disposing the result removes it again (a test's registration ends with the test).</summary>
+    public static IDisposable Register(IMetricSource source)
+    {
+        ImmutableInterlocked.Update(ref all, list => list.Add(source));
+        return new Registration(() => ImmutableInterlocked.Update(ref all, list => list.Remove(source)));
+    }
 
     /// <summary>What a run of <paramref name="scope"/> reports, in source order (each key once).</summary>
     public static IReadOnlyList<MetricDefinition> Declared(RunScope scope)
@@ -54,6 +59,16 @@ public static class MetricSources
         public void Measure(IEpochContext epoch, IDictionary<string, double> into)
         {
             if (epoch.Scope.IsSearch) epoch.Benchmark?.Measure(epoch.Genotype, into);
+        }
+    }
+
+    private sealed class Registration(Action remove) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) remove();
         }
     }
 }

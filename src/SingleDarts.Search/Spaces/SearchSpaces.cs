@@ -13,12 +13,23 @@ public static class SearchSpaces
 
     public static IReadOnlyList<string> Names => [.. all.Select(s => s.Name)];
 
-    /// <summary>Adds a space (a plug-in, or a test's); its name must be new.</summary>
-    public static void Register(ISearchSpace space)
+    /// <summary>Adds a space (a plug-in, or a test's); its name must be new. Disposing the result removes it again.</summary>
+    public static IDisposable Register(ISearchSpace space)
     {
         ImmutableInterlocked.Update(ref all, list => list.Any(s => s.Name == space.Name)
             ? throw new ArgumentException($"a search space named '{space.Name}' is already registered", nameof(space))
             : list.Add(space));
+        return new Registration(space);
+    }
+
+    private sealed class Registration(ISearchSpace space) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) ImmutableInterlocked.Update(ref all, list => list.Remove(space));
+        }
     }
 
     public static bool TryGet(string? name, out ISearchSpace space)
