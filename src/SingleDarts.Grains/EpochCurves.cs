@@ -82,9 +82,7 @@ internal sealed class EpochCurves
         switch (r.ReadByte())
         {
             case 1:
-                // format 1: four fixed accumulators per epoch (valid, train, param-free share, NB201 accuracy); the share is not a metric any more
-                UnpackFormat1(r, curves);
-                return curves;
+                throw new InvalidDataException("the curves were recorded by an earlier SingleDarts (format 1): continue the sweep with the version that started it");
             case Format:
                 break;
             default:
@@ -109,23 +107,6 @@ internal sealed class EpochCurves
             }
         }
         return curves;
-    }
-
-    private static void UnpackFormat1(BinaryReader r, EpochCurves curves)
-    {
-        var count = r.Read7BitEncodedInt();
-        for (var i = 0; i < count; i++)
-        {
-            var epochs = curves.byMethod[r.ReadString()];
-            var n = r.Read7BitEncodedInt();
-            for (var e = 0; e < n; e++)
-            {
-                var (valid, train, _, nb201) = (Running.Read(r), Running.Read(r), Running.Read(r), Running.Read(r));
-                var at = new Dictionary<string, Running>(StringComparer.Ordinal) { [Valid] = valid, [Train] = train };
-                if (nb201.Stat() is not null) at[Search.Spaces.Nb201.Nb201Benchmark.TestAcc] = nb201;
-                epochs.Add(at);
-            }
-        }
     }
 
     /// <summary>Welford's running statistics.</summary>

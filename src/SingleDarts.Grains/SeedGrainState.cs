@@ -3,7 +3,6 @@ using SingleDarts.Search.Measurement;
 using SingleDarts.Search.Metrics;
 using SingleDarts.Search.Options;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains;
 
@@ -26,7 +25,7 @@ internal static class SeedDetails
 {
     public static SeedDetail Of(SeedStatus status, IEnumerable<EpochSummary> history, SeedSpec? spec = null)
     {
-        var space = SearchSpaces.TryGet(status.Space, out var s) ? s : Nb201Space.Instance;     // states written before spaces were named
+        var space = SearchSpaces.TryGet(status.Space, out var s) ? s : SearchSpaces.Get(new SearchOptions().Space);     // states written before spaces were named
         var groups = space.AlphaGroups;
         return new()
         {

@@ -1,6 +1,5 @@
 using SingleDarts.Abstractions;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains;
 
@@ -52,17 +51,6 @@ internal static class MetricValues
                 var kind => throw new InvalidDataException($"unknown metric value encoding {kind}"),
             };
         }
-        return metrics;
-    }
-
-    /// <summary>Format 1 held the NB201 accuracy and rank (rank + 1, 0 for none) in fixed places.</summary>
-    public static Dictionary<string, double> ReadFormat1(BinaryReader r)
-    {
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        var nb201 = r.ReadDouble();
-        var rank = r.Read7BitEncodedInt();
-        if (!double.IsNaN(nb201)) metrics[Nb201Benchmark.TestAcc] = nb201;
-        if (rank > 0) metrics[Nb201Benchmark.Rank] = rank - 1;
         return metrics;
     }
 }

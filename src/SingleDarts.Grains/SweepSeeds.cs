@@ -33,7 +33,7 @@ internal sealed class SweepSeed(SeedStatus status)
 /// those the space recomputes from the genotype, its cell counts, are left out) and the genotype as its
 /// space's slots (NB201: 6 operation indices; DARTS: 16 edges as operation·8 + input), a byte each.
 /// Everything else a seed knows (losses, α, warnings) it tells again when asked. Format 1 (earlier
-/// versions) is read too.
+/// versions, whose checkpoints this version cannot resume either) is refused with a message saying so.
 /// </summary>
 internal static class SweepSeeds
 {
@@ -94,12 +94,13 @@ internal static class SweepSeeds
         if (bytes.Length == 0) return seeds;
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         var format = r.ReadByte();
-        if (format is not (1 or Format)) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format {format}");
+        if (format == 1) throw new InvalidDataException($"sweep {sweepId} was recorded by an earlier SingleDarts (seed record format 1): continue it with the version that started it");
+        if (format != Format) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format {format}");
         var count = r.Read7BitEncodedInt();
         if (count != seeds.Count) throw new InvalidDataException($"sweep {sweepId}: {count} seed records for {seeds.Count} seeds");
         var silos = ReadTable(r);
         var reasons = ReadTable(r);
-        var keys = format == 1 ? [] : ReadTable(r);
+        var keys = ReadTable(r);
         foreach (var seed in seeds)
         {
             var flags = r.ReadByte();
@@ -111,7 +112,7 @@ internal static class SweepSeeds
             if ((flags & HasLast) != 0)
             {
                 var valid = r.ReadDouble();
-                var metrics = format == 1 ? MetricValues.ReadFormat1(r) : MetricValues.Read(r, keys);
+                var metrics = MetricValues.Read(r, keys);
                 var genotype = SlotCodec.Read(r, space, out var arch);
                 if (genotype is not null) space.MeasureCell(genotype, metrics);
                 var evaluation = seed.Status.IsEvaluation;

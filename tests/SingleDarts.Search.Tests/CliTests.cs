@@ -58,6 +58,23 @@ public class CliTests
     }
 
     [Fact]
+    public void A_resume_of_the_other_kind_of_run_says_what_the_folder_holds()
+    {
+        // one run driver, one resume check: a search folder is not an evaluation's, and the other way round
+        var search = Tiny.TempDir();
+        Assert.Equal(0, Cli($"search {TinyArgs} --epochs 1 --out {search}").Exit);
+        var (exit, _, err) = Cli($"evaluate --resume --out {search}");
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: --resume: {search} holds a search, not an evaluation: continue it with `singledarts search --resume`", err.Trim());
+
+        var evaluation = Tiny.TempDir();
+        Assert.Equal(0, Cli($"evaluate --space nb201 --arch resnet --epochs 1 --channels 2 --cells 1 --image-size 8 --train-size 64 --synthetic-classes 4 --batch-size 16 --threads 1 --out {evaluation}").Exit);
+        (exit, _, err) = Cli($"search --resume --out {evaluation}");
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: --resume: {evaluation} holds an evaluation, not a search: continue it with `singledarts evaluate --resume`", err.Trim());
+    }
+
+    [Fact]
     public void Evaluate_trains_a_published_genotype_by_name_writes_the_run_folder_and_resumes_it_bit_identical()
     {
         const string args = "evaluate --space darts --arch DARTS_V2 --channels 2 --cells 3 --image-size 8 --train-size 64 --test-size 8 --synthetic-classes 4 " +

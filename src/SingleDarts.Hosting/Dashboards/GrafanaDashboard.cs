@@ -17,9 +17,9 @@ public static class GrafanaDashboard
 {
     private const string MetricsRowTitle = "Per-epoch metrics (declared by spaces, benchmarks and diagnostics)";
 
-    /// <summary>What the built-in and registered sources declare for a search of each registered space (its benchmark table on).</summary>
+    /// <summary>Everything the built-in and registered sources may declare for a search of each registered space.</summary>
     public static IReadOnlyList<MetricDefinition> Declared() =>
-        [.. SearchSpaces.All.SelectMany(space => MetricSources.Declared(RunScope.Of(SearchOptions.For(space.Name) with { Nb201 = space.Benchmark is null ? null : "builtin" })))
+        [.. SearchSpaces.All.SelectMany(space => MetricSources.Declared(RunScope.Of(SearchOptions.For(space.Name)) with { Everything = true }))
             .GroupBy(m => m.Key).Select(g => g.First())];
 
     /// <summary>The dashboard for <paramref name="metrics"/>.</summary>

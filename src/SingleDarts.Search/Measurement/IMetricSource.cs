@@ -15,7 +15,8 @@ public static class RunKinds
 /// <param name="Search">the search's options; null for an evaluation.</param>
 /// <param name="Evaluation">the evaluation's options; null for a search.</param>
 /// <param name="Table">the benchmark table the run actually opened (builtin, a path, none), once known; null: as the options say.</param>
-public sealed record RunScope(string Kind, ISearchSpace Space, SearchOptions? Search, EvalOptions? Evaluation, string? Table = null)
+/// <param name="Everything">declare everything a run of this kind and space may report, whatever its options and data (a dashboard's panels).</param>
+public sealed record RunScope(string Kind, ISearchSpace Space, SearchOptions? Search, EvalOptions? Evaluation, string? Table = null, bool Everything = false)
 {
     public static RunScope Of(SearchOptions options) => new(RunKinds.Search, SearchSpaces.Get(options.Space), options, null);
     public static RunScope Of(EvalOptions options) => new(RunKinds.Evaluation, SearchSpaces.Get(options.Space), null, options);

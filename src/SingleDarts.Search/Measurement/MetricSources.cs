@@ -54,7 +54,9 @@ public static class MetricSources
     private sealed class SpaceBenchmark : IMetricSource
     {
         public IReadOnlyList<MetricDefinition> Declare(RunScope scope) =>
-            scope is { IsSearch: true, Space.Benchmark: { } b, Search: { } o } ? b.Metrics(new BenchmarkSettings(scope.Table ?? o.Nb201, o.Nb201Dataset, o.Data)) : [];
+            scope is { IsSearch: true, Space.Benchmark: { } b, Search: { } o }
+                ? b.Metrics(scope.Everything ? null : new BenchmarkSettings(scope.Table ?? o.Nb201, o.Nb201Dataset, o.Data))
+                : [];
 
         public void Measure(IEpochContext epoch, IDictionary<string, double> into)
         {

@@ -14,8 +14,8 @@ public interface ISpaceBenchmark
     /// <summary>Whether a run with these settings looks its cells up (e.g. not with <c>--nb201 none</c>).</summary>
     bool AppliesTo(BenchmarkSettings settings);
 
-    /// <summary>What it reports for a run with these settings.</summary>
-    IReadOnlyList<MetricDefinition> Metrics(BenchmarkSettings settings);
+    /// <summary>What it reports for a run with these settings; null settings: everything it may report for any run.</summary>
+    IReadOnlyList<MetricDefinition> Metrics(BenchmarkSettings? settings);
 
     /// <summary>A run's lookup (the table opened once); a <see cref="Data.DataException"/> names what is wrong with the table.</summary>
     IBenchmarkLookup Open(BenchmarkSettings settings, string dataFormat, int classes);

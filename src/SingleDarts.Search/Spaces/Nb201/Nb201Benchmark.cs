@@ -35,9 +35,9 @@ public sealed class Nb201Benchmark : ISpaceBenchmark
     public bool AppliesTo(BenchmarkSettings settings) =>
         settings.Table != Nb201Source.None && !(settings.Table is null && settings.Data == Data.DataFormats.Synthetic);
 
-    public IReadOnlyList<MetricDefinition> Metrics(BenchmarkSettings settings)
+    public IReadOnlyList<MetricDefinition> Metrics(BenchmarkSettings? settings)
     {
-        if (!AppliesTo(settings)) return [];
+        if (settings is not null && !AppliesTo(settings)) return [];
         List<MetricDefinition> metrics =
         [
             new()
