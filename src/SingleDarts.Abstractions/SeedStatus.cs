@@ -26,28 +26,12 @@ public sealed record EpochSummary
     [Id(4)] public double Lr { get; init; }
     [Id(5)] public string Arch { get; init; } = "";
 
-    /// <summary>Share of the counted edges (NB201: the cell's 6; DARTS: the normal cell's 8) whose chosen operation is parameter-free.</summary>
-    [Id(6)] public double ParamFreeShare { get; init; }
-
-    /// <summary>Parameter-free edges among the counted edges.</summary>
-    [Id(15)] public int ParamFreeEdges { get; init; }
-
-    /// <summary>skip_connect edges among the counted edges.</summary>
-    [Id(16)] public int SkipConnects { get; init; }
-
-    /// <summary>NAS-Bench-201 test accuracy (%) of the current cell on the table's ranking dataset, when a table is set.</summary>
-    [Id(7)] public double? Nb201Acc { get; init; }
-    [Id(8)] public int? Nb201Rank { get; init; }
-
     /// <summary>α, edges × operations, the space's α groups one after the other (<see cref="SeedDetail.Groups"/>).</summary>
     [Id(9)] public float[][] Alphas { get; init; } = [];
 
     /// <summary>softmax (or sigmoid) of α, same layout.</summary>
     [Id(10)] public float[][] OpWeights { get; init; } = [];
     [Id(11)] public double Seconds { get; init; }
-
-    /// <summary>Mean over edges of the entropy (nats) of the relaxed α; ln 5 ≈ 1.609 is uniform, 0 fully decided.</summary>
-    [Id(12)] public double AlphaEntropy { get; init; }
 
     /// <summary>Share of the cell's edges that chose each operation (the ops in <see cref="SeedDetail.Ops"/> order).</summary>
     [Id(13)] public double[] OpShares { get; init; } = [];
@@ -57,6 +41,15 @@ public sealed record EpochSummary
 
     /// <summary>Evaluation stage: top-1 accuracy on the dataset's test split of the genotype trained from scratch.</summary>
     [Id(17)] public double? TestAcc { get; init; }
+
+    /// <summary>The genotype as its space's slots (<see cref="SpaceInfo.SlotLabels"/>): genotype agreement is counted on them.</summary>
+    [Id(18)] public int[] Slots { get; init; } = [];
+
+    /// <summary>The declared numbers of the epoch by metric key (<see cref="SweepStatus.Metrics"/> says what each is); a key without a value is absent.</summary>
+    [Id(19)] public Dictionary<string, double> Metrics { get; init; } = [];
+
+    /// <summary>A metric's value, or null.</summary>
+    public double? Metric(string key) => Metrics.TryGetValue(key, out var v) ? v : null;
 }
 
 /// <summary>Where a seed stands; what <c>sweep status</c> shows per seed.</summary>
@@ -111,6 +104,9 @@ public sealed record SeedStatus
     /// again (for a new activation, then for a slot): where and why. Cleared when it runs again.
     /// </summary>
     [Id(20)] public string? Resuming { get; init; }
+
+    /// <summary>Where it ran, for provenance: SingleDarts' version, TorchSharp and libtorch, threads, the CPU (model, AVX-512) and the device.</summary>
+    [Id(21)] public string? Environment { get; init; }
 }
 
 /// <summary>A seed with its whole epoch history (what <c>seed show</c> prints).</summary>
@@ -132,4 +128,7 @@ public sealed record SeedDetail
     /// <summary>The names of α's groups (NB201: cell; DARTS: normal, reduce) and their rows, in order.</summary>
     [Id(5)] public string[] Groups { get; init; } = [];
     [Id(6)] public int[] GroupRows { get; init; } = [];
+
+    /// <summary>The numbers its epochs carry (their declarations).</summary>
+    [Id(7)] public MetricInfo[] Metrics { get; init; } = [];
 }

@@ -68,6 +68,11 @@ public sealed record SweepSpec
         ? string.Join(", ", Seeds)
         : string.Join("; ", Methods.Select(m => $"{m}: {string.Join(", ", SeedsOf(m))}"));
 
+    /// <summary>How many seeds each method has, as a phrase: "2 method(s) x 5,001" or "single 10, darts-v2 5".</summary>
+    public string SeedCountsText() => MethodSeeds is null
+        ? $"{Methods.Length} method(s) x {Seeds.Length:N0}"
+        : string.Join(", ", Methods.Select(m => $"{m} {SeedsOf(m).Length:N0}"));
+
     /// <summary>Same methods, seeds and options (a start repeated with the same spec is not a conflict).</summary>
     public bool SameSeeds(SweepSpec other) =>
         Methods.SequenceEqual(other.Methods) && Methods.All(m => SeedsOf(m).SequenceEqual(other.SeedsOf(m)));

@@ -19,6 +19,9 @@ public sealed record Stat
     [Id(2)] public double Std { get; init; }
     [Id(3)] public double Min { get; init; }
     [Id(4)] public double Max { get; init; }
+
+    /// <summary>The median (null where only running statistics are kept: the per-epoch curves).</summary>
+    [Id(5)] public double? Median { get; init; }
 }
 
 /// <summary>One epoch across the seeds of a method that reached it.</summary>
@@ -28,8 +31,9 @@ public sealed record EpochAggregate
     [Id(0)] public int Epoch { get; init; }
     [Id(1)] public Stat? ValidAcc { get; init; }
     [Id(2)] public Stat TrainAcc { get; init; } = new();
-    [Id(3)] public Stat ParamFreeShare { get; init; } = new();
-    [Id(4)] public Stat? Nb201Acc { get; init; }
+
+    /// <summary>Every declared metric some seed had a value of at this epoch, by key.</summary>
+    [Id(5)] public Dictionary<string, Stat> Metrics { get; init; } = [];
 }
 
 /// <summary>The stability of one method across its seeds.</summary>
@@ -47,20 +51,16 @@ public sealed record MethodAggregate
     /// <summary>Final held-out accuracy of the completed seeds.</summary>
     [Id(7)] public Stat? ValidAcc { get; init; }
 
-    /// <summary>NAS-Bench-201 test accuracy (%) of the completed seeds' final cells, when known.</summary>
-    [Id(8)] public Stat? Nb201Acc { get; init; }
+    /// <summary>Every declared metric of the completed seeds' last epochs, by key (the metric's <see cref="MetricInfo.Summary"/> says which figure to show).</summary>
+    [Id(23)] public Dictionary<string, Stat> Finals { get; init; } = [];
 
     /// <summary>Share of completed seeds whose final cell has ≥ <see cref="CollapseThreshold"/> edges of <see cref="CollapseRule"/>'s kind.</summary>
     [Id(9)] public double? CollapseRate { get; init; }
     [Id(10)] public int CollapseThreshold { get; init; }
 
-    /// <summary>What the collapse rule counts: param_free or skip_connect edges, of <see cref="CountedEdges"/>.</summary>
-    [Id(15)] public string CollapseRule { get; init; } = "param_free";
-    [Id(16)] public int CountedEdges { get; init; } = 6;
-
-    /// <summary>Mean parameter-free and skip_connect edges of the completed seeds' final cells.</summary>
-    [Id(17)] public double? MeanParamFreeEdges { get; init; }
-    [Id(18)] public double? MeanSkipConnects { get; init; }
+    /// <summary>The count metric the collapse rule reads (<c>cell.param_free</c>, <c>cell.skip_connect</c>), of <see cref="CountedEdges"/>.</summary>
+    [Id(15)] public string CollapseRule { get; init; } = "";
+    [Id(16)] public int CountedEdges { get; init; }
 
     /// <summary>The most frequent final arch (ties: the smallest string) and the share of completed seeds on it.</summary>
     [Id(11)] public string? ModalArch { get; init; }
@@ -94,6 +94,15 @@ public sealed record SweepStatus
 
     /// <summary>Seeds the cluster's active worker silos run at once, as the coordinator sees them.</summary>
     [Id(8)] public int Slots { get; init; }
+
+    /// <summary>The numbers its seeds' epochs carry, as their sources declared them: what every view and export iterates over.</summary>
+    [Id(9)] public MetricInfo[] Metrics { get; init; } = [];
+
+    /// <summary>The sweep's search space, as far as views and reports need it.</summary>
+    [Id(10)] public SpaceInfo Space { get; init; } = new();
+
+    /// <summary>The declaration of <paramref name="key"/>, or null.</summary>
+    public MetricInfo? Metric(string key) => Metrics.FirstOrDefault(m => m.Key == key);
 }
 
 /// <summary>A line of <c>sweep list</c>.</summary>

@@ -3,8 +3,9 @@ using System.Text.Json;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
+
+using SingleDarts.Search.Options;
 
 namespace SingleDarts.Cli;
 

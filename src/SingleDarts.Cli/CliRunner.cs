@@ -4,6 +4,10 @@ using System.Text.RegularExpressions;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Runs;
 
+using SingleDarts.Search;
+
+using SingleDarts.Hosting;
+
 namespace SingleDarts.Cli;
 
 /// <summary>
@@ -82,7 +86,7 @@ public static class CliRunner
                 : "cancelled");
             return Cancelled;
         }
-        catch (Exception ex) when (Unwrap(ex) is Sweeps.ClusterException cluster)
+        catch (Exception ex) when (Unwrap(ex) is ClusterException cluster)
         {
             Console.Error.WriteLine($"error: {cluster.Message}");
             return Failed;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Cli;
@@ -23,7 +22,7 @@ public static class Nb201Command
             if (!Genotype.TryParse(parse.GetValue(arch)!, out var genotype, out var error)) throw new Search.Data.DataException(error!);
             var t = Open(parse.GetValue(table)!);
             var row = t.Find(genotype!) ?? throw new Search.Data.DataException($"{genotype} is not in the table");
-            Console.WriteLine($"index {row.Index}  {row.Genotype}  param-free edges {row.Genotype.ParameterFreeEdges}/6");
+            Console.WriteLine($"index {row.Index}  {row.Genotype}  param-free edges {row.Genotype.ParameterFreeEdges}/{Nb201Space.Instance.CountedEdges}");
             Console.WriteLine($"{"dataset",-16}{"test_acc",10}{"rank",8}");
             foreach (var d in Nb201Table.Datasets)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{d,-16}{row.Accuracy(d),10:F4}{t.Rank(row, d),8}"));

@@ -1,6 +1,8 @@
 using SingleDarts.Search.IO;
 using SingleDarts.Search.Runs;
 
+using SingleDarts.Search;
+
 namespace SingleDarts.Cli;
 
 /// <summary>

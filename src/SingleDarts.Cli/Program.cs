@@ -15,5 +15,6 @@ var root = new RootCommand("SingleDarts: stable differentiable architecture sear
     DataCommand.Create(),
     SweepCommand.Create(),
     SeedCommand.Create(),
+    DashboardCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -3,6 +3,10 @@ using SingleDarts.Abstractions;
 using SingleDarts.Cli.Sweeps;
 using SingleDarts.Reports;
 
+using SingleDarts.Search;
+
+using SingleDarts.Hosting;
+
 namespace SingleDarts.Cli;
 
 /// <summary><c>singledarts report EXPORT.json -o DIR</c> (offline) and <c>singledarts sweep report ID -o DIR</c> (through the gateway, running or finished).</summary>
@@ -77,7 +81,7 @@ public static class ReportCommand
 
     private static int Write(ReportInput input, string output, int resamples)
     {
-        if (resamples < Comparison.DefaultResamples) throw new Search.Runs.SearchConfigException($"--resamples must be at least {Comparison.DefaultResamples:N0}, got {resamples}");
+        if (resamples < Comparison.DefaultResamples) throw new SearchConfigException($"--resamples must be at least {Comparison.DefaultResamples:N0}, got {resamples}");
         var path = StabilityReport.Write(input, Path.GetFullPath(output), new ReportOptions { Resamples = resamples });
         Console.WriteLine($"report: {path}");
         return CliRunner.Ok;

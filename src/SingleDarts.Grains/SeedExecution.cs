@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Telemetry;
+using SingleDarts.Search;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
-using SingleDarts.Search.Evaluation;
-using SingleDarts.Search.Spaces;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
-using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Spaces;
 
 namespace SingleDarts.Grains;
 
@@ -28,7 +28,7 @@ internal abstract record SeedEvent
 /// a CPU-bound loop there starves the silo). It waits for a slot of the silo, runs the search core
 /// exactly as <c>singledarts search</c> does, and reports through a channel the grain drains.
 /// </summary>
-internal sealed class SeedExecution : ISearchObserver, IEvalObserver
+internal sealed class SeedExecution : IRunObserver
 {
     private readonly Channel<SeedEvent> events = Channel.CreateUnbounded<SeedEvent>(new() { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource cancel = new();
@@ -53,28 +53,24 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
     /// once per seed, and a seed that stopped there (on_collapse: stop) stops there again.</param>
     public static SeedExecution Start(ISeedSearch search, SearchOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
         SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded, int? alarmEpoch = null) =>
-        Start((e, checkpoints, resume, cancel) =>
+        Start((e, checkpoints, cancel) =>
         {
             e.alarm = spec.Alarm;
             e.alarmRaised = alarmEpoch is not null;
             if (spec.Alarm is { Stop: true } && alarmEpoch is { } at) (e.stopped, e.stoppedAt) = (true, at);
-            e.countedEdges = Search.Spaces.SearchSpaces.TryGet(options.Space, out var space) ? space.CountedEdges : 0;
-            search.Run(options, folder, resume, e, checkpoints, cancel);
+            e.countedEdges = SearchSpaces.TryGet(options.Space, out var space) ? space.CountedEdges : 0;
+            search.Run(options, folder, e, checkpoints, cancel);
         }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
 
     /// <summary>The evaluation stage: the genotype of <paramref name="options"/> trained from scratch, on the same slots and checkpoints as a search.</summary>
     public static SeedExecution StartEvaluation(ISeedSearch search, EvalOptions options, RunFolder folder, ICheckpointStore store, CheckpointPolicy policy,
         SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded)
     {
-        var genotype = SearchSpaces.Get(options.Space).Parse(options.Arch);
-        return Start((e, checkpoints, resume, cancel) =>
-        {
-            e.evaluated = genotype;
-            search.Evaluate(options, folder, resume, e, checkpoints, cancel);
-        }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
+        return Start((e, checkpoints, cancel) => search.Evaluate(options, folder, e, checkpoints, cancel),
+            store, policy, slots, threads, spec, traceParent, epochsRecorded);
     }
 
-    private static SeedExecution Start(Action<SeedExecution, Checkpointing, bool, CancellationToken> run, ICheckpointStore store, CheckpointPolicy policy,
+    private static SeedExecution Start(Action<SeedExecution, Checkpointing, CancellationToken> run, ICheckpointStore store, CheckpointPolicy policy,
         SeedSlots slots, SeedThreads threads, SeedSpec spec, string? traceParent, int epochsRecorded)
     {
         var execution = new SeedExecution(spec, traceParent);
@@ -85,26 +81,24 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
         return execution;
     }
 
-    private ISpaceGenotype? evaluated;
     private CollapseAlarm? alarm;
     private bool alarmRaised, stopped;
-    private int streak, countedEdges;
+    private int streak, countedEdges, epochsRecorded;
 
     public void Cancel() => cancel.Cancel();
 
     /// <param name="epochsRecorded">epochs the grain's state holds: a run that had them but finds no checkpoint says so.</param>
-    private void Run(Action<SeedExecution, Checkpointing, bool, CancellationToken> run, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
+    private void Run(Action<SeedExecution, Checkpointing, CancellationToken> run, Checkpointing checkpoints, SeedSlots slots, int epochsRecorded)
     {
         var (state, reason) = (SeedState.Failed, (string?)null);
         try
         {
             using var slot = slots.Acquire(cancel.Token);
-            // a checkpoint left by an earlier activation (this silo's or a lost one's): continue from it;
-            // a checkpoint of another run (other options) is refused by the restore
-            var resume = checkpoints.Any(cancel.Token);
-            if (!resume && epochsRecorded > 0)
-                Warn($"no checkpoint in {checkpoints.Store.Location} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
-            run(this, checkpoints, resume, cancel.Token);
+            // a checkpoint left by an earlier activation (this silo's or a lost one's): the run continues from it
+            // (a checkpoint of another run, other options, is refused by the restore); none: it starts again
+            this.epochsRecorded = epochsRecorded;
+            this.checkpointLocation = checkpoints.Store.Location;
+            run(this, checkpoints, cancel.Token);
             state = SeedState.Completed;
             if (stopped) reason = $"stopped early by the collapse alarm (on_collapse: stop) after epoch {stoppedAt}";
         }
@@ -144,31 +138,36 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
 
     private void Warn(string message) => events.Writer.TryWrite(new SeedEvent.Warned(message));
 
-    void ISearchObserver.Warning(string message) => Warn(message);
+    private string? checkpointLocation, kind;
 
-    void ISearchObserver.Started(RunStart start)
+    void IRunObserver.Warning(string message) => Warn(message);
+
+    void IRunObserver.Started(RunStart start)
     {
+        kind = start.Kind;
+        if (!start.Resumed && epochsRecorded > 0)
+            Warn($"no checkpoint in {checkpointLocation} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
         // a resumed run's streak of collapsed epochs continues from its history
         streak = 0;
         foreach (var r in start.History) streak = Collapsed(r) ? streak + 1 : 0;
         Volatile.Write(ref steps, start.StepsPerEpoch);
-        events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Summaries.Of)], start.StepsPerEpoch));
+        events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Wire.Of)], start.StepsPerEpoch));
     }
 
-    void ISearchObserver.EpochStarting(int epoch)
+    void IRunObserver.EpochStarting(int epoch)
     {
         var span = tags;
         span.Add("epoch", epoch);
         epochSpan = SingleDartsTelemetry.Start("epoch", traceParent, span);
     }
 
-    void ISearchObserver.StepDone(StepInfo info)
+    void IRunObserver.StepDone(StepInfo info)
     {
         SingleDartsMetrics.StepDone(tags, info.Duration, info.Images);
         Volatile.Write(ref step, info.Step);
     }
 
-    void ISearchObserver.CheckpointSaved(int epoch, TimeSpan duration, long bytes)
+    void IRunObserver.CheckpointSaved(int epoch, TimeSpan duration, long bytes)
     {
         SingleDartsMetrics.CheckpointSaved(tags, duration, bytes);
         var span = SingleDartsTelemetry.Start("checkpoint", epochSpan?.Id, new TagList { { "checkpoint.bytes", bytes } }, DateTimeOffset.UtcNow - duration);
@@ -177,7 +176,7 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
 
     private int stoppedAt;
 
-    private bool Collapsed(EpochRecord r) => alarm is { } a && CollapseRules.Count(a.Rule, r.ParamFreeEdges, r.SkipConnects) >= a.Threshold;
+    private bool Collapsed(EpochRecord r) => alarm is { } a && r.Metric(CollapseRules.MetricKey(a.Rule)) >= a.Threshold;
 
     /// <summary>
     /// The collapse alarm: the cell at or over the threshold for the alarm's number of consecutive epochs raises
@@ -190,27 +189,26 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
         alarmRaised = true;
         stopped = a.Stop;
         if (stopped) stoppedAt = r.Epoch;
-        var count = CollapseRules.Count(a.Rule, r.ParamFreeEdges, r.SkipConnects);
-        var kind = a.Rule == CollapseRules.SkipConnect ? "skip_connect" : "parameter-free";
+        var count = (int)(r.Metric(CollapseRules.MetricKey(a.Rule)) ?? 0);
+        var kind = a.Rule == CollapseRules.SkipConnect ? "skip_connect" : a.Rule == CollapseRules.ParamFree ? "parameter-free" : a.Rule;
         var message = $"collapse alarm after epoch {r.Epoch}: {count} of {countedEdges} edges {kind} (≥ {a.Threshold}) for {streak} consecutive epochs" +
                       (a.Stop ? "; the seed stops here (on_collapse: stop)" : "");
         epochSpan?.AddEvent(new ActivityEvent("collapse.alarm", tags: new ActivityTagsCollection { { "epoch", r.Epoch }, { "edges", count }, { "rule", a.Rule } }));
         events.Writer.TryWrite(new SeedEvent.Alarmed(r.Epoch, count, message, a.Stop));
     }
 
-    bool ISearchObserver.StopAfter(EpochRecord record) => stopped && record.Epoch >= stoppedAt;
+    bool IRunObserver.StopAfter(EpochRecord record) => stopped && record.Epoch >= stoppedAt;
 
-    void ISearchObserver.EpochDone(EpochRecord r)
+    void IRunObserver.EpochDone(EpochRecord r)
     {
         Volatile.Write(ref step, 0);
-        CheckAlarm(r);
-        EpochEnded(Summaries.Of(r), (span, summary) =>
+        if (kind == Search.Measurement.RunKinds.Search) CheckAlarm(r);        // an evaluation's cell does not change: no alarm
+        EpochEnded(Wire.Of(r), (span, summary) =>
         {
-            span.SetTag("valid.accuracy", summary.ValidAcc);
-            span.SetTag("alpha.entropy", summary.AlphaEntropy);
-            span.SetTag("cell.param_free_share", summary.ParamFreeShare);
+            if (summary.ValidAcc is { } valid) span.SetTag("valid.accuracy", valid);
+            if (summary.TestAcc is { } test) span.SetTag("test.accuracy", test);
             span.SetTag("cell.arch", summary.Arch);
-            if (summary.Nb201Acc is { } acc) span.SetTag("nb201.accuracy", acc);
+            foreach (var (key, value) in summary.Metrics) span.SetTag(key, value);
         });
     }
 
@@ -227,66 +225,4 @@ internal sealed class SeedExecution : ISearchObserver, IEvalObserver
         }
         events.Writer.TryWrite(new SeedEvent.EpochDone(summary));
     }
-
-    void IEvalObserver.Warning(string message) => Warn(message);
-
-    void IEvalObserver.Started(EvalRun run, bool resumed)
-    {
-        Volatile.Write(ref steps, run.StepsPerEpoch);
-        events.Writer.TryWrite(new SeedEvent.Started([.. run.History.Select(r => Summaries.Of(r, evaluated!))], run.StepsPerEpoch));
-    }
-
-    void IEvalObserver.EpochStarting(int epoch) => ((ISearchObserver)this).EpochStarting(epoch);
-
-    void IEvalObserver.StepDone(StepInfo info) => ((ISearchObserver)this).StepDone(info);
-
-    void IEvalObserver.CheckpointSaved(int epoch, TimeSpan duration, long bytes) => ((ISearchObserver)this).CheckpointSaved(epoch, duration, bytes);
-
-    void IEvalObserver.EpochDone(EvalEpochRecord r)
-    {
-        Volatile.Write(ref step, 0);
-        EpochEnded(Summaries.Of(r, evaluated!), (span, summary) => span.SetTag("test.accuracy", summary.TestAcc));
-    }
-}
-
-internal static class Summaries
-{
-    /// <summary>An evaluation epoch; the genotype's statistics stand in for the search's cell statistics.</summary>
-    public static EpochSummary Of(EvalEpochRecord r, ISpaceGenotype genotype) => new()
-    {
-        Epoch = r.Epoch,
-        TrainLoss = r.TrainLoss,
-        TrainAcc = r.TrainAcc,
-        TestAcc = r.TestAcc,
-        Lr = r.Lr,
-        Arch = genotype.Text,
-        ParamFreeShare = genotype.ParameterFreeShare,
-        ParamFreeEdges = genotype.ParameterFreeEdges,
-        SkipConnects = genotype.SkipConnects,
-        OpShares = genotype.OpShares(),
-        Seconds = r.Seconds,
-        AlphaEntropy = double.NaN,
-        ImagesPerSecond = r.StepSeconds > 0 ? r.Images / r.StepSeconds : null,
-    };
-
-    public static EpochSummary Of(EpochRecord r) => new()
-    {
-        Epoch = r.Epoch,
-        TrainLoss = r.TrainLoss,
-        TrainAcc = r.TrainAcc,
-        ValidAcc = r.ValidAcc,
-        Lr = r.Lr,
-        Arch = r.Arch,
-        ParamFreeShare = r.ParamFreeShare,
-        ParamFreeEdges = r.ParamFreeEdges,
-        SkipConnects = r.SkipConnects,
-        Nb201Acc = r.Nb201?.TestAcc,
-        Nb201Rank = r.Nb201?.Rank,
-        Alphas = r.Alphas,
-        OpWeights = r.OpWeights,
-        Seconds = r.Seconds,
-        AlphaEntropy = CellStats.MeanEntropy(r.OpWeights),
-        OpShares = r.OpShares,
-        ImagesPerSecond = r.StepSeconds > 0 ? r.Images / r.StepSeconds : null,
-    };
 }

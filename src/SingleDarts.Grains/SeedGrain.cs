@@ -4,26 +4,10 @@ using Microsoft.Extensions.Options;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
 using SingleDarts.Grains.Telemetry;
-using SingleDarts.Search.Evaluation;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
-using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Grains;
-
-[GenerateSerializer, Alias("SingleDarts.SeedGrainState")]
-public sealed class SeedGrainState : IWriterStamped
-{
-    [Id(0)] public SeedSpec? Spec { get; set; }
-    [Id(1)] public SeedStatus Status { get; set; } = new();
-    [Id(2)] public List<EpochSummary> History { get; set; } = [];
-
-    /// <summary>The W3C id of the span that started the seed (the sweep's), so a resumed run joins the same trace.</summary>
-    [Id(3)] public string? TraceParent { get; set; }
-
-    /// <inheritdoc/>
-    [Id(4)] public string? Writer { get; set; }
-}
 
 /// <summary>
 /// One (sweep, method, seed) search. <see cref="Start"/> returns at once; the search runs on a
@@ -111,7 +95,7 @@ public sealed partial class SeedGrain(
         await Save();
     }
 
-    public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History));
+    public Task<SeedDetail?> GetDetail() => Task.FromResult(S.Spec is null ? null : SeedDetails.Of(Current(), S.History, S.Spec));
 
     public Task<SeedStatus?> GetStatus() => Task.FromResult(S.Spec is null ? null : Current());
 
@@ -156,55 +140,6 @@ public sealed partial class SeedGrain(
             await Save();
             if (handover) Notify([]);
         }
-    }
-
-    private void Launch(SeedSpec spec)
-    {
-        if (spec.Stage == SeedStages.Evaluate)
-        {
-            LaunchEvaluation(spec);
-            return;
-        }
-        var problems = new List<string>();
-        var options = SearchOptionsJson.Parse(spec.OptionsJson, problems);
-        var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}"));
-        S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0, Space = options?.Space ?? "" };
-        if (options is null || problems.Count > 0)
-        {
-            Fail("bad search options", problems);
-            return;
-        }
-        span = SingleDartsTelemetry.Start("seed", S.TraceParent, SeedTags(spec));
-        span?.SetTag("silo", SiloName);
-        execution = SeedExecution.Start(search, options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
-            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count, alarmEpoch: S.Status.AlarmEpoch);
-        timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
-    }
-
-    /// <summary>The evaluation stage: the search's final genotype trained from scratch, in the run folder <c>&lt;method&gt;-seed&lt;seed&gt;-evaluate</c>.</summary>
-    private void LaunchEvaluation(SeedSpec spec)
-    {
-        var problems = new List<string>();
-        var options = EvalOptionsJson.Parse(spec.OptionsJson, problems);
-        if (options is not null) problems.AddRange(options.Validate());
-        var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}-{SeedStages.Evaluate}"));
-        S.Status = S.Status with { Silo = SiloName, RunFolder = folder.Path, Epochs = options?.Epochs ?? 0, Space = options?.Space ?? "", Stage = SeedStages.Evaluate };
-        if (options is null || problems.Count > 0)
-        {
-            Fail("bad evaluate options", problems);
-            return;
-        }
-        span = SingleDartsTelemetry.Start("evaluation", S.TraceParent, SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed, spec.Stage));
-        span?.SetTag("silo", SiloName);
-        execution = SeedExecution.StartEvaluation(search, options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
-            checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count);
-        timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
-    }
-
-    private void Fail(string what, List<string> problems)
-    {
-        problems.Insert(0, what);
-        S.Status = S.Status with { State = SeedState.Failed, Reason = string.Join("; ", problems) };
     }
 
     private async Task Drain(CancellationToken cancellationToken)
@@ -326,26 +261,6 @@ public sealed partial class SeedGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Seed}: the search thread did not stop within 60 s of deactivation")]
     private static partial void LogSlowStop(ILogger logger, string seed);
-}
-
-/// <summary>A seed's detail, with the names of α's rows (edges) and columns (operations).</summary>
-internal static class SeedDetails
-{
-    public static SeedDetail Of(SeedStatus status, IEnumerable<EpochSummary> history)
-    {
-        var space = SearchSpaces.TryGet(status.Space, out var s) ? s : Nb201Space.Instance;     // states written before spaces were named
-        var groups = space.AlphaGroups;
-        return new()
-        {
-            Status = status,
-            History = [.. history],
-            Space = space.Name,
-            Ops = [.. space.Operations],
-            Edges = groups.Count == 1 ? [.. groups[0].Edges] : [.. groups.SelectMany(g => g.Edges.Select(e => $"{g.Name} {e}"))],
-            Groups = [.. groups.Select(g => g.Name)],
-            GroupRows = [.. groups.Select(g => g.Edges.Count)],
-        };
-    }
 }
 
 public static class SweepStorage

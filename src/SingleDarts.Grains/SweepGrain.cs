@@ -5,7 +5,7 @@ using Orleans.Runtime.Placement;
 using SingleDarts.Abstractions;
 using SingleDarts.Grains.Placement;
 using SingleDarts.Grains.Telemetry;
-using SingleDarts.Search.Evaluation;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
 
@@ -92,7 +92,7 @@ public sealed partial class SweepGrain(
         var problems = SweepValidation.Validate(spec, Id).ToList();
         var size = spec.PairCount;
         if (size > options.Value.MaxSeeds)
-            problems.Add($"the sweep has {size:N0} seeds ({spec.Methods.Length} method(s), {spec.SeedsText()}); this cluster takes at most " +
+            problems.Add($"the sweep has {size:N0} seeds ({spec.SeedCountsText()}); this cluster takes at most " +
                 $"{options.Value.MaxSeeds:N0} ({CoordinatorOptions.Section}:MaxSeeds)");
         if (problems.Count > 0) return new SweepStart { Problems = [.. problems] };
 
@@ -152,113 +152,6 @@ public sealed partial class SweepGrain(
         return Status();
     }
 
-    public async Task SeedChanged(SeedStatus status, EpochSummary[] newEpochs)
-    {
-        LogSeedChanged(logger, Id, status.Method, status.Seed, status.State, status.EpochsDone, newEpochs.Length);
-        if (Find(status.Stage, status.Method, status.Seed) is not { } entry) return;
-        // a seed handed over by a silo that shuts down: wake it at the next tick, not at the next watchdog round
-        if (status.Resuming is not null && entry.Status.Resuming != status.Resuming && !status.State.IsFinal()) lastWake = DateTime.MinValue;
-        var ended = await Apply(entry, status, newEpochs);
-        if (!ended) return;
-        // a seed's end is written at once unless a write went out less than a second ago (then by the next
-        // tick): nothing is lost meanwhile — the seed has written its end first, and a coordinator that
-        // restarts from an older record asks every seed it did not see end
-        if (DateTime.UtcNow - lastSave >= TickPeriod) await Save();
-        if (seeds.All(e => e.Status.State.IsFinal())) await Finish();
-        else await Dispatch();      // a slot is free
-    }
-
-    /// <summary>
-    /// Takes a seed's report: its status, and its new epochs folded into the curves — each epoch
-    /// once; a gap (a lost one-way message, or a coordinator that restarted behind its seed) is
-    /// filled from the seed's history. True when the seed has just ended.
-    /// </summary>
-    private async Task<bool> Apply(SweepSeed entry, SeedStatus status, IEnumerable<EpochSummary> newEpochs)
-    {
-        var wasFinal = entry.Status.State.IsFinal();
-        if (wasFinal && !status.State.IsFinal()) return false;     // a late message from before the seed ended
-        if (entry.Status.State != status.State) registryDirty = true;
-        entry.Dispatched = true;
-        entry.Partial = false;
-        entry.Status = status;
-        if (status.State.IsFinal()) active.Remove(entry);
-        else active.Add(entry);
-        if (status.IsEvaluation) entry.Counted = status.EpochsDone;      // the curves are the searches'
-        else
-        {
-            Fold(entry, newEpochs);
-            if (entry.Counted < status.EpochsDone) Fold(entry, (await Seed(status).GetDetail())?.History ?? []);
-        }
-        dirty = publishDirty = true;
-        return status.State.IsFinal() && !wasFinal;
-    }
-
-    private void Fold(SweepSeed entry, IEnumerable<EpochSummary> epochs)
-    {
-        foreach (var e in epochs.OrderBy(e => e.Epoch))
-            if (e.Epoch == entry.Counted + 1)
-            {
-                curves.Add(entry.Status.Method, e);
-                entry.Counted++;
-            }
-    }
-
-    /// <summary>Starts queued seeds on the workers with free slots (as this sweep counts them; each worker enforces its own limit).</summary>
-    private async Task Dispatch()
-    {
-        if (S.State != SweepState.Running) return;
-        var silos = workers.Active();
-        var busy = active.GroupBy(e => e.Status.Silo ?? "").ToDictionary(g => g.Key, g => g.Count());
-        var changed = false;
-        while (firstQueued < seeds.Count && (seeds[firstQueued].Dispatched || seeds[firstQueued].Status.State != SeedState.Queued)) firstQueued++;
-        for (var i = firstQueued; i < seeds.Count; i++)
-        {
-            var entry = seeds[i];
-            if (entry.Dispatched || entry.Status.State != SeedState.Queued) continue;
-            if (entry.Status.IsEvaluation && !ReadyToEvaluate(entry))
-            {
-                changed |= entry.Status.State.IsFinal();
-                continue;
-            }
-            var device = entry.Status.IsEvaluation ? Evaluation!.Device : OptionsOf(entry).Device;
-            var capable = silos.Where(w => w.Device == device).ToList();
-            if (capable.Count == 0)
-            {
-                var reason = $"waiting for a {device} worker silo ({silos.Count} other worker(s) in the cluster)";
-                changed |= entry.Status.Reason != reason;
-                entry.Status = entry.Status with { Reason = reason };
-                continue;
-            }
-            var free = capable.Select(w => (w.Silo, Free: w.Slots - busy.GetValueOrDefault(w.Silo.Endpoint.ToString())))
-                .Where(w => w.Free > 0).OrderByDescending(w => w.Free).FirstOrDefault();
-            if (free.Silo is null) break;      // every capable worker is full: later seeds wait too
-            var spec = SpecOf(entry);
-            try
-            {
-                RequestContext.Set(IPlacementDirector.PlacementHintKey, free.Silo);
-                var seed = Seed(entry.Status);
-                var answer = await SingleDartsTelemetry.Under(span, () => seed.Start(spec));
-                // a seed that kept its state while this coordinator lost its own catches up here
-                await Apply(entry, answer, []);
-                changed = true;
-                var at = entry.Status.Silo ?? "";
-                busy[at] = busy.GetValueOrDefault(at) + 1;
-            }
-            catch (Exception ex)
-            {
-                LogDispatchFailed(logger, ex, Id, entry.Status.Method, entry.Status.Seed);
-                break;      // retried by the timer
-            }
-            finally
-            {
-                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-            }
-        }
-        if (!changed) return;
-        dirty = publishDirty = registryDirty = true;
-        if (seeds.All(e => e.Status.State.IsFinal())) await Finish();
-    }
-
     private async Task Finish()
     {
         if (S.State == SweepState.Running) S.State = SweepState.Completed;
@@ -283,23 +176,6 @@ public sealed partial class SweepGrain(
         if (seeds.Any(e => e.Partial && e.Dispatched)) StartTimer();      // to ask them for their full status
     }
 
-    /// <summary>
-    /// Whether an evaluation can start: its search completed with a genotype. When the search failed or
-    /// was cancelled, the evaluation is cancelled with it (the sweep can then end).
-    /// </summary>
-    private bool ReadyToEvaluate(SweepSeed entry)
-    {
-        var search = Find(SeedStages.Search, entry.Status.Method, entry.Status.Seed)!.Status;
-        if (search.State == SeedState.Completed && search.Last?.Arch is { Length: > 0 }) return true;
-        if (search.State.IsFinal())
-            entry.Status = entry.Status with
-            {
-                State = SeedState.Cancelled, FinishedAt = DateTimeOffset.UtcNow,
-                Reason = search.State == SeedState.Completed ? "its search ended without a genotype" : $"its search {search.State.ToString().ToLowerInvariant()}",
-            };
-        return false;
-    }
-
     private void Load(List<SweepSeed> loaded, EpochCurves loadedCurves)
     {
         seeds = loaded;
@@ -318,24 +194,6 @@ public sealed partial class SweepGrain(
     }
 
     private string SiloName => silo.SiloAddress.Endpoint.ToString();
-
-    private SearchOptions OptionsOf(SweepSeed entry) => Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
-
-    private SeedSpec SpecOf(SweepSeed entry) => new()
-    {
-        SweepId = Id,
-        Method = entry.Status.Method,
-        Seed = entry.Status.Seed,
-        Stage = entry.Status.Stage,
-        OptionsJson = entry.Status.IsEvaluation
-            ? EvalOptionsJson.ToJson(Evaluation! with
-            {
-                Arch = Find(SeedStages.Search, entry.Status.Method, entry.Status.Seed)!.Status.Last!.Arch,
-                Seed = entry.Status.Seed,
-            })
-            : SearchOptionsJson.ToJson(OptionsOf(entry)),
-        Alarm = entry.Status.IsEvaluation ? null : SweepValidation.AlarmOf(S.Spec!, Space),
-    };
 
     /// <summary>What the seeds-by-state gauge shows: the seed list <c>sweep status</c> shows.</summary>
     private void Publish()
@@ -370,7 +228,13 @@ public sealed partial class SweepGrain(
         Coordinator = SiloName,
         Slots = workers.Active().Sum(w => w.Slots),
         Methods = SweepAggregator.Aggregate(S.Spec!, Space, [.. seeds.Select(e => e.Status)], curves.Curve),
+        Metrics = Declared,
+        Space = Wire.Of(Space),
     };
+
+    /// <summary>What the sweep's seeds report, declared by their sources (computed from the spec once per activation).</summary>
+    private MetricInfo[] Declared => declared ??= Wire.Of(SweepValidation.Declared(S.Spec!));
+    private MetricInfo[]? declared;
 
     private SweepSummary Summary() => new()
     {
@@ -406,22 +270,4 @@ public sealed partial class SweepGrain(
             LogRegistryFailed(logger, Id, Secrets.Brief(ex));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} started: {Methods} methods x {Seeds} seeds")]
-    private static partial void LogStarted(ILogger logger, string sweep, int methods, int seeds);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Sweep {Sweep}: {Method} seed {Seed} is {State} after {Epochs} epochs ({New} new)")]
-    private static partial void LogSeedChanged(ILogger logger, string sweep, string method, long seed, SeedState state, int epochs, int @new);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {Sweep} ended: {State}")]
-    private static partial void LogFinished(ILogger logger, string sweep, SweepState state);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: the sweep list could not be updated ({Reason})")]
-    private static partial void LogRegistryFailed(ILogger logger, string sweep, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: its last changes could not be written on deactivation ({Reason}); seeds are asked again when it reactivates")]
-    private static partial void LogDeactivationWriteFailed(ILogger logger, string sweep, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {Sweep}: could not start {Method} seed {Seed}; will retry")]
-    private static partial void LogDispatchFailed(ILogger logger, Exception ex, string sweep, string method, long seed);
 }

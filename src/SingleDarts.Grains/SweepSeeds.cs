@@ -26,18 +26,19 @@ internal sealed class SweepSeed(SeedStatus status)
 }
 
 /// <summary>
-/// The packed form of a coordinator's seeds (format 1): a version byte, the distinct silos and
-/// failure reasons, then per seed in spec order a flag byte (state, dispatched, has a last epoch),
-/// the folded epoch count, silo and reason as table indices, and — what the final aggregates need
-/// — held-out accuracy (an evaluation's: test accuracy), NB201 accuracy and rank, and the genotype as its space's slots (NB201: 6
-/// operation indices; DARTS: 16 edges as operation·8 + input), a byte each. Everything else a seed
-/// knows (losses, α, warnings) it tells again when asked.
+/// The packed form of a coordinator's seeds (format 2): a version byte, the distinct silos, failure reasons
+/// and metric keys, then per seed in spec order a flag byte (state, dispatched, has a last epoch), the
+/// folded epoch count, silo and reason as table indices, and — what the final aggregates need — held-out
+/// accuracy (an evaluation's: test accuracy), the last epoch's declared metrics (<see cref="MetricValues"/>;
+/// those the space recomputes from the genotype, its cell counts, are left out) and the genotype as its
+/// space's slots (NB201: 6 operation indices; DARTS: 16 edges as operation·8 + input), a byte each.
+/// Everything else a seed knows (losses, α, warnings) it tells again when asked. Format 1 (earlier
+/// versions, whose checkpoints this version cannot resume either) is refused with a message saying so.
 /// </summary>
 internal static class SweepSeeds
 {
-    private const byte Format = 1;
+    private const byte Format = 2;
     private const byte Dispatched = 1 << 3, HasLast = 1 << 4;
-    private const byte NoArch = 0, SlotsArch = 1, TextArch = 2;
 
     /// <summary>Every seed's search in spec order, then (with an evaluate section) every seed's evaluation in the same order.</summary>
     public static List<SweepSeed> Create(string sweepId, SweepSpec spec, int epochs, ISearchSpace space, int? evaluationEpochs = null)
@@ -60,12 +61,15 @@ internal static class SweepSeeds
     {
         var silos = Table(seeds.Select(s => s.Status.Silo));
         var reasons = Table(seeds.Select(s => s.Status.Reason));
+        var derived = space.CellMetrics.Select(m => m.Key).ToHashSet();
+        var keys = Table(seeds.SelectMany(s => s.Status.Last?.Metrics.Keys ?? (IEnumerable<string>)[]).Where(k => !derived.Contains(k)).Order(StringComparer.Ordinal));
         using var stream = new MemoryStream();
         using var w = new BinaryWriter(stream, Encoding.UTF8);
         w.Write(Format);
         w.Write7BitEncodedInt(seeds.Count);
         WriteTable(w, silos);
         WriteTable(w, reasons);
+        WriteTable(w, keys);
         foreach (var seed in seeds)
         {
             var s = seed.Status;
@@ -76,9 +80,8 @@ internal static class SweepSeeds
             w.Write7BitEncodedInt(s.Reason is null ? 0 : reasons[s.Reason] + 1);
             if (last is null) continue;
             w.Write((s.IsEvaluation ? last.TestAcc : last.ValidAcc) ?? double.NaN);
-            w.Write(last.Nb201Acc ?? double.NaN);
-            w.Write7BitEncodedInt(last.Nb201Rank is { } rank ? rank + 1 : 0);
-            WriteArch(w, seed, last.Arch, space);
+            MetricValues.Write(w, last.Metrics.Where(kv => !derived.Contains(kv.Key)).Select(kv => (keys[kv.Key], kv.Value)));
+            SlotCodec.Write(w, seed, last.Arch, space);
         }
         w.Flush();
         return stream.ToArray();
@@ -90,11 +93,14 @@ internal static class SweepSeeds
         var seeds = Create(sweepId, spec, epochs, space, evaluationEpochs);
         if (bytes.Length == 0) return seeds;
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        if (r.ReadByte() != Format) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format");
+        var format = r.ReadByte();
+        if (format == 1) throw new InvalidDataException($"sweep {sweepId} was recorded by an earlier SingleDarts (seed record format 1): continue it with the version that started it");
+        if (format != Format) throw new InvalidDataException($"sweep {sweepId}: unknown seed record format {format}");
         var count = r.Read7BitEncodedInt();
         if (count != seeds.Count) throw new InvalidDataException($"sweep {sweepId}: {count} seed records for {seeds.Count} seeds");
         var silos = ReadTable(r);
         var reasons = ReadTable(r);
+        var keys = ReadTable(r);
         foreach (var seed in seeds)
         {
             var flags = r.ReadByte();
@@ -106,25 +112,21 @@ internal static class SweepSeeds
             if ((flags & HasLast) != 0)
             {
                 var valid = r.ReadDouble();
-                var nb201 = r.ReadDouble();
-                var rank = r.Read7BitEncodedInt();
-                var genotype = ReadArch(r, space, out var arch);
+                var metrics = MetricValues.Read(r, keys);
+                var genotype = SlotCodec.Read(r, space, out var arch);
+                if (genotype is not null) space.MeasureCell(genotype, metrics);
                 var evaluation = seed.Status.IsEvaluation;
                 last = new EpochSummary
                 {
                     Epoch = seed.Counted,
                     ValidAcc = evaluation || double.IsNaN(valid) ? null : valid,
                     TestAcc = !evaluation || double.IsNaN(valid) ? null : valid,
-                    Nb201Acc = double.IsNaN(nb201) ? null : nb201,
-                    Nb201Rank = rank == 0 ? null : rank - 1,
                     Arch = arch,
-                    ParamFreeShare = genotype?.ParameterFreeShare ?? double.NaN,
-                    ParamFreeEdges = genotype?.ParameterFreeEdges ?? 0,
-                    SkipConnects = genotype?.SkipConnects ?? 0,
+                    Slots = genotype is null ? [] : [.. genotype.Slots],
                     OpShares = genotype?.OpShares() ?? [],
+                    Metrics = metrics,
                     TrainLoss = double.NaN,
                     TrainAcc = double.NaN,
-                    AlphaEntropy = double.NaN,
                 };
             }
             seed.Status = seed.Status with
@@ -155,55 +157,4 @@ internal static class SweepSeeds
     }
 
     private static string[] ReadTable(BinaryReader r) => [.. Enumerable.Range(0, r.Read7BitEncodedInt()).Select(_ => r.ReadString())];
-
-    private static void WriteArch(BinaryWriter w, SweepSeed seed, string arch, ISearchSpace space)
-    {
-        if (seed.Packed?.Arch != arch) seed.Packed = (arch, SlotsOf(arch, space));
-        var slots = seed.Packed.Value.Slots;
-        if (arch.Length == 0) w.Write(NoArch);
-        else if (slots is not null)
-        {
-            w.Write(SlotsArch);
-            w.Write(slots);
-        }
-        else
-        {
-            w.Write(TextArch);
-            w.Write(arch);
-        }
-    }
-
-    /// <summary>The arch as its space's slots, a byte each; null when it is not a genotype of the space (then it is stored as text).</summary>
-    private static byte[]? SlotsOf(string arch, ISearchSpace space)
-    {
-        if (arch.Length == 0) return null;
-        try
-        {
-            var slots = space.Parse(arch).Slots;
-            return slots.All(s => s is >= 0 and <= byte.MaxValue) ? [.. slots.Select(s => (byte)s)] : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static ISpaceGenotype? ReadArch(BinaryReader r, ISearchSpace space, out string arch)
-    {
-        switch (r.ReadByte())
-        {
-            case NoArch:
-                arch = "";
-                return null;
-            case SlotsArch:
-                var genotype = space.FromSlots([.. Enumerable.Range(0, space.SlotCount).Select(_ => (int)r.ReadByte())]);
-                arch = genotype.Text;
-                return genotype;
-            case TextArch:
-                arch = r.ReadString();
-                return null;
-            case var kind:
-                throw new InvalidDataException($"unknown cell encoding {kind}");
-        }
-    }
 }

@@ -1,5 +1,8 @@
 using SingleDarts.Abstractions;
-using SingleDarts.Search.Evaluation;
+using SingleDarts.Search;
+using SingleDarts.Search.Measurement;
+using SingleDarts.Search.Metrics;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Strategies;
@@ -38,12 +41,12 @@ public static class SweepValidation
                     problems.Add($"seeds.{m}: {s.Key} is listed {s.Count()} times");
             }
         }
-        if (spec.CollapseRule.Length > 0 && !CollapseRules.All.Contains(spec.CollapseRule))
-            problems.Add($"collapse_rule: unknown rule '{spec.CollapseRule}' (known: {string.Join(", ", CollapseRules.All)})");
-
         var shared = SearchOptionsJson.Parse(spec.SearchJson, problems);
         if (shared is not null && SearchSpaces.TryGet(shared.Space, out var space))
         {
+            var rules = CollapseRules.Of(space);
+            if (spec.CollapseRule.Length > 0 && !rules.Contains(spec.CollapseRule))
+                problems.Add($"collapse_rule: unknown rule '{spec.CollapseRule}' for the {space.Name} space (known: {string.Join(", ", rules)})");
             var (rule, _) = CollapseRuleOf(spec, space);
             if (spec.CollapseThreshold < 0 || spec.CollapseThreshold > space.CountedEdges)
                 problems.Add($"collapse_threshold must be in 1..{space.CountedEdges} ({rule} edges of the {space.Name} space's counted cell; 0 or none: {space.DefaultCollapseThreshold}), got {spec.CollapseThreshold}");
@@ -97,6 +100,14 @@ public static class SweepValidation
         var problems = new List<string>();
         var options = EvalOptionsJson.ForSweep(json, SharedOptions(spec), problems);
         return options is not null && problems.Count == 0 ? options : throw new SearchConfigException(problems);
+    }
+
+    /// <summary>The numbers the spec's seeds report (a search's; the evaluation stage's are the space's cell counts among them).</summary>
+    public static IReadOnlyList<MetricDefinition> Declared(SweepSpec spec)
+    {
+        var shared = SharedOptions(spec);
+        var declared = spec.Methods.SelectMany(m => MetricSources.Declared(RunScope.Of(shared with { Method = m }))).ToList();
+        return [.. declared.DistinctBy(d => d.Key)];
     }
 
     /// <summary>The spec's collapse rule and threshold, the space's defaults where the spec leaves them out.</summary>

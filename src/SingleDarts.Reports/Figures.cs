@@ -15,13 +15,18 @@ public static class Figures
 
     public static Color ColorOf(int index) => Palette[index % Palette.Length];
 
-    /// <summary>A percentage axis ends at 100 (a mean + std band or bar above it means nothing).</summary>
-    public static void CapPercent(Plot plot, string unit)
+    /// <summary>
+    /// The vertical axis stays inside the metric's declared range: a mean ± std band or bar beyond it means nothing
+    /// (a count below 0, a percentage above 100). A small margin keeps points on the limit visible.
+    /// </summary>
+    public static void WithinRange(Plot plot, double? min, double? max)
     {
-        if (unit != "%") return;
         plot.Axes.AutoScale();
         var limits = plot.Axes.GetLimits();
-        if (limits.Top > 100) plot.Axes.SetLimitsY(limits.Bottom, 100.5);
+        var margin = 0.01 * Math.Max(limits.Top - limits.Bottom, 1e-9);
+        var bottom = min is { } lo && limits.Bottom < lo ? lo - margin : limits.Bottom;
+        var top = max is { } hi && limits.Top > hi ? hi + margin : limits.Top;
+        if (bottom != limits.Bottom || top != limits.Top) plot.Axes.SetLimitsY(bottom, top);
     }
 
     /// <summary>Epochs are whole numbers: no tick at 1.5.</summary>

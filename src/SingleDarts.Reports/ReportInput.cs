@@ -1,8 +1,5 @@
 using System.Text.Json;
 using SingleDarts.Abstractions;
-using SingleDarts.Search;
-using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Reports;
 
@@ -20,8 +17,8 @@ public sealed record ReportInput(SweepStatus Sweep, IReadOnlyList<SeedDetail> Se
             var doc = JsonDocument.Parse(stream);
             if (!doc.RootElement.TryGetProperty("sweep", out var sweep) || !doc.RootElement.TryGetProperty("seeds", out var seeds))
                 throw new ReportException($"{path}: not a sweep export (expected \"sweep\" and \"seeds\"; write one with `sweep export ID --format json`)");
-            var status = sweep.Deserialize<SweepStatus>(Json.Options) ?? throw new ReportException($"{path}: empty \"sweep\"");
-            var details = seeds.Deserialize<SeedDetail[]>(Json.Options) ?? [];
+            var status = sweep.Deserialize<SweepStatus>(WireJson.Options) ?? throw new ReportException($"{path}: empty \"sweep\"");
+            var details = seeds.Deserialize<SeedDetail[]>(WireJson.Options) ?? [];
             return new ReportInput(status, details);
         }
         catch (JsonException ex)
@@ -30,13 +27,20 @@ public sealed record ReportInput(SweepStatus Sweep, IReadOnlyList<SeedDetail> Se
         }
     }
 
-    /// <summary>The sweep's search space (the seeds', else NAS-Bench-201 for records written before spaces were named).</summary>
-    public ISearchSpace Space => SearchSpaces.TryGet(Seeds.FirstOrDefault(s => s.Space.Length > 0)?.Space ?? Sweep.Seeds.FirstOrDefault()?.Space ?? "", out var s)
-        ? s : Nb201Space.Instance;
+    /// <summary>The sweep's search space, as the status describes it.</summary>
+    public SpaceInfo Space => Sweep.Space;
+
+    /// <summary>The declared metrics that some seed has a value of, headline ones first.</summary>
+    public IReadOnlyList<MetricInfo> Metrics =>
+        [.. Sweep.Metrics.Where(m => Seeds.Any(s => s.History.Any(h => h.Metrics.ContainsKey(m.Key)))).OrderBy(m => m.Headline ? 0 : 1)];
 
     public IEnumerable<SeedDetail> Searches(string method) => Seeds.Where(s => s.Status.Method == method && !s.Status.IsEvaluation);
 
     public IEnumerable<SeedDetail> Evaluations(string method) => Seeds.Where(s => s.Status.Method == method && s.Status.IsEvaluation);
+
+    /// <summary>The last epoch of a completed seed (its history's, else its status').</summary>
+    public static EpochSummary? Final(SeedDetail seed) =>
+        seed.Status.State == SeedState.Completed ? seed.History.LastOrDefault() ?? seed.Status.Last : null;
 }
 
 /// <summary>A report cannot be made (a bad input file, an output folder that cannot be written).</summary>

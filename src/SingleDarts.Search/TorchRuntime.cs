@@ -68,9 +68,9 @@ public static class TorchRuntime
     {
         "cpu" => CPU,
         "cuda" when cuda.is_available() => CUDA,
-        "cuda" => throw new Runs.SearchConfigException(
+        "cuda" => throw new SearchConfigException(
             "--device cuda: no CUDA device is usable (this build uses the CPU libtorch; build with -p:TorchBackend=cuda on a machine with a GPU)"),
-        _ => throw new Runs.SearchConfigException($"--device: unknown device '{device}' (known: cpu, cuda)"),
+        _ => throw new SearchConfigException($"--device: unknown device '{device}' (known: cpu, cuda)"),
     };
 
     public static string TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";

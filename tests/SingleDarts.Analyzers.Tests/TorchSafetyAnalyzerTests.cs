@@ -9,6 +9,7 @@ namespace SingleDarts.Analyzers.Tests;
 /// Each rule on the code it must refuse and the code it must let through, compiled against the
 /// real TorchSharp assembly. A snippet marks each line that must be reported with <c>// SDnnnn</c>.
 /// </summary>
+[Trait("Category", "unit")]
 public class TorchSafetyAnalyzerTests
 {
     private const string Usings = """

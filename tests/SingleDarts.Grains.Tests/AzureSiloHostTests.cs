@@ -4,6 +4,7 @@ namespace SingleDarts.Grains.Tests;
 
 /// <summary>Silo host processes on Azure storage (Azurite): membership in an Azure Table, state and checkpoints in the account.</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class AzureSiloHostTests(Azurite azurite)
 {
     [Fact]

@@ -15,6 +15,7 @@ public sealed class AzuriteCollection : ICollectionFixture<Azurite>
 
 /// <summary>Checkpoints in Azure Blob storage (Azurite): atomic, checked, pruned, and waited out through an outage.</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class AzureStorageTests(Azurite azurite)
 {
     private BlobCheckpointStores Stores(CheckpointPolicy? policy = null) =>
@@ -135,7 +136,7 @@ public sealed class AzureStorageTests(Azurite azurite)
         Assert.Contains("Kind must be local or azure", Assert.Single(new StorageOptions { Kind = "s3" }.Validate()));
     }
 
-    private sealed class StopAfter(int epochs, CancellationTokenSource cts) : ISearchObserver
+    private sealed class StopAfter(int epochs, CancellationTokenSource cts) : IRunObserver
     {
         public void EpochDone(EpochRecord record)
         {
@@ -144,7 +145,7 @@ public sealed class AzureStorageTests(Azurite azurite)
     }
 
     /// <summary>Stops Azurite when an epoch starts, and starts it again a few seconds later (on another thread).</summary>
-    private sealed class Outage(Azurite azurite, int afterEpoch, double seconds) : ISearchObserver
+    private sealed class Outage(Azurite azurite, int afterEpoch, double seconds) : IRunObserver
     {
         public bool Happened { get; private set; }
 

@@ -31,7 +31,7 @@ internal sealed partial class CliProcess
     }
 
     /// <summary>A sweep spec file (JSON) in <paramref name="dir"/> with <paramref name="search"/>'s options (less method and seed).</summary>
-    public static string SpecFile(string dir, string name, string id, string[] methods, long[] seeds, SingleDarts.Search.Runs.SearchOptions search)
+    public static string SpecFile(string dir, string name, string id, string[] methods, long[] seeds, SingleDarts.Search.Options.SearchOptions search)
     {
         var options = System.Text.Json.Nodes.JsonNode.Parse(SearchOptionsJson.ToJson(search))!.AsObject();
         options.Remove("method");

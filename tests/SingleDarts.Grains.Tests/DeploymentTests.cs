@@ -13,6 +13,7 @@ namespace SingleDarts.Grains.Tests;
 /// deploy/compose.yaml, deploy/Dockerfile and the Prometheus configs, read offline and held against
 /// the configuration the code reads (no Docker daemon is needed, nor used).
 /// </summary>
+[Trait("Category", "unit")]
 public sealed partial class DeploymentTests
 {
     private static readonly string[] Silos = ["gateway", "worker-1", "worker-2"];
@@ -122,7 +123,7 @@ public sealed partial class DeploymentTests
         var versions = File.ReadAllText(Path.Combine(Deploy.Root, "Directory.Packages.props"));
         Assert.Equal(Regex.Match(versions, @"""TorchSharp"" Version=""([^""]+)""").Groups[1].Value, Regex.Match(versions, @"""TorchSharp-cuda-linux"" Version=""([^""]+)""").Groups[1].Value);
 
-        foreach (var (stage, program) in new[] { ("silo", typeof(SiloHost).Assembly), ("cli", typeof(Cli.Sweeps.ClusterConnection).Assembly) })
+        foreach (var (stage, program) in new[] { ("silo", typeof(SiloHost).Assembly), ("cli", typeof(Cli.CliRunner).Assembly) })
         {
             Assert.Contains($"ENTRYPOINT [\"dotnet\", \"/app/{program.GetName().Name}.dll\"]", stages[stage]);
             Assert.Matches(@"(?m)^USER 1654$", stages[stage]);

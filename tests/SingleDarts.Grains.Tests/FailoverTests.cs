@@ -18,6 +18,7 @@ namespace SingleDarts.Grains.Tests;
 /// bit-identical to an uninterrupted search.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class FailoverTests(Azurite azurite)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
@@ -86,7 +87,7 @@ public sealed class FailoverTests(Azurite azurite)
         Assert.NotEqual(victim, evaluation.Silo);
         Assert.Contains(evaluation.Warnings, w => w.Contains("resumed on") && w.Contains(victim));
         var search = end.Seeds.Single(x => !x.IsEvaluation);
-        var direct = Search.Evaluation.EvalRunner.Run(SweepValidation.EvaluationOptions(spec)! with { Arch = search.Last!.Arch, Seed = 16 },
+        var direct = EvalRunner.Run(SweepValidation.EvaluationOptions(spec)! with { Arch = search.Last!.Arch, Seed = 16 },
             Path.Combine(Tiny.TempDir(), "direct"));
         Assert.Equal(direct.TestAcc, evaluation.Last!.TestAcc);
         var detail = (await cluster.Client.GetGrain<ISweepGrain>(id).GetSeedStage("single", 16, SeedStages.Evaluate))!;

@@ -14,6 +14,7 @@ namespace SingleDarts.Grains.Tests;
 /// k8s/: both overlays and the sweep Job rendered by <c>kubectl kustomize</c> (skipped, with a
 /// message, where kubectl is missing) and held against the configuration the code reads.
 /// </summary>
+[Trait("Category", "integration")]
 public sealed class KubernetesManifestTests
 {
     [SkippableTheory]

@@ -17,6 +17,7 @@ namespace SingleDarts.Grains.Tests;
 /// embedded worker silo with two slots runs 210 tiny seeds back to back while another thread
 /// forces collections non-stop, and every seed must equal its standalone run bit for bit.
 /// </summary>
+[Trait("Category", "integration")]
 public sealed class LongLivedSiloTests(ITestOutputHelper output)
 {
     private const int SeedsPerMethod = 70;

@@ -40,9 +40,20 @@ internal static class Recomputed
         var mean = values.Sum() / values.Count;
         var std = values.Count > 1 ? Math.Sqrt(values.Select(v => (v - mean) * (v - mean)).Sum() / (values.Count - 1)) : 0;
         Assert.Equal(values.Count, stat.N);
-        Assert.Equal(mean, stat.Mean, 12);
-        Assert.Equal(std, stat.Std, 12);
+        Assert.Equal(mean, stat.Mean, 1e-12 * Math.Max(1, Math.Abs(mean)));
+        Assert.Equal(std, stat.Std, 1e-12 * Math.Max(1, Math.Abs(std)));
         Assert.Equal(values.Min(), stat.Min);
         Assert.Equal(values.Max(), stat.Max);
+    }
+
+    /// <summary>Two curves are the same: epoch by epoch, the same statistics of the same metrics.</summary>
+    public static void AssertSameCurve(EpochAggregate[] expected, EpochAggregate[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal((expected[i].Epoch, expected[i].ValidAcc, expected[i].TrainAcc), (actual[i].Epoch, actual[i].ValidAcc, actual[i].TrainAcc));
+            Assert.Equal(expected[i].Metrics.OrderBy(kv => kv.Key), actual[i].Metrics.OrderBy(kv => kv.Key));
+        }
     }
 }

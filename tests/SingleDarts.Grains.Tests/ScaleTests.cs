@@ -21,6 +21,7 @@ namespace SingleDarts.Grains.Tests;
 /// once on Azure Table storage (Azurite), where no write may fail.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
 {
     private const int Silos = 4, SlotsPerSilo = 16, SeedsPerMethod = 500, Epochs = 50;
@@ -111,7 +112,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
             {
                 Recomputed.AssertStat([.. records.Select(r => r[e].ValidAcc!.Value)], aggregate.Curve[e].ValidAcc);
                 Recomputed.AssertStat([.. records.Select(r => r[e].TrainAcc)], aggregate.Curve[e].TrainAcc);
-                Recomputed.AssertStat([.. records.Select(r => r[e].ParamFreeShare)], aggregate.Curve[e].ParamFreeShare);
+                Recomputed.AssertStat([.. records.Select(r => (double)Recomputed.ParamFree(r[e].Arch))], aggregate.Curve[e].Metrics[CellMetrics.ParamFree]);
             }
             var finals = records.Select(r => r[^1]).ToList();
             Recomputed.AssertStat([.. finals.Select(f => f.ValidAcc!.Value)], aggregate.ValidAcc);
@@ -120,7 +121,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
             var (modal, share) = Recomputed.Modal(archs);
             Assert.Equal(modal, aggregate.ModalArch);
             Assert.Equal(share, aggregate.ModalShare);
-            Assert.Equal(Recomputed.MeanPairwiseHamming(archs), aggregate.MeanPairwiseHamming!.Value, 12);
+            Assert.Equal(Recomputed.MeanPairwiseHamming(archs), aggregate.MeanPairwiseHamming!.Value, 1e-12);
         }
     }
 
@@ -134,7 +135,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
         foreach (var seed in seeds)
         {
             var (method, n) = (seed.Status.Method, seed.Status.Seed);
-            for (var e = 1; e <= Epochs; e++) curves.Add(method, Summaries.Of(SimulatedSeedSearch.Epoch(method, n, e, Epochs)));
+            for (var e = 1; e <= Epochs; e++) curves.Add(method, Wire.Of(SimulatedSeedSearch.Epoch(method, n, e, Epochs)));
             var failed = n % 10 == 0;      // every tenth failed, each with a reason of its own
             seed.Dispatched = true;
             seed.Counted = failed ? (int)(n % Epochs) : Epochs;
@@ -143,7 +144,7 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
                 State = failed ? SeedState.Failed : SeedState.Completed,
                 Silo = $"10.0.{n % 7}.1:11111",
                 Reason = failed ? $"the gradient of α became NaN at epoch {n % Epochs + 1}, step {n}" : null,
-                Last = Summaries.Of(SimulatedSeedSearch.Epoch(method, n, Epochs, Epochs)) with { Nb201Acc = 90 + n % 5, Nb201Rank = (int)n },
+                Last = Wire.Of(SimulatedSeedSearch.Epoch(method, n, Epochs, Epochs)) is var last ? last with { Metrics = new(last.Metrics) { [Search.Spaces.Nb201.Nb201Benchmark.TestAcc] = 90 + n % 5 + 0.1234, [Search.Spaces.Nb201.Nb201Benchmark.Rank] = n } } : null,
             };
         }
         var state = new SweepGrainState
@@ -176,7 +177,8 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
         var services = cluster.GetSiloServiceProvider(cluster.Silos[0].SiloAddress);
         var size = services.GetRequiredService<IGrainStorageSerializer>().Serialize(state).ToMemory().Length;
         output.WriteLine($"10,000 seeds: {state.Seeds.Length / 1024.0:F0} KiB of records, {state.Curves.Length / 1024.0:F1} KiB of curves, {size / 1024.0:F0} KiB as the row's JSON");
-        Assert.True(size < 512 * 1024, $"{size} bytes: not well inside Azure Table's ~1 MB entity");
+        // ~55 bytes a seed with its last epoch's metrics (the cell counts recomputed from its slots): 10,000 seeds stay well inside the 1 MiB entity
+        Assert.True(size < 640 * 1024, $"{size} bytes: not well inside Azure Table's 1 MiB entity");
 
         var storage = services.GetRequiredKeyedService<IGrainStorage>(SweepStorage.Name);
         var grainId = GrainId.Create("sweep", "big-" + tag);
@@ -190,10 +192,11 @@ public sealed class ScaleTests(Azurite azurite, ITestOutputHelper output)
             var (a, b) = (seeds[i].Status, back[i].Status);
             Assert.Equal((a.Method, a.Seed, a.State, a.Silo, a.Reason, seeds[i].Counted, seeds[i].Dispatched), (b.Method, b.Seed, b.State, b.Silo, b.Reason, back[i].Counted, back[i].Dispatched));
             var (x, y) = (a.Last!, b.Last!);
-            Assert.Equal((x.ValidAcc, x.Nb201Acc, x.Nb201Rank, x.Arch, x.ParamFreeShare), (y.ValidAcc, y.Nb201Acc, y.Nb201Rank, y.Arch, y.ParamFreeShare));
+            Assert.Equal((x.ValidAcc, x.Arch), (y.ValidAcc, y.Arch));
+            Assert.Equal(x.Metrics.OrderBy(kv => kv.Key), y.Metrics.OrderBy(kv => kv.Key));      // every metric, bit for bit
         }
         var curvesBack = EpochCurves.Unpack(read.State.Curves, Methods);
-        foreach (var method in Methods) Assert.Equal(curves.Curve(method), curvesBack.Curve(method));
+        foreach (var method in Methods) Recomputed.AssertSameCurve(curves.Curve(method), curvesBack.Curve(method));
     }
 
     private static CountingGrainStorage.Tally Sum(InProcessTestCluster cluster, string stateName)

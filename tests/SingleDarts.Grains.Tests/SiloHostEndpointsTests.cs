@@ -9,6 +9,7 @@ namespace SingleDarts.Grains.Tests;
 
 /// <summary>The silo host's own endpoints (health, dashboard) in-process on Azurite, and its settings' checks.</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class SiloHostEndpointsTests(Azurite azurite)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -7,6 +7,7 @@ namespace SingleDarts.Grains.Tests;
 /// <see cref="StateWrites{T}"/> against one storage row shared by activations, with the failures a real
 /// storage has: away, a write applied whose answer was lost, a restart without its last writes.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class StateWritesTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>The <c>sweep</c> and <c>seed</c> commands as a user runs them: separate processes.</summary>
+[Trait("Category", "integration")]
 public sealed class SweepCliTests
 {
     private static string Spec(string dir, string text)
@@ -65,8 +66,9 @@ public sealed class SweepCliTests
         var csv = Path.Combine(dir, "export.csv");
         Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format csv -o {csv} {gateway}").Exit);
         var lines = File.ReadAllLines(csv);
-        Assert.StartsWith("sweep,method,seed,state,silo,epoch,train_loss", lines[0]);
-        Assert.Contains(lines.Skip(1), l => l.StartsWith("cli-test,single,0,running,", StringComparison.Ordinal));
+        Assert.StartsWith("sweep,method,seed,stage,state,silo,space,epoch,train_loss", lines[0]);
+        Assert.EndsWith(",arch,cell.param_free,cell.skip_connect,alpha.entropy", lines[0]);     // then a column per declared metric (synthetic data: no benchmark)
+        Assert.Contains(lines.Skip(1), l => l.StartsWith("cli-test,single,0,search,running,", StringComparison.Ordinal));
         var json = Path.Combine(dir, "export.json");
         Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format json -o {json} {gateway}").Exit);
         var export = JsonNode.Parse(File.ReadAllText(json))!;
@@ -278,6 +280,7 @@ public sealed class SweepCliTests
 }
 
 /// <summary>A real multi-process cluster: two silo host processes and the CLI as a client.</summary>
+[Trait("Category", "integration")]
 public sealed class SiloHostTests(ITestOutputHelper output)
 {
 

@@ -4,6 +4,7 @@ using SingleDarts.Cli.Sweeps;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>How the CLI reports failed seeds: once per reason, and loudly at the end.</summary>
+[Trait("Category", "unit")]
 public sealed class SweepFailuresTests
 {
     private static SeedStatus Seed(string method, long seed, SeedState state, string? reason = null, int epochsDone = 0, int finishedSecond = 0) => new()

@@ -4,6 +4,7 @@ using SingleDarts.Cli.Sweeps;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>What <c>sweep start</c> says of a sweep's size and pace.</summary>
+[Trait("Category", "unit")]
 public sealed class SweepProgressTests
 {
     private static SweepStatus Sweep(int seeds, int done, int slots = 4) => new()
@@ -60,9 +61,15 @@ public sealed class SweepProgressTests
         var seed = new SeedStatus
         {
             Method = "single", Seed = 1, Epochs = 30, EpochsDone = 4, State = SeedState.Running, Silo = "s1",
-            Last = new EpochSummary { Epoch = 4, TrainLoss = double.NaN, TrainAcc = double.NaN, AlphaEntropy = double.NaN, ValidAcc = 0.3155, ParamFreeShare = 0, Arch = "a" },
+            Last = new EpochSummary { Epoch = 4, TrainLoss = double.NaN, TrainAcc = double.NaN, ValidAcc = 0.3155, Arch = "a", Metrics = new() { ["cell.param_free"] = 0, ["alpha.entropy"] = double.NaN } },
         };
-        Assert.Equal("single seed 1: running on s1, epoch 4/30, loss –, valid 31.55%, param-free 0.00, H(α) –, a", SweepViews.Line(seed));
+        MetricInfo[] metrics =
+        [
+            new() { Key = "cell.param_free", Column = "param-free", Headline = true, Decimals = 0 },
+            new() { Key = "alpha.entropy", Column = "H(α)", Headline = true, Decimals = 4 },
+            new() { Key = "nb201.test_acc", Column = "NB201 %", Headline = true },        // declared, no value: left out
+        ];
+        Assert.Equal("single seed 1: running on s1, epoch 4/30, loss –, valid 31.55%, param-free 0, H(α) –, a", SweepViews.Line(seed, metrics));
     }
 
     [Fact]

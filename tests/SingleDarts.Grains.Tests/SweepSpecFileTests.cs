@@ -3,6 +3,7 @@ using SingleDarts.Cli.Sweeps;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>Where a spec's YAML breaks, said with its line.</summary>
+[Trait("Category", "unit")]
 public sealed class SweepSpecFileTests
 {
     [Theory]
@@ -28,12 +29,13 @@ public sealed class SweepSpecFileTests
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("spec-").FullName, "spec.yaml");
         File.WriteAllText(path, "name: s\nmethods: [single\nseeds: 0");
-        var error = Assert.Throws<Search.Runs.SearchConfigException>(() => SweepSpecFile.Read(path));
+        var error = Assert.Throws<Search.SearchConfigException>(() => SweepSpecFile.Read(path));
         Assert.Equal($"{path}: not valid YAML at line 2, column 10 (this '[' is never closed)", Assert.Single(error.Problems));
     }
 }
 
 /// <summary>Seeds per method: a spec may give each method its own seed list.</summary>
+[Trait("Category", "unit")]
 public sealed class SweepSpecSeedsTests
 {
     private static string Write(string yaml)
@@ -73,7 +75,7 @@ public sealed class SweepSpecSeedsTests
     public void A_bad_per_method_seed_list_is_refused_naming_the_method(string yaml, string expected)
     {
         var path = Write("name: s\n" + yaml);
-        var error = Assert.Throws<Search.Runs.SearchConfigException>(() => SweepSpecFile.Read(path));
+        var error = Assert.Throws<Search.SearchConfigException>(() => SweepSpecFile.Read(path));
         Assert.Contains(error.Problems, p => p.Contains(expected));
     }
 }

@@ -6,6 +6,7 @@ using SingleDarts.Search.Runs;
 namespace SingleDarts.Grains.Tests;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class SweepTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
@@ -77,13 +78,13 @@ public sealed class SweepTests(ClusterFixture fixture)
             var (modal, share) = Recomputed.Modal(finals.Select(f => f.Arch).ToList());
             Assert.Equal(modal, agg.ModalArch);
             Assert.Equal(share, agg.ModalShare);
-            Assert.Equal(Recomputed.MeanPairwiseHamming(finals.Select(f => f.Arch).ToList()), agg.MeanPairwiseHamming!.Value, 12);
+            Assert.Equal(Recomputed.MeanPairwiseHamming(finals.Select(f => f.Arch).ToList()), agg.MeanPairwiseHamming!.Value, 1e-12);
             Assert.Equal(2, agg.Curve.Length);
             foreach (var point in agg.Curve)
             {
                 var at = seeds.Select(s => s!.History.Single(h => h.Epoch == point.Epoch)).ToList();
                 Recomputed.AssertStat(at.Select(h => h.ValidAcc!.Value).ToList(), point.ValidAcc);
-                Recomputed.AssertStat(at.Select(h => h.ParamFreeShare).ToList(), point.ParamFreeShare);
+                Recomputed.AssertStat(at.Select(h => (double)Recomputed.ParamFree(h.Arch)).ToList(), point.Metrics[CellMetrics.ParamFree]);
             }
             // the coordinator's copy of each seed equals the seed grain's own
             Assert.Equal(finals.Select(f => f.Arch), status.Seeds.Where(s => s.Method == method).OrderBy(s => s.Seed).Select(s => s.Last!.Arch));
@@ -107,13 +108,13 @@ public sealed class SweepTests(ClusterFixture fixture)
         foreach (var method in spec.Methods)
         {
             var agg = status.Methods.Single(m => m.Method == method);
-            Assert.Equal(("skip_connect", 3, 8), (agg.CollapseRule, agg.CollapseThreshold, agg.CountedEdges));
+            Assert.Equal((CellMetrics.SkipConnect, 3, 8), (agg.CollapseRule, agg.CollapseThreshold, agg.CountedEdges));
             var seeds = await Task.WhenAll(spec.Seeds.Select(s => fixture.Client.GetGrain<ISweepGrain>(id).GetSeed(method, s)));
             var finals = seeds.Select(s => s!.History.Last()).ToList();
             var skips = finals.Select(f => Recomputed.DartsGenes(f.Arch)[..8].Count(g => g.Op == "skip_connect")).ToList();
             Assert.Equal(skips.Count(k => k >= 3) / 2.0, agg.CollapseRate);
-            Assert.Equal(skips.Average(), agg.MeanSkipConnects);
-            Assert.Equal(finals.Select(f => f.SkipConnects), skips);
+            Assert.Equal(skips.Average(), agg.Finals[CellMetrics.SkipConnect].Mean);
+            Assert.Equal(finals.Select(f => (int)f.Metrics[CellMetrics.SkipConnect]), skips);
             Assert.Equal(Recomputed.DartsHamming(finals[0].Arch, finals[1].Arch), agg.MeanPairwiseHamming);
 
             var detail = seeds[0]!;
@@ -156,7 +157,7 @@ public sealed class SweepTests(ClusterFixture fixture)
                 Assert.Equal(2, e.EpochsDone);
                 Assert.EndsWith($"{method}-seed{e.Seed}-evaluate", e.RunFolder);
                 // bit-identical to the same evaluation run directly
-                var direct = Search.Evaluation.EvalRunner.Run(evaluation with { Arch = search.Last.Arch, Seed = e.Seed }, Path.Combine(Tiny.TempDir(), "direct"));
+                var direct = EvalRunner.Run(evaluation with { Arch = search.Last.Arch, Seed = e.Seed }, Path.Combine(Tiny.TempDir(), "direct"));
                 Assert.Equal(direct.TestAcc, e.Last.TestAcc);
                 var detail = (await fixture.Client.GetGrain<ISweepGrain>(id).GetSeedStage(method, e.Seed, SeedStages.Evaluate))!;
                 Assert.Equal([1, 2], detail.History.Select(h => h.Epoch));
@@ -207,7 +208,7 @@ public sealed class SweepTests(ClusterFixture fixture)
         var streak = 0;
         foreach (var e in history)
         {
-            streak = e.ParamFreeEdges >= threshold ? streak + 1 : 0;
+            streak = Recomputed.ParamFree(e.Arch) >= threshold ? streak + 1 : 0;
             if (streak >= epochs) return e.Epoch;
         }
         return null;

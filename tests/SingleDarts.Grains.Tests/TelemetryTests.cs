@@ -11,6 +11,7 @@ namespace SingleDarts.Grains.Tests;
 
 /// <summary>The SingleDarts meter and activity source during a real sweep on the 3-silo cluster, read by in-memory exporters.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "integration")]
 public sealed class TelemetryTests(ClusterFixture fixture)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
@@ -75,12 +76,18 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             Assert.Equal(last.TrainLoss, Gauge(metrics, "singledarts.train.loss", seed));
             Assert.Equal(last.TrainAcc, Gauge(metrics, "singledarts.train.accuracy", seed));
             Assert.Equal(last.ValidAcc, Gauge(metrics, "singledarts.valid.accuracy", seed));
-            Assert.Equal(last.Nb201Acc, Gauge(metrics, "singledarts.nb201.accuracy", seed));
-            Assert.Equal(last.ParamFreeShare, Gauge(metrics, "singledarts.cell.param_free_share", seed));
-            Assert.Equal(last.SkipConnects, Gauge(metrics, "singledarts.cell.skip_connects", seed));
-            Assert.Equal(last.AlphaEntropy, Gauge(metrics, "singledarts.alpha.entropy", seed));
             Assert.Equal(last.ImagesPerSecond, Gauge(metrics, "singledarts.train.throughput", seed));
-            Assert.InRange(last.AlphaEntropy, 0.0, Math.Log(5) + 1e-9);
+            // every declared metric has its gauge, named after its key, and shows the seed's last value
+            Assert.NotEmpty(status.Metrics);
+            Assert.Contains(status.Metrics, m => m.Key == "nb201.test_acc");
+            foreach (var declared in status.Metrics.Where(m => last.Metrics.ContainsKey(m.Key)))
+            {
+                Assert.Equal(SingleDartsMetrics.MetricUnit(declared.Unit), Assert.Single(metrics, m => m.Name == "singledarts." + declared.Key).Unit);
+                Assert.Equal(last.Metric(declared.Key), Gauge(metrics, "singledarts." + declared.Key, seed));
+            }
+            Assert.True(last.Metrics.Count >= 6, string.Join(", ", last.Metrics.Keys));       // cell counts, entropy, NB201 accuracy, rank and two transfers
+            Assert.Equal(Recomputed.ParamFree(last.Arch), Gauge(metrics, "singledarts.cell.param_free", seed));
+            Assert.InRange(last.Metrics["alpha.entropy"], 0.0, Math.Log(5) + 1e-9);
 
             // op shares: per op, summing to one, and the chosen ops are the arch's
             var shares = Points(metrics, "singledarts.cell.op_share", id).Where(p => Is(p, seed))
@@ -208,8 +215,9 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         Assert.Equal(Search.Spaces.Darts.DartsPrimitives.Names.Order(), shares.Keys.Order());
         Assert.Equal(1.0, shares.Values.Sum(), 9);
         Assert.Equal(0.0, shares["none"]);
-        Assert.Equal(seed.Last!.SkipConnects / 8.0, shares["skip_connect"], 12);
-        Assert.Equal(seed.Last.SkipConnects, Gauge(metrics, "singledarts.cell.skip_connects", seed));
+        var skips = Recomputed.DartsGenes(seed.Last!.Arch)[..8].Count(g => g.Op == "skip_connect");
+        Assert.Equal(skips / 8.0, shares["skip_connect"], 12);
+        Assert.Equal(skips, Gauge(metrics, "singledarts.cell.skip_connect", seed));
     }
 
     private static List<MetricPoint> Points(List<MetricSnapshot> metrics, string name, string sweepId) =>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>Silo-to-silo and client-to-silo TLS with a self-signed cluster certificate: two silo processes and CLI clients.</summary>
+[Trait("Category", "integration")]
 public sealed class TlsTests
 {
     [Fact]

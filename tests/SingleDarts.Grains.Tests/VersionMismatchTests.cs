@@ -3,6 +3,7 @@ using SingleDarts.Cli;
 namespace SingleDarts.Grains.Tests;
 
 /// <summary>A CLI newer than the cluster's silos: the call the silos do not know becomes one line, not a stack trace.</summary>
+[Trait("Category", "unit")]
 public class VersionMismatchTests
 {
     [Fact]

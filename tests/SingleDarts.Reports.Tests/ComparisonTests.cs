@@ -3,6 +3,7 @@ using SingleDarts.Reports;
 namespace SingleDarts.Reports.Tests;
 
 /// <summary>The comparison statistics against textbook examples and values computed by hand.</summary>
+[Trait("Category", "unit")]
 public sealed class ComparisonTests
 {
     // Welch's t-test, Wikipedia's first example (two samples of 15): t = −2.46, ν ≈ 25.0, p = 0.021

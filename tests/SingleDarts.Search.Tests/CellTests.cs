@@ -12,6 +12,7 @@ namespace SingleDarts.Search.Tests;
 /// very function of NAS-Bench-201's cell: node j = Σ_{i&lt;j} Σ_op w_op·op(node i), written here
 /// edge by edge with plain functional ops on slices of the same parameters.
 /// </summary>
+[Trait("Category", "unit")]
 public class CellTests
 {
     private const int C = 3;

@@ -3,9 +3,10 @@ using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Search.Tests;
 
+[Trait("Category", "unit")]
 public sealed class CheckpointStoreTests
 {
-    private sealed class Warnings : ISearchObserver
+    private sealed class Warnings : IRunObserver
     {
         public List<string> Messages { get; } = [];
         public void Warning(string message) => Messages.Add(message);
@@ -101,7 +102,7 @@ public sealed class CheckpointStoreTests
         return copy;
     }
 
-    private sealed class StopAfter(int epochs, CancellationTokenSource cts) : ISearchObserver
+    private sealed class StopAfter(int epochs, CancellationTokenSource cts) : IRunObserver
     {
         public void EpochDone(EpochRecord record)
         {

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using SingleDarts.Cli;
 using SingleDarts.Cli.Sweeps;
-using SingleDarts.Search.Benchmarks;
 using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Search.Tests;
 
 /// <summary><c>singledarts data download</c>, <c>--data cifar10</c> and the built-in NB201 table, through the real program.</summary>
+[Trait("Category", "integration")]
 public class CliDownloadTests
 {
     private static (int Exit, string[] Out, string[] Err) Cli(string args, Dictionary<string, string>? environment = null)
@@ -46,12 +46,12 @@ public class CliDownloadTests
         Assert.True(exit == 0, string.Join('\n', stderr));
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
         // the built-in table is the default for the nb201 space on CIFAR-10
-        var lookup = Nb201Table.Builtin.Lookup(Genotype.Parse((string)result["arch"]!), Nb201Table.Cifar10);
-        Assert.Equal(lookup.Rank, (int)result["nb201"]!["rank"]!);
-        Assert.Equal("cifar10", (string?)result["nb201"]!["dataset"]);
+        var row = Nb201Table.Builtin.Find(Genotype.Parse((string)result["arch"]!))!;
+        Assert.Equal(Nb201Table.Builtin.Rank(row, Nb201Table.Cifar10), (int)result["metrics"]![Nb201Benchmark.Rank]!);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "config.json")))!;
         Assert.Equal("cifar10", (string?)config["options"]!["data"]);
-        Assert.Equal(Nb201Source.Builtin, (string?)config["data"]!["nb201_table"]);
+        Assert.Equal(Nb201Source.Builtin, (string?)config["data"]!["benchmark"]!["table"]);
+        Assert.Equal("cifar10", (string?)config["data"]!["benchmark"]!["dataset"]);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public class CliDownloadTests
         Assert.Equal($"error: --data cifar10: CIFAR-10 is not in {empty}; download it with: singledarts data download cifar10 --dir {empty}", Assert.Single(stderr));
 
         File.WriteAllText(spec, "name: t\nmethods: [single]\nseeds: [0]\nsearch:\n  space: darts\n  nb201: builtin\n");
-        var ex = Assert.Throws<Runs.SearchConfigException>(() => SweepSpecFile.Read(spec));
+        var ex = Assert.Throws<SearchConfigException>(() => SweepSpecFile.Read(spec));
         Assert.Contains(ex.Problems, p => p.Contains("nb201 is NAS-Bench-201's table"));
         File.WriteAllText(spec, "name: t\nmethods: [single]\nseeds: [0]\nsearch:\n  space: darts\n  nb201: none\n");
         Assert.Equal("none", (string?)JsonNode.Parse(SweepSpecFile.Read(spec).Spec.SearchJson)!["nb201"]);

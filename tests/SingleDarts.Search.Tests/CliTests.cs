@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 namespace SingleDarts.Search.Tests;
 
 /// <summary>The real <c>singledarts</c> program, run as a separate process.</summary>
+[Trait("Category", "integration")]
 public class CliTests
 {
     private const string TinyArgs = "--channels 2 --cells 1 --image-size 8 --train-size 64 --synthetic-classes 4 --batch-size 16 --threads 1";
@@ -21,7 +22,7 @@ public class CliTests
     [InlineData("search --relax tanh", "--relax")]
     [InlineData("search --train-portion 1 --method darts-v1", "--train-portion")]
     [InlineData("search --resume", "--resume needs --out")]
-    [InlineData("search --resume --out /nonexistent/run", "no checkpoint")]
+    [InlineData("search --resume --out /nonexistent/run", "--resume: no such run folder: /nonexistent/run")]
     [InlineData("search --device tpu", "--device")]
     [InlineData("search --space darts --cells 2", "--cells must be at least 3 in the darts space")]
     [InlineData("search --space nas101", "--space")]
@@ -36,7 +37,7 @@ public class CliTests
     [InlineData("evaluate --space nb201 --arch resnet --drop-path 0.2", "--drop-path: the nb201 evaluation network has no drop-path")]
     [InlineData("evaluate --space darts --arch darts_v2 --image-size 16", "--auxiliary-weight needs images of at least 32 px")]
     [InlineData("evaluate --space darts --arch darts_v2 --cutout -1", "--cutout must not be negative")]
-    [InlineData("evaluate --resume --out /nonexistent/run", "no checkpoint")]
+    [InlineData("evaluate --resume --out /nonexistent/run", "--resume: no such run folder: /nonexistent/run")]
     [InlineData("evaluate --dry-run --resume --out /nonexistent/run", "--dry-run builds a new network: it cannot --resume a run")]
     [InlineData("evaluate --dry-run --space darts --arch \"Genotype(normal=[x\"", "--arch: genotype: expected '('")]
     [InlineData("search --epochs 1 --out /proc/forbidden", "--out /proc/forbidden: cannot write there (")]
@@ -54,6 +55,23 @@ public class CliTests
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(expected, lines[0]);
         Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void A_resume_of_the_other_kind_of_run_says_what_the_folder_holds()
+    {
+        // one run driver, one resume check: a search folder is not an evaluation's, and the other way round
+        var search = Tiny.TempDir();
+        Assert.Equal(0, Cli($"search {TinyArgs} --epochs 1 --out {search}").Exit);
+        var (exit, _, err) = Cli($"evaluate --resume --out {search}");
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: --resume: {search} holds a search, not an evaluation: continue it with `singledarts search --resume`", err.Trim());
+
+        var evaluation = Tiny.TempDir();
+        Assert.Equal(0, Cli($"evaluate --space nb201 --arch resnet --epochs 1 --channels 2 --cells 1 --image-size 8 --train-size 64 --synthetic-classes 4 --batch-size 16 --threads 1 --out {evaluation}").Exit);
+        (exit, _, err) = Cli($"search --resume --out {evaluation}");
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: --resume: {evaluation} holds an evaluation, not a search: continue it with `singledarts evaluate --resume`", err.Trim());
     }
 
     [Fact]
@@ -170,6 +188,7 @@ public class CliTests
     }
 }
 
+[Trait("Category", "integration")]
 public class CliDataTests
 {
     private static (int Exit, string[] Out, string Err) Cli(string args)
@@ -242,8 +261,8 @@ public class CliDataTests
         Assert.True(exit == 0, err);
         Assert.DoesNotContain("from cache", stdout[0]);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(first, "result.json")))!;
-        var lookup = Benchmarks.Nb201Table.Load(table).Lookup(Spaces.Nb201.Genotype.Parse((string)result["arch"]!), "cifar10");
-        Assert.Equal(lookup.TestAcc, (double)result["nb201"]!["test_acc"]!, 6);
+        var row = Spaces.Nb201.Nb201Table.Load(table).Find(Spaces.Nb201.Genotype.Parse((string)result["arch"]!))!;
+        Assert.Equal(row.Cifar10, (double)result["metrics"]![Spaces.Nb201.Nb201Benchmark.TestAcc]!, 6);
 
         var second = Tiny.TempDir();
         (exit, stdout, err) = Cli($"search {args} --out {second}");

@@ -14,6 +14,7 @@ namespace SingleDarts.Search.Tests;
 /// BatchNorm2d put back into the stem it failed 1 of 3 Release runs of 150 steps per method (and a
 /// 6-second loop outside the tests crashed 3 of 4 times); the project's code ran clean in every try.
 /// </summary>
+[Trait("Category", "unit")]
 public class ConcurrentGcTests
 {
     [Fact]

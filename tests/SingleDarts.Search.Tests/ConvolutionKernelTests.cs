@@ -11,6 +11,7 @@ namespace SingleDarts.Search.Tests;
 /// or NaN for output channels that are not a multiple of 16 (see Nn/Conv.cs); the seam must be
 /// right for every shape, and must leave alone only shapes the raw kernel gets right.
 /// </summary>
+[Trait("Category", "unit")]
 public class ConvolutionKernelTests(ITestOutputHelper output)
 {
     private const int Repeats = 4;

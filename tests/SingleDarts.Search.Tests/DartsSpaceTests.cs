@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Tests;
 
 /// <summary>The DARTS CNN search network, its α and its genotypes.</summary>
+[Trait("Category", "unit")]
 public class DartsSpaceTests
 {
     /// <summary>The DARTS paper's search network as its code builds it (counted independently from its definition).</summary>
@@ -153,7 +154,6 @@ public class DartsSpaceTests
         Assert.Equal([G("max_pool_3x3", 1), G("max_pool_3x3", 0)], genotype.Reduce.Take(2));
         Assert.Equal(2, genotype.SkipConnects);
         Assert.Equal(5, genotype.ParameterFreeEdges);       // skip ×2, avg pool, max pool ×2
-        Assert.Equal(5 / 8.0, genotype.ParameterFreeShare);
     }
 
     private const string DartsV2 =
@@ -227,8 +227,8 @@ public class DartsSpaceTests
         Assert.Equal(28, full.Alphas.Length);
         Assert.All(full.Alphas, row => Assert.Equal(8, row.Length));
         var genotype = DartsGenotype.Parse(full.Arch);
-        Assert.Equal(genotype.SkipConnects, full.SkipConnects);
-        Assert.Equal(genotype.ParameterFreeEdges, full.ParamFreeEdges);
+        Assert.Equal(genotype.SkipConnects, full.Metrics[CellMetrics.SkipConnect]);
+        Assert.Equal(genotype.ParameterFreeEdges, full.Metrics[CellMetrics.ParamFree]);
 
         var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(straight, "config.json")))!["model"]!;
         Assert.Equal("darts", (string)config["space"]!);
@@ -248,7 +248,7 @@ public class DartsSpaceTests
     private static SearchOptions DartsOptions(string method, int epochs) =>
         Tiny.Options(method, seed: 2, epochs: epochs) with { Space = "darts", Channels = 4, Cells = 3, TrainSize = 64 };
 
-    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : ISearchObserver
+    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : IRunObserver
     {
         public void EpochDone(EpochRecord record)
         {

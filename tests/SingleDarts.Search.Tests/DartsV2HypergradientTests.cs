@@ -11,6 +11,7 @@ namespace SingleDarts.Search.Tests;
 /// DARTS-V2's finite-difference hypergradient against the exact one, computed independently by
 /// differentiating through the unrolled step (double backward) on a tiny float64 model.
 /// </summary>
+[Trait("Category", "unit")]
 public class DartsV2HypergradientTests
 {
     /// <summary>Two mixed layers: h = Σ_k a0_k·op_k(W1·x), logits = W2·Σ_k a1_k·op_k(h), ops = identity, tanh, softplus.</summary>

@@ -3,6 +3,7 @@ using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Search.Tests;
 
+[Trait("Category", "unit")]
 public class DataTests
 {
     [Fact]
@@ -162,12 +163,27 @@ public class DataTests
     }
 
     [Fact]
-    public void Disposing_a_prefetching_source_early_stops_the_producer()
+    public async Task Disposing_a_prefetching_source_early_stops_the_producer()
     {
         var data = SyntheticImages.Create(4, 200, 0, 6, 0);
         var loader = new BatchLoader(data.Train, [.. Enumerable.Range(0, 200)], 4, true, true, data.Mean, data.Std, new Rng(1));
-        var source = new PrefetchingSource(loader.Epoch());
+        var produced = 0;
+        IEnumerable<Strategies.Batch> Counted()
+        {
+            foreach (var batch in loader.Epoch())
+            {
+                Interlocked.Increment(ref produced);
+                yield return batch;
+            }
+        }
+        var source = new PrefetchingSource(Counted(), depth: 2);
         source.Next().Dispose();
-        source.Dispose(); // must return, not hang on the full queue
+        // Dispose must return (not hang on the producer blocked on the full queue), and the producer must stop there
+        var disposing = Task.Run(source.Dispose);
+        Assert.True(await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(10))) == disposing, "Dispose did not return within 10 s: the producer was not stopped");
+        var stoppedAt = Volatile.Read(ref produced);
+        Assert.InRange(stoppedAt, 1, 1 + 2 + 1);          // the batch taken, a full queue of 2, the one the producer was adding
+        await Task.Delay(100);
+        Assert.Equal(stoppedAt, Volatile.Read(ref produced));   // of the epoch's 50 batches, no more are made
     }
 }

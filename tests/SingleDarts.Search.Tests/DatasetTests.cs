@@ -4,6 +4,7 @@ using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Search.Tests;
 
+[Trait("Category", "unit")]
 public class DatasetTests
 {
     private static DatasetCache Cache() => new(Tiny.TempDir());

@@ -7,6 +7,7 @@ using SingleDarts.Search.Runs;
 namespace SingleDarts.Search.Tests;
 
 /// <summary><see cref="DatasetDownloader"/> against a loopback server serving small archives in the official layouts.</summary>
+[Trait("Category", "integration")]
 public class DownloadTests
 {
     private static readonly DownloadableDataset Cifar10 = DownloadableDatasets.Cifar10;

@@ -1,5 +1,4 @@
 using SingleDarts.Search.Data;
-using SingleDarts.Search.Evaluation;
 using SingleDarts.Search.Optim;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
@@ -11,6 +10,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Tests;
 
 /// <summary>The evaluation networks and the from-scratch training of a genotype.</summary>
+[Trait("Category", "unit")]
 public class EvaluationTests
 {
     private static DartsGenotype Named(string name) => DartsGenotype.Parse(DartsSpace.Instance.NamedGenotypes[name]);
@@ -170,9 +170,9 @@ public class EvaluationTests
             SyntheticClasses = 4, Threads = Tiny.Threads,
         };
 
-    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : IEvalObserver
+    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : IRunObserver
     {
-        public void EpochDone(EvalEpochRecord record)
+        public void EpochDone(EpochRecord record)
         {
             if (record.Epoch >= epochs) cts.Cancel();
         }

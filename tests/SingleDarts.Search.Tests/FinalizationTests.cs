@@ -11,9 +11,10 @@ namespace SingleDarts.Search.Tests;
 /// actually runs — every method, evaluation, checkpoints, a resume — with a collector forcing
 /// collections all the while, and counts finalized TorchSharp objects by type.
 /// </summary>
+[Trait("Category", "unit")]
 public class FinalizationTests
 {
-    private sealed class CancelAfterFirstEpoch(CancellationTokenSource cts) : ISearchObserver
+    private sealed class CancelAfterFirstEpoch(CancellationTokenSource cts) : IRunObserver
     {
         public void EpochDone(EpochRecord record) => cts.Cancel();
     }

@@ -9,6 +9,7 @@ namespace SingleDarts.Search.Tests;
 /// ~1e-3; a changed computation moves them by ~1e-4), because another CPU's kernels may round
 /// differently — on the recording machine the values are equal bit for bit.
 /// </summary>
+[Trait("Category", "unit")]
 public class Nb201IdentityTests
 {
     public static TheoryData<string, string, float[]> Recorded => new()

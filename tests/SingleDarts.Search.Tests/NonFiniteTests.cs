@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Tests;
 
 /// <summary>A NaN/Inf loss or gradient stops the step where it starts, before anything moves, and says which.</summary>
+[Trait("Category", "unit")]
 public class NonFiniteTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Tests;
 
 /// <summary>Our SGD, Adam and clipping take gradients as arguments; they must step exactly like TorchSharp's own.</summary>
+[Trait("Category", "unit")]
 public class OptimizerTests
 {
     [Fact]

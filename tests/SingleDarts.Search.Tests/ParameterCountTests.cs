@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Tests;
 
+[Trait("Category", "unit")]
 public class ParameterCountTests
 {
     [Theory]

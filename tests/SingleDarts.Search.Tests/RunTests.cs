@@ -6,9 +6,10 @@ using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Tests;
 
+[Trait("Category", "unit")]
 public class RunTests
 {
-    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : ISearchObserver
+    private sealed class CancelAfter(int epochs, CancellationTokenSource cts) : IRunObserver
     {
         public void EpochDone(EpochRecord record)
         {
@@ -73,21 +74,28 @@ public class RunTests
         Assert.Equal("cpu", (string?)config["environment"]!["device"]);
         Assert.Equal(64, (int)config["data"]!["search_images"]!);
         Assert.Equal(64, (int)config["data"]!["validation_images"]!);
+        Assert.Equal("search", (string?)config["kind"]);
+        // the run folder describes its numbers: every declaration, with its range
+        var declared = config["metrics"]!.AsArray().Select(m => (string)m!["key"]!).ToList();
+        Assert.Equal(["cell.param_free", "cell.skip_connect", "alpha.entropy"], declared);      // synthetic data: no table, no benchmark numbers
+        Assert.Equal(6, (double)config["metrics"]![0]!["max"]!);
 
         var lines = File.ReadAllLines(Path.Combine(dir, "epochs.jsonl"));
         Assert.Equal(2, lines.Length);
         foreach (var (line, i) in lines.Select((l, i) => (l, i)))
         {
             var e = JsonNode.Parse(line)!.AsObject();
-            foreach (var key in new[] { "epoch", "train_loss", "train_acc", "valid_acc", "arch", "alphas", "param_free_share" })
+            foreach (var key in new[] { "epoch", "train_loss", "train_acc", "valid_acc", "arch", "alphas", "slots", "metrics" })
                 Assert.True(e.ContainsKey(key), $"epochs.jsonl lacks {key}");
+            // every declared metric of the run is in the epoch (a table-less synthetic run: the cell's counts and α's entropy)
+            Assert.Equal(["alpha.entropy", "cell.param_free", "cell.skip_connect"], e["metrics"]!.AsObject().Select(kv => kv.Key));
             Assert.Equal(i + 1, (int)e["epoch"]!);
             Assert.Equal(6, e["alphas"]!.AsArray().Count);
             Assert.Equal(5, e["alphas"]![0]!.AsArray().Count);
         }
 
         var r = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "result.json")))!.AsObject();
-        foreach (var key in new[] { "space", "method", "seed", "epochs", "arch", "alphas", "param_free_share", "seconds" })
+        foreach (var key in new[] { "space", "method", "seed", "epochs", "arch", "alphas", "metrics", "seconds" })
             Assert.True(r.ContainsKey(key), $"result.json lacks {key}");
         Assert.Equal(result.Arch, (string?)r["arch"]);
         Assert.Equal((string?)JsonNode.Parse(lines[^1])!["arch"], result.Arch);
@@ -170,7 +178,7 @@ public class RunTests
             return o.ToJsonString();
         }).ToArray();
 
-    private sealed class StopAt(int epoch) : ISearchObserver
+    private sealed class StopAt(int epoch) : IRunObserver
     {
         public int Epochs { get; private set; }
 

@@ -10,6 +10,7 @@ namespace SingleDarts.Search.Tests;
 /// Each strategy is checked against an independent computation with TorchSharp's own autograd
 /// (<c>backward()</c>), optimisers and clipping on a twin model built from the same seed.
 /// </summary>
+[Trait("Category", "unit")]
 public class StrategyTests
 {
     private static readonly OptimizerSettings Opt = new();

@@ -12,6 +12,7 @@ namespace SingleDarts.Search.Tests;
 /// whose convolutions hit oneDNN's faulty kernel on AVX-512 CPUs) train with every method and
 /// give the gradients float64 gives. Two libtorch threads, as the searches that failed used.
 /// </summary>
+[Trait("Category", "unit")]
 public class SupernetNumericsTests
 {
     private const int Batch = 64, Steps = 20;

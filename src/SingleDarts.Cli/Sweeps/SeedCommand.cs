@@ -4,6 +4,8 @@ using SingleDarts.Abstractions;
 using SingleDarts.Search;
 using Spectre.Console;
 
+using SingleDarts.Hosting;
+
 namespace SingleDarts.Cli.Sweeps;
 
 /// <summary><c>singledarts seed show ID METHOD SEED</c>: one seed's state, α and arch history.</summary>
@@ -29,10 +31,10 @@ public static class SeedCommand
             }
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(detail, Json.Options));
+                Console.WriteLine(JsonSerializer.Serialize(detail, WireJson.Options));
                 return CliRunner.Ok;
             }
-            Console.WriteLine(SweepViews.Line(detail.Status));
+            Console.WriteLine(SweepViews.Line(detail.Status, detail.Metrics));
             foreach (var warning in detail.Status.Warnings) Console.WriteLine($"warning: {warning}");
             if (detail.History.LastOrDefault() is { } last)
             {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using SingleDarts.Abstractions;
-using SingleDarts.Grains;
 using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
@@ -86,14 +85,14 @@ public static class SweepBench
         var clock = Stopwatch.StartNew();
         var alphas = new Dictionary<(string, long), float[][]>();
         foreach (var (m, s) in seeds)
-            alphas[(m, s)] = SearchRunner.Run(SweepValidation.OptionsFor(spec, m, s), Path.Combine(root, $"direct-{round}", $"{m}-seed{s}"), cancel: cancel).Alphas;
+            alphas[(m, s)] = SearchRunner.Run(SweepSpecs.OptionsFor(spec, m, s), Path.Combine(root, $"direct-{round}", $"{m}-seed{s}"), cancel: cancel).Alphas;
         return (clock.Elapsed.TotalSeconds, alphas);
     }
 
     /// <summary>Wall time from the coordinator's start to the last seed's end (silo start-up excluded).</summary>
     private static async Task<(double Seconds, SweepStatus Status)> ThroughGrains(SweepSpec spec, string root, int round, string gateway, CancellationToken cancel)
     {
-        await using var cluster = await ClusterConnection.StartLocal(gateway, ClusterSettings.DefaultSiloPort, new WorkerOptions { RunsRoot = root, Slots = 1 }, new StorageOptions(), new TelemetryOptions(), cancel);
+        await using var cluster = await ClusterConnection.StartLocal(gateway, ClusterSettings.DefaultSiloPort, new LocalWorker(root, 1), new StorageOptions(), new TelemetryOptions(), cancel);
         var grain = cluster.Client.GetGrain<ISweepGrain>($"bench-{round}");
         var started = await grain.Start(spec);
         if (started.Problems.Length > 0) throw new SearchConfigException(started.Problems);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SingleDarts.Abstractions;
-using SingleDarts.Grains;
 using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
@@ -13,7 +12,7 @@ using Spectre.Console.Rendering;
 namespace SingleDarts.Cli.Sweeps;
 
 /// <summary><c>singledarts sweep …</c>: multi-seed stability sweeps on a SingleDarts cluster.</summary>
-public static class SweepCommand
+public static partial class SweepCommand
 {
     private static readonly TimeSpan LocalGrace = TimeSpan.FromSeconds(3);
 
@@ -74,7 +73,7 @@ public static class SweepCommand
         var id = new Option<string?>("--id") { Description = "sweep id (default: the spec's id, else <name>-<time>)" };
         var gateway = GatewayOption();
         var siloPort = new Option<int>("--silo-port") { Description = "with --local: the embedded silo's silo-to-silo port", DefaultValueFactory = _ => ClusterSettings.DefaultSiloPort };
-        var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => new WorkerOptions().RunsRoot };
+        var runs = new Option<string>("--runs") { Description = "with --local: where seed run folders go (<runs>/<sweep>/<method>-seed<seed>)", DefaultValueFactory = _ => LocalWorker.DefaultRunsRoot };
         var slots = new Option<int>("--slots") { Description = "with --local: seeds run at once (default 1 on cpu)", DefaultValueFactory = _ => 0 };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "with --local: the dataset cache (decoded datasets; where --data cifar10|cifar100 are downloaded)" };
         var metrics = new Option<string>("--metrics")
@@ -112,12 +111,7 @@ public static class SweepCommand
                 ? r.Replace("<sweep id>", sweepId, StringComparison.Ordinal) : null;
             if (reportFolder is not null) OutputPaths.WritableFolder("--report", reportFolder);
             await using var cluster = isLocal
-                ? await StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new WorkerOptions
-                {
-                    RunsRoot = Path.GetFullPath(parse.GetValue(runs)!),
-                    Slots = parse.GetValue(slots),
-                    CacheDir = parse.GetValue(cacheDir),
-                }, Storage(parse.GetValue(storage)!, parse.GetValue(stateFolder)),
+                ? await StartLocal(parse.GetValue(gateway)!, parse.GetValue(siloPort), new LocalWorker(Path.GetFullPath(parse.GetValue(runs)!), parse.GetValue(slots), parse.GetValue(cacheDir)), Storage(parse.GetValue(storage)!, parse.GetValue(stateFolder)),
                     Telemetry(parse.GetValue(metrics)!, parse.GetValue(otlp), parse.GetValue(console)),
                     metricsExplicit: parse.GetResult(metrics) is { Implicit: false }, cancel)
                 : await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
@@ -191,7 +185,7 @@ public static class SweepCommand
     /// The embedded silo. A metrics endpoint asked for by --metrics must be served; the default one
     /// is skipped with a warning when its port is taken (e.g. by another local sweep).
     /// </summary>
-    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, WorkerOptions worker, StorageOptions storage,
+    private static async Task<ClusterConnection> StartLocal(string gateway, int siloPort, LocalWorker worker, StorageOptions storage,
         TelemetryOptions telemetry, bool metricsExplicit, CancellationToken cancel)
     {
         try
@@ -212,193 +206,9 @@ public static class SweepCommand
         }
     }
 
-    private static Command Status()
-    {
-        var id = IdArgument();
-        var json = JsonOption();
-        var gateway = GatewayOption();
-        var filter = FilterOptions();
-        var command = new Command("status", "A sweep's per-method stability table, then its seeds (filtered with --method, --state, --top).")
-        {
-            id, json, gateway, filter.Method, filter.State, filter.Top,
-        };
-        command.SetAction(async (parse, cancel) =>
-        {
-            var seeds = Filter(parse, filter);
-            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
-            var status = await GetStatus(cluster, parse.GetValue(id)!);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, Json.Options));
-            else AnsiConsole.Write(SweepViews.Status(status, seeds));
-            return CliRunner.Ok;
-        });
-        return command;
-    }
-
-    private static Command Watch()
-    {
-        var id = IdArgument();
-        var gateway = GatewayOption();
-        var filter = FilterOptions();
-        var command = new Command("watch", "Follow a sweep live (a table on a terminal, a line per change otherwise) until it ends; Ctrl+C stops watching, not the sweep.")
-        {
-            id, gateway, filter.Method, filter.State, filter.Top,
-        };
-        command.SetAction(async (parse, cancel) =>
-        {
-            var seeds = Filter(parse, filter);
-            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
-            var sweepId = parse.GetValue(id)!;
-            await GetStatus(cluster, sweepId);
-            var (final, interrupted) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false, seeds);
-            AnsiConsole.Write(SweepViews.Methods(final));
-            return interrupted ? CliRunner.Ok : EndOf(final);
-        });
-        return command;
-    }
-
-    private static Command List()
-    {
-        var json = JsonOption();
-        var gateway = GatewayOption();
-        var command = new Command("list", "The cluster's sweeps, newest first.") { json, gateway };
-        command.SetAction(async (parse, cancel) =>
-        {
-            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
-            var sweeps = await cluster.Client.GetGrain<ISweepRegistryGrain>(0).List();
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(sweeps, Json.Options));
-                return CliRunner.Ok;
-            }
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (var c in new[] { "id", "name", "state", "created (UTC)", "seeds", "completed", "failed", "running" }) table.AddColumn(c);
-            foreach (var s in sweeps)
-                table.AddRow(Markup.Escape(s.Id), Markup.Escape(s.Name), s.State.ToString().ToLowerInvariant(), s.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss"),
-                    s.Seeds.ToString(), s.Completed.ToString(), s.Failed.ToString(), s.Running.ToString());
-            AnsiConsole.Write(table);
-            return CliRunner.Ok;
-        });
-        return command;
-    }
-
-    private static Command Cancel()
-    {
-        var id = IdArgument();
-        var gateway = GatewayOption();
-        var command = new Command("cancel", "Cancel a sweep: running seeds stop within one step (their last epoch stays in their checkpoint), queued ones never start.") { id, gateway };
-        command.SetAction(async (parse, cancel) =>
-        {
-            await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
-            var sweepId = parse.GetValue(id)!;
-            var status = await cluster.Client.GetGrain<ISweepGrain>(sweepId).Cancel() ?? throw Unknown(sweepId, cluster);
-            Console.WriteLine($"sweep {sweepId}: {status.State.ToString().ToLowerInvariant()}");
-            return CliRunner.Ok;
-        });
-        return command;
-    }
-
     public static async Task<SweepStatus> GetStatus(ClusterConnection cluster, string id) =>
         await cluster.Client.GetGrain<ISweepGrain>(id).GetStatus() ?? throw Unknown(id, cluster);
 
     public static ClusterException Unknown(string id, ClusterConnection cluster) =>
         new($"no sweep '{id}' on the cluster at {cluster.Gateway} ('singledarts sweep list' shows them)");
-
-    /// <summary>
-    /// Polls the coordinator until the sweep ends: a live table on a terminal when asked, else lines.
-    /// Up to <see cref="LinePerSeedUpTo"/> seeds, a line whenever a seed starts, finishes an epoch or
-    /// ends (queued seeds say nothing; repeats of a first-epoch failure are folded); beyond that a
-    /// progress line every <see cref="ProgressEvery"/> (and every failure still, folded). The time
-    /// left is estimated once enough epochs are timed. Ctrl+C either cancels the sweep (local mode: the
-    /// silo lives in this process) and waits for the seeds to stop, or stops watching.
-    /// </summary>
-    private static async Task<(SweepStatus Final, bool Interrupted)> Follow(ISweepGrain grain, string id, bool live, CancellationToken cancel,
-        bool cancelSweepOnInterrupt, SeedFilter? filter = null)
-    {
-        var status = await grain.GetStatus() ?? throw new ClusterException($"no sweep '{id}'");
-        var interrupted = false;
-        var seen = new Dictionary<(string, long, string), (SeedState, int, int, string?)>();
-        var failures = new SweepFailures();
-        var progress = new SweepProgress(DateTimeOffset.UtcNow, status);
-        var perSeed = status.Seeds.Length <= LinePerSeedUpTo;
-        var (estimated, lastProgress) = (false, DateTimeOffset.MinValue);
-        void PrintChanges(SweepStatus s)
-        {
-            foreach (var seed in s.Seeds)
-            {
-                var key = (seed.Method, seed.Seed, seed.Stage);
-                var now = (seed.State, seed.EpochsDone, seed.Warnings.Length, seed.Resuming);
-                var known = seen.TryGetValue(key, out var before);
-                if (known ? before == now : seed.State == SeedState.Queued) continue;
-                seen[key] = now;
-                if ((perSeed || seed.State == SeedState.Failed) && failures.ShouldPrint(seed)) Console.WriteLine(SweepViews.Line(seed));
-                // warnings as they come (at most the 20 a seed keeps), a line each, on every size of sweep: they are rare and matter
-                foreach (var warning in seed.Warnings.Skip(known ? Math.Min(before.Item3, seed.Warnings.Length) : 0))
-                    Console.WriteLine($"{seed.Method} seed {seed.Seed.ToString(CultureInfo.InvariantCulture)}{(seed.IsEvaluation ? " evaluation" : "")}: warning: {warning}");
-            }
-            var at = DateTimeOffset.UtcNow;
-            if (!perSeed && at - lastProgress >= ProgressEvery)
-            {
-                Console.WriteLine(progress.Line(s, at));
-                lastProgress = at;
-            }
-            else if (perSeed && !estimated && s.State == SweepState.Running && progress.Estimate(s, at) is { } estimate)
-            {
-                Console.Error.WriteLine($"estimate: {estimate}");
-                estimated = true;
-            }
-        }
-        async Task Loop(Action<SweepStatus> show)
-        {
-            while (!Ended(status))
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), interrupted ? CancellationToken.None : cancel);
-                }
-                catch (OperationCanceledException)
-                {
-                    interrupted = true;
-                    if (!cancelSweepOnInterrupt) return;
-                    Console.Error.WriteLine("cancelling the sweep: running seeds stop after their current step");
-                    await grain.Cancel();
-                }
-                status = await grain.GetStatus() ?? status;
-                show(status);
-            }
-        }
-        if (live && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            IRenderable View(SweepStatus s) => progress.Estimate(s, DateTimeOffset.UtcNow) is { } estimate
-                ? new Rows(SweepViews.Status(s, filter ?? new SeedFilter()), new Text($"estimate: {estimate}"))
-                : SweepViews.Status(s, filter ?? new SeedFilter());
-            await AnsiConsole.Live(View(status)).AutoClear(true).StartAsync(ctx => Loop(s => ctx.UpdateTarget(View(s))));
-        }
-        else
-        {
-            PrintChanges(status);
-            await Loop(PrintChanges);
-            foreach (var line in failures.FoldedLines()) Console.WriteLine(line);
-        }
-        return (status, interrupted);
-    }
-
-    /// <summary>Sweeps up to this many seeds get a line per seed event; bigger ones progress lines.</summary>
-    private const int LinePerSeedUpTo = 50;
-
-    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// The last lines of a sweep that ended with failed seeds (how many, per method, the first
-    /// reason) and its exit code: <see cref="CliRunner.SweepFailed"/> when every seed failed.
-    /// </summary>
-    private static int EndOf(SweepStatus final)
-    {
-        if (SweepFailures.Summary(final) is not { } summary) return CliRunner.Ok;
-        var all = SweepFailures.AllFailed(final);
-        Console.Error.WriteLine($"{(all ? "error" : "warning")}: {summary}");
-        return all ? CliRunner.SweepFailed : CliRunner.Ok;
-    }
-
-    /// <summary>Ended: not running and no seed still stopping.</summary>
-    private static bool Ended(SweepStatus s) => s.State != SweepState.Running && s.Seeds.All(x => x.State.IsFinal());
 }

@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CsvHelper;
 using SingleDarts.Abstractions;
+using SingleDarts.Hosting;
 using SingleDarts.Search;
-using SingleDarts.Search.Runs;
 
 namespace SingleDarts.Cli.Sweeps;
 
@@ -34,18 +34,20 @@ public static class SweepExport
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
             var status = await SweepCommand.GetStatus(cluster, sweepId);
-            var grain = cluster.Client.GetGrain<ISweepGrain>(sweepId);
-            var seeds = Details(grain, status, cancel);
-            if (parse.GetValue(format) == "json") await WriteJson(path, status, seeds, cancel);
-            else await WriteCsv(path, status, seeds);
+            await Write(path, parse.GetValue(format)!, status, cluster.Client.GetGrain<ISweepGrain>(sweepId), cancel);
             Console.WriteLine($"wrote {path}");
             return CliRunner.Ok;
         });
         return command;
     }
 
+    /// <summary>Writes the export of <paramref name="status"/>'s sweep as <paramref name="format"/> (csv or json), the seeds' histories fetched from <paramref name="grain"/>.</summary>
+    public static Task Write(string path, string format, SweepStatus status, ISweepGrain grain, CancellationToken cancel) => format == "json"
+        ? WriteJson(path, status, Details(grain, status, cancel), cancel)
+        : WriteCsv(path, status, Details(grain, status, cancel));
+
     /// <summary>Every seed's detail (status and history) in the sweep's order, fetched <see cref="Window"/> at a time.</summary>
-    internal static async IAsyncEnumerable<SeedDetail> Details(ISweepGrain grain, SweepStatus status, [EnumeratorCancellation] CancellationToken cancel)
+    public static async IAsyncEnumerable<SeedDetail> Details(ISweepGrain grain, SweepStatus status, [EnumeratorCancellation] CancellationToken cancel)
     {
         foreach (var window in status.Seeds.Chunk(Window))
         {
@@ -58,15 +60,15 @@ public static class SweepExport
     private static async Task WriteJson(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds, CancellationToken cancel)
     {
         await using var file = File.Create(path);
-        await using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, Encoder = Json.Options.Encoder }))
+        await using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, Encoder = WireJson.Options.Encoder }))
         {
             json.WriteStartObject();
             json.WritePropertyName("sweep");
-            JsonSerializer.Serialize(json, status, Json.Options);
+            JsonSerializer.Serialize(json, status, WireJson.Options);
             json.WriteStartArray("seeds");
             await foreach (var seed in seeds)
             {
-                JsonSerializer.Serialize(json, seed, Json.Options);
+                JsonSerializer.Serialize(json, seed, WireJson.Options);
                 await json.FlushAsync(cancel);
             }
             json.WriteEndArray();
@@ -75,19 +77,27 @@ public static class SweepExport
         await file.WriteAsync("\n"u8.ToArray(), cancel);
     }
 
+    /// <summary>The CSV's columns: what every epoch has, then one per declared metric (its key), in declaration order.</summary>
+    public static IReadOnlyList<string> Columns(SweepStatus status) =>
+    [
+        "sweep", "method", "seed", "stage", "state", "silo", "space", "epoch", "train_loss", "train_acc", "valid_acc", "test_acc", "lr",
+        "images_per_second", "seconds", "arch", .. status.Metrics.Select(m => m.Key),
+    ];
+
     private static async Task WriteCsv(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds)
     {
         await using var writer = new StreamWriter(path);
         await using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
-        csv.WriteHeader(["sweep", "method", "seed", "state", "silo", "epoch", "train_loss", "train_acc", "valid_acc", "lr",
-            "param_free_share", "alpha_entropy", "images_per_second", "nb201_acc", "nb201_rank", "seconds", "arch", "space", "param_free_edges", "skip_connects", "stage", "test_acc"]);
+        csv.WriteHeader([.. Columns(status)]);
         await foreach (var seed in seeds)
             foreach (var e in seed.History)
             {
                 var s = seed.Status;
-                object?[] row = [status.Id, s.Method, s.Seed, s.State.ToString().ToLowerInvariant(), s.Silo, e.Epoch, e.TrainLoss, e.TrainAcc,
-                    e.ValidAcc, e.Lr, e.ParamFreeShare, e.AlphaEntropy, e.ImagesPerSecond, e.Nb201Acc, e.Nb201Rank, e.Seconds, e.Arch,
-                    seed.Space, e.ParamFreeEdges, e.SkipConnects, s.Stage, e.TestAcc];
+                object?[] row =
+                [
+                    status.Id, s.Method, s.Seed, s.Stage, s.State.ToString().ToLowerInvariant(), s.Silo, seed.Space, e.Epoch, e.TrainLoss, e.TrainAcc,
+                    e.ValidAcc, e.TestAcc, e.Lr, e.ImagesPerSecond, e.Seconds, e.Arch, .. status.Metrics.Select(m => (object?)e.Metric(m.Key)),
+                ];
                 foreach (var v in row) csv.WriteField(v);
                 csv.EndRecord();
             }

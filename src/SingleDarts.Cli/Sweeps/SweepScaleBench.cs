@@ -3,15 +3,13 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using SingleDarts.Abstractions;
-using SingleDarts.Grains;
-using SingleDarts.Grains.Telemetry;
 using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
+
+using SingleDarts.Search.Options;
 
 namespace SingleDarts.Cli.Sweeps;
 
@@ -65,9 +63,8 @@ public static class SweepScaleBench
     private static async Task<Row> Measure(int seeds, int epochs, int slots, TimeSpan epochTime, string gateway, int siloPort, CancellationToken cancel)
     {
         var root = Path.Combine(Path.GetTempPath(), "singledarts-scale-bench", Guid.NewGuid().ToString("N"));
-        await using var cluster = await ClusterConnection.StartLocal(gateway, siloPort, new WorkerOptions { RunsRoot = root, Slots = slots },
-            new StorageOptions(), new TelemetryOptions(), cancel,
-            silo => silo.Services.Replace(ServiceDescriptor.Singleton<ISeedSearch>(new SimulatedSeedSearch(epochTime))));
+        await using var cluster = await ClusterConnection.StartLocal(gateway, siloPort, new LocalWorker(root, slots, SimulatedEpochTime: epochTime),
+            new StorageOptions(), new TelemetryOptions(), cancel);
         var id = $"scale-{seeds}-{Guid.NewGuid():N}"[..24];
         using var writes = new StateWrites(id);
         var spec = new SweepSpec
@@ -116,12 +113,12 @@ public static class SweepScaleBench
         {
             listener.InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == SingleDartsTelemetry.Name && instrument.Name == "singledarts.sweep.state.write.size") l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == SingleDartsInstruments.MeterName && instrument.Name == SingleDartsInstruments.SweepStateWriteSize) l.EnableMeasurementEvents(instrument);
             };
             listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
             {
                 foreach (var tag in tags)
-                    if (tag.Key == SingleDartsMetrics.SweepIdTag && (string?)tag.Value == sweepId)
+                    if (tag.Key == SingleDartsInstruments.SweepIdTag && (string?)tag.Value == sweepId)
                     {
                         Interlocked.Increment(ref count);
                         Interlocked.Add(ref bytes, value);

@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SingleDarts.Abstractions;
-using SingleDarts.Grains;
-using SingleDarts.Search.Benchmarks;
+using SingleDarts.Hosting;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Runs;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+
+using SingleDarts.Search;
 
 namespace SingleDarts.Cli.Sweeps;
 
@@ -106,7 +108,7 @@ public static class SweepSpecFile
             StopOnCollapse = onCollapse == "stop",
         };
         var id = idOverride ?? Text(root, "id", problems) ?? DefaultId(name);
-        problems.AddRange(SweepValidation.Validate(spec, id));
+        problems.AddRange(SweepSpecs.Validate(spec, id));
         if (problems.Count > 0) throw new SearchConfigException(problems.Select(p => $"{Path.GetFileName(path)}: {p}").ToList());
         return (spec, id);
     }

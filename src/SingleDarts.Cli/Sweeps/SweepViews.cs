@@ -1,6 +1,5 @@
 using System.Globalization;
 using SingleDarts.Abstractions;
-using SingleDarts.Search.Spaces;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -22,6 +21,13 @@ public static class SweepViews
         _ => string.Create(Inv, $"{s.Mean * scale:F2} ± {s.Std * scale:F2} (n={s.N})"),
     };
 
+    /// <summary>The headline metrics that have a value in any of <paramref name="epochs"/> (a column only where there is something to show).</summary>
+    public static List<MetricInfo> Shown(IEnumerable<MetricInfo> metrics, IEnumerable<EpochSummary?> epochs)
+    {
+        var present = epochs.OfType<EpochSummary>().SelectMany(e => e.Metrics.Keys).ToHashSet();
+        return [.. metrics.Where(m => m.Headline && present.Contains(m.Key))];
+    }
+
     /// <summary>
     /// One row per seed that passes <paramref name="filter"/> — running seeds first, then by method and
     /// seed — at most <see cref="SeedFilter.Top"/> of them, with a caption that says what was left out.
@@ -30,11 +36,12 @@ public static class SweepViews
     {
         var table = new Table().Border(TableBorder.Simple)
             .Title($"sweep {Markup.Escape(status.Id)} — {status.State.ToString().ToLowerInvariant()}");
-        foreach (var c in new[] { "seed", "method", "state", "silo", "epoch", "loss", "acc %", "param-free", "H(α)", "NB201 %", "arch" })
-            table.AddColumn(new TableColumn(c));
         var chosen = status.Seeds.Where(filter.Matches).ToList();
         var shown = chosen.OrderBy(s => s.State == SeedState.Running ? 0 : 1).ThenBy(s => s.Method, StringComparer.Ordinal).ThenBy(s => s.Seed)
             .Take(filter.Top).ToList();
+        var metrics = Shown(status.Metrics, shown.Select(s => s.Last));
+        foreach (var c in new[] { "seed", "method", "state", "silo", "epoch", "loss", "acc %" }.Concat(metrics.Select(m => m.Column)).Append("arch"))
+            table.AddColumn(new TableColumn(Markup.Escape(c)));
         if (shown.Count < status.Seeds.Length)
             table.Caption(string.Create(Inv, $"{shown.Count:N0} of {status.Seeds.Length:N0} seeds shown") +
                 (shown.Count < chosen.Count ? string.Create(Inv, $" ({chosen.Count:N0} match; --top N shows more)") : "") +
@@ -44,14 +51,27 @@ public static class SweepViews
             var epoch = s.State == SeedState.Running && s.Steps > 0
                 ? $"{s.EpochsDone}/{s.Epochs} ({s.Step}/{s.Steps})"
                 : $"{s.EpochsDone}/{s.Epochs}";
-            table.AddRow(
+            IRenderable[] cells =
+            [
                 new Text(s.Seed.ToString(Inv)), new Text(s.IsEvaluation ? $"{s.Method} (evaluate)" : s.Method), State(s), new Text(s.Silo ?? "–"), new Text(epoch),
                 new Text(Num(s.Last?.TrainLoss, "F4")), new Text(s.IsEvaluation ? Pct(s.Last?.TestAcc) + " test" : Pct(s.Last?.ValidAcc)),
-                new Text(Num(s.Last?.ParamFreeShare)), new Text(Num(s.Last?.AlphaEntropy, "F4")), new Text(Num(s.Last?.Nb201Acc)),
-                new Text(s.Last?.Arch ?? s.Reason ?? ""));
+                .. metrics.Select(m => new Text(m.Format(s.Last?.Metric(m.Key)))),
+                new Text(s.Last?.Arch ?? s.Reason ?? ""),
+            ];
+            table.AddRow(cells);
         }
         return table;
     }
+
+    /// <summary>A metric's final figure across seeds: mean ± std (n), or median [min–max] (n) for a metric that sums up by its median.</summary>
+    public static string Summary(MetricInfo metric, Stat? s) => s switch
+    {
+        null => "–",
+        _ when metric.Summary == MetricSummary.Median && s.Median is { } median =>
+            string.Create(Inv, $"{metric.FormatMean(median)} [{metric.Format(s.Min)}–{metric.Format(s.Max)}] (n={s.N})"),
+        { N: <= 1 } => string.Create(Inv, $"{metric.FormatMean(s.Mean)} (n={s.N})"),
+        _ => string.Create(Inv, $"{metric.FormatMean(s.Mean)} ± {metric.FormatMean(s.Std)} (n={s.N})"),
+    };
 
     /// <summary>The stability table: one row per method.</summary>
     public static Table Methods(SweepStatus status)
@@ -60,9 +80,11 @@ public static class SweepViews
         var table = new Table().Border(TableBorder.Simple)
             .Title(failed == 0 ? "stability across seeds" : $"stability across seeds — {failed} seed(s) failed, not in the final figures");
         var evaluates = status.Spec.EvaluateJson is not null;
-        string[] columns = ["method", "done/seeds", "failed", "valid acc %", "NB201 %", "collapse", "param-free", "skip", "modal arch share", "mean Hamming"];
+        var present = status.Methods.SelectMany(m => m.Finals.Keys).ToHashSet();
+        var metrics = status.Metrics.Where(m => m.Headline && present.Contains(m.Key)).ToList();
+        string[] columns = ["method", "done/seeds", "failed", "valid acc %", .. metrics.Select(m => m.Column), "collapse", "modal arch share", "mean Hamming"];
         foreach (var c in evaluates ? [.. columns, "evaluated", "test acc % (min–max)"] : columns)
-            table.AddColumn(new TableColumn(c));
+            table.AddColumn(new TableColumn(Markup.Escape(c)));
         foreach (var m in status.Methods)
         {
             IRenderable[] evaluation = evaluates
@@ -73,12 +95,11 @@ public static class SweepViews
                     new Text(m.TestAcc is { } t ? string.Create(Inv, $"{MeanStd(t)} ({t.Min:F2}–{t.Max:F2})") : "–"),
                 ]
                 : [];
+            var rule = status.Metric(m.CollapseRule);
             table.AddRow([new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
                 new Text(m.Failed.ToString(Inv), m.Failed > 0 ? new Style(Color.Red) : Style.Plain),
-                new Text(MeanStd(m.ValidAcc, 100)), new Text(MeanStd(m.Nb201Acc)),
-                new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges}{(m.CollapseRule == "skip_connect" ? " skip" : "")})") : "–"),
-                new Text(m.MeanParamFreeEdges is { } p ? string.Create(Inv, $"{p:F2}/{m.CountedEdges}") : "–"),
-                new Text(m.MeanSkipConnects is { } k ? string.Create(Inv, $"{k:F2}/{m.CountedEdges}") : "–"),
+                new Text(MeanStd(m.ValidAcc, 100)), .. metrics.Select(metric => new Text(Summary(metric, m.Finals.GetValueOrDefault(metric.Key)))),
+                new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges} {rule?.Column ?? m.CollapseRule})") : "–"),
                 new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)), .. evaluation]);
         }
         return table;
@@ -121,8 +142,8 @@ public static class SweepViews
         _ => Style.Plain,
     });
 
-    /// <summary>A line per seed event for logs and pipes (no terminal).</summary>
-    public static string Line(SeedStatus s)
+    /// <summary>A line per seed event for logs and pipes (no terminal); <paramref name="metrics"/>: the sweep's declared metrics (the headline ones are printed).</summary>
+    public static string Line(SeedStatus s, IReadOnlyList<MetricInfo> metrics)
     {
         if (s.Resuming is { } resuming && !s.State.IsFinal())
             return string.Create(Inv, $"{s.Method} seed {s.Seed}{(s.IsEvaluation ? " evaluation" : "")}: {resuming}, epoch {s.EpochsDone}/{s.Epochs}");
@@ -131,10 +152,9 @@ public static class SweepViews
             line += string.Create(Inv, $", loss {Num(t.TrainLoss, "F4")}, train {Pct(t.TrainAcc)}%, test {Pct(t.TestAcc)}%, {t.Arch}");
         else if (s.Last is { } l)
         {
-            line += string.Create(Inv, $", loss {Num(l.TrainLoss, "F4")}, valid {Pct(l.ValidAcc)}%, param-free {Num(l.ParamFreeShare)}, H(α) {Num(l.AlphaEntropy, "F4")}");
-            if (SearchSpaces.TryGet(s.Space, out var space) && space.DefaultCollapseRule == CollapseRules.SkipConnect)
-                line += string.Create(Inv, $", skip {l.SkipConnects}/{space.CountedEdges}");
-            if (l.Nb201Acc is { } n) line += string.Create(Inv, $", nb201 {n:F2}%");
+            line += string.Create(Inv, $", loss {Num(l.TrainLoss, "F4")}, valid {Pct(l.ValidAcc)}%");
+            foreach (var m in metrics.Where(m => m.Headline && l.Metrics.ContainsKey(m.Key)))
+                line += $", {m.Column} {m.Format(l.Metric(m.Key))}";
             line += $", {l.Arch}";
         }
         if (s.AlarmEpoch is { } at && s.EpochsDone >= at) line += $" — {s.Alarm}";
@@ -163,11 +183,12 @@ public static class SweepViews
         return table;
     }
 
-    /// <summary>The epochs at which the derived cell changed (and the last one).</summary>
+    /// <summary>The epochs at which the derived cell changed (and the last one), with every declared metric the seed has.</summary>
     public static Table ArchHistory(SeedDetail detail)
     {
         var table = new Table().Border(TableBorder.Simple).Title("arch history (epochs where the cell changed)");
-        foreach (var c in new[] { "epoch", "valid acc %", "param-free", "skip", "NB201 %", "rank", "arch" }) table.AddColumn(c);
+        var metrics = detail.Metrics.Where(m => detail.History.Any(h => h.Metrics.ContainsKey(m.Key))).ToList();
+        foreach (var c in new[] { "epoch", "valid acc %" }.Concat(metrics.Select(m => m.Column)).Append("arch")) table.AddColumn(Markup.Escape(c));
         string? previous = null;
         var history = detail.History;
         for (var i = 0; i < history.Length; i++)
@@ -175,8 +196,7 @@ public static class SweepViews
             var h = history[i];
             if (h.Arch == previous && i != history.Length - 1) continue;
             previous = h.Arch;
-            table.AddRow(h.Epoch.ToString(Inv), Pct(h.ValidAcc), Num(h.ParamFreeShare), h.SkipConnects.ToString(Inv), Num(h.Nb201Acc),
-                h.Nb201Rank?.ToString(Inv) ?? "–", Markup.Escape(h.Arch));
+            table.AddRow([h.Epoch.ToString(Inv), Pct(h.ValidAcc), .. metrics.Select(m => m.Format(h.Metric(m.Key))), Markup.Escape(h.Arch)]);
         }
         return table;
     }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using SingleDarts.Abstractions;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Metrics;
 
 namespace SingleDarts.Grains.Telemetry;
 
@@ -16,7 +16,10 @@ namespace SingleDarts.Grains.Telemetry;
 /// </summary>
 public static class SingleDartsMetrics
 {
-    /// <summary>Every instrument's name, unit and description (the README's table is this list).</summary>
+    /// <summary>
+    /// The fixed instruments' name, unit and description (the docs' table is this list); every declared per-epoch
+    /// metric adds a gauge of its own (<see cref="MetricInstrument"/>), made the first time a seed declares it.
+    /// </summary>
     public static readonly IReadOnlyList<(string Name, string Unit, string Description)> Instruments =
     [
         ("singledarts.seeds", "{seed}", "seeds of a sweep by state (sweep.id, method, state; stage=evaluate for the evaluation stage)"),
@@ -26,11 +29,7 @@ public static class SingleDartsMetrics
         ("singledarts.train.loss", "1", "mean training loss of the last finished epoch"),
         ("singledarts.train.accuracy", "1", "training accuracy of the last finished epoch (0..1)"),
         ("singledarts.valid.accuracy", "1", "held-out accuracy of the supernet after the last finished epoch (0..1)"),
-        ("singledarts.nb201.accuracy", "%", "NAS-Bench-201 test accuracy of the current cell, when a table is set"),
         ("singledarts.test.accuracy", "1", "evaluation stage: test accuracy of the seed's genotype trained from scratch, after the last finished epoch (0..1)"),
-        ("singledarts.alpha.entropy", "{nat}", "mean over edges of the entropy of the relaxed α (ln 5 = uniform, 0 = decided)"),
-        ("singledarts.cell.param_free_share", "1", "share of the current cell's counted edges whose operation is parameter-free (NB201: of 6; DARTS: of the normal cell's 8)"),
-        ("singledarts.cell.skip_connects", "{edge}", "skip_connect edges among the current cell's counted edges"),
         ("singledarts.cell.op_share", "1", "share of the current cell's edges that chose each operation (op)"),
         ("singledarts.step.duration", "s", "wall time of one training step (histogram)"),
         ("singledarts.train.images", "{image}", "images trained on (rate() = images/s)"),
@@ -78,13 +77,25 @@ public static class SingleDartsMetrics
         Gauge("singledarts.train.loss", () => PerSeed(s => s.Last?.TrainLoss));
         Gauge("singledarts.train.accuracy", () => PerSeed(s => s.Last?.TrainAcc));
         Gauge("singledarts.valid.accuracy", () => PerSeed(s => s.Last?.ValidAcc));
-        Gauge("singledarts.nb201.accuracy", () => PerSeed(s => s.Last?.Nb201Acc));
         Gauge("singledarts.test.accuracy", () => PerSeed(s => s.Last?.TestAcc));
-        Gauge("singledarts.alpha.entropy", () => PerSeed(s => s.Last?.AlphaEntropy));
-        Gauge("singledarts.cell.param_free_share", () => PerSeed(s => s.Last?.ParamFreeShare));
-        Gauge("singledarts.cell.skip_connects", () => PerSeed(s => s.Last?.SkipConnects));
         Gauge("singledarts.cell.op_share", OpShares);
         Gauge("singledarts.train.throughput", () => PerSeed(s => s.Last?.ImagesPerSecond));
+    }
+
+    private static readonly ConcurrentDictionary<string, ObservableGauge<double>> MetricGauges = new();
+
+    /// <summary>The instrument of a declared metric: <c>singledarts.</c> + its key (<c>singledarts.nb201.test_acc</c>).</summary>
+    public static string MetricInstrument(string key) => "singledarts." + key;
+
+    /// <summary>The instrument unit of a metric's unit: % stays; a word (edges, nats, rank) becomes an annotation ({edges}), so exporters add no suffix.</summary>
+    public static string MetricUnit(string unit) => unit is "" ? "1" : unit is "%" or "1" || unit.StartsWith('{') ? unit : "{" + unit + "}";
+
+    /// <summary>Makes the gauges of these declared metrics (once per key, for the process): each reads the seeds' last epochs.</summary>
+    public static void Declare(IEnumerable<MetricDefinition> metrics)
+    {
+        foreach (var m in metrics)
+            MetricGauges.GetOrAdd(m.Key, key => Meter.CreateObservableGauge(MetricInstrument(key), () => PerSeed(s => s.Last?.Metric(key)),
+                MetricUnit(m.Unit), $"{m.Label} (declared by the {m.Source})"));
     }
 
     /// <summary>
@@ -157,7 +168,8 @@ public static class SingleDartsMetrics
         foreach (var (s, _) in Seeds.Values)
         {
             if (s.Last?.OpShares is not { Length: > 0 } shares) continue;
-            var opNames = SearchSpaces.TryGet(s.Space, out var space) ? space.Operations : Primitives.Names;
+            if (!SearchSpaces.TryGet(s.Space, out var space)) continue;
+            var opNames = space.Operations;
             for (var op = 0; op < shares.Length && op < opNames.Count; op++)
             {
                 var tags = TagsOf(s);

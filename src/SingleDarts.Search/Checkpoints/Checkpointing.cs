@@ -1,5 +1,3 @@
-using SingleDarts.Search.Runs;
-
 namespace SingleDarts.Search.Checkpoints;
 
 /// <summary>A run whose whole state at an epoch boundary can be written and read back (a search or an evaluation).</summary>
@@ -60,17 +58,32 @@ public sealed class Checkpointing(ICheckpointStore store, CheckpointPolicy? poli
 
     /// <summary>Restores the newest checkpoint that is whole; returns its epoch.</summary>
     /// <exception cref="SearchConfigException">no checkpoint, none readable, or written with other options.</exception>
-    public int Restore(ICheckpointed run, CancellationToken cancel = default)
+    public int Restore(ICheckpointed run, CancellationToken cancel = default) =>
+        TryRestore(run, cancel) ?? throw new SearchConfigException($"--resume: no checkpoint in {store.Location}");
+
+    /// <summary>
+    /// Restores the newest checkpoint that is whole and returns its epoch; null when the store holds none — also
+    /// when the checkpoints listed a moment ago are gone by the time they are read (deleted meanwhile): the caller
+    /// starts from epoch 1, as with no checkpoint at all.
+    /// </summary>
+    /// <exception cref="SearchConfigException">checkpoints exist but none is readable, or they were written with other options.</exception>
+    public int? TryRestore(ICheckpointed run, CancellationToken cancel = default)
     {
         var epochs = Retry("list checkpoints", store.Epochs, cancel);
-        if (epochs.Count == 0) throw new SearchConfigException($"--resume: no checkpoint in {store.Location}");
+        if (epochs.Count == 0) return null;
         var damaged = new List<string>();
+        var vanished = 0;
         foreach (var epoch in epochs.Reverse())
         {
             byte[] bytes;
             try
             {
                 bytes = Retry($"read the checkpoint of epoch {epoch}", () => store.Read(epoch), cancel);
+            }
+            catch (CheckpointStoreException ex) when (!ex.Transient && !store.Epochs().Contains(epoch))
+            {
+                vanished++;             // deleted since it was listed: not damage
+                continue;
             }
             catch (CheckpointStoreException ex) when (!ex.Transient)
             {
@@ -81,7 +94,7 @@ public sealed class Checkpointing(ICheckpointStore store, CheckpointPolicy? poli
             try
             {
                 run.Restore(bytes, store.NameOf(epoch));
-                if (damaged.Count > 0) warn($"resumed from {store.NameOf(epoch)} (epoch {epoch}) instead: the epochs after it run again");
+                if (damaged.Count > 0 || vanished > 0) warn($"resumed from {store.NameOf(epoch)} (epoch {epoch}) instead: the epochs after it run again");
                 return epoch;
             }
             catch (InvalidDataException ex)
@@ -90,6 +103,7 @@ public sealed class Checkpointing(ICheckpointStore store, CheckpointPolicy? poli
                 warn($"{ex.Message}; trying the checkpoint before it");
             }
         }
+        if (damaged.Count == 0) return null;     // every checkpoint vanished while being read
         throw new SearchConfigException($"no usable checkpoint in {store.Location}: {string.Join("; ", damaged)}");
     }
 

@@ -1,3 +1,4 @@
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Data;
 
 namespace SingleDarts.Search.Runs;

@@ -1,8 +1,10 @@
-using SingleDarts.Search.Benchmarks;
-
 namespace SingleDarts.Search.Runs;
 
-/// <summary>What one epoch of a search ended with (a line of epochs.jsonl).</summary>
+/// <summary>
+/// What one epoch of a run ended with (a line of epochs.jsonl), a search's or an evaluation's: what every
+/// run has — losses, accuracies, the genotype, timings, a search's α — and the named numbers its metric
+/// sources declared (<see cref="Metrics"/>: the cell's counts, the benchmark's lookups, diagnostics).
+/// </summary>
 public sealed record EpochRecord
 {
     /// <summary>1-based epoch number.</summary>
@@ -10,41 +12,44 @@ public sealed record EpochRecord
     public double TrainLoss { get; init; }
     public double TrainAcc { get; init; }
 
-    /// <summary>Accuracy of the supernet (eval mode) on the held-out images; null when there are none.</summary>
+    /// <summary>A search: accuracy of the supernet (eval mode) on the held-out images; null when there are none.</summary>
     public double? ValidAcc { get; init; }
+
+    /// <summary>An evaluation: top-1 accuracy and mean cross-entropy on the test split (eval mode, no auxiliary head).</summary>
+    public double? TestAcc { get; init; }
+    public double? TestLoss { get; init; }
 
     /// <summary>Learning rate of w at the last step of the epoch.</summary>
     public double Lr { get; init; }
+
+    /// <summary>The genotype's text: a search's derived cell, an evaluation's fixed one.</summary>
     public string Arch { get; init; } = "";
 
-    /// <summary>α, a row per edge and a column per operation, the space's groups one after the other (see <see cref="Spaces.ISearchSpace.AlphaGroups"/>).</summary>
+    /// <summary>A search's α, a row per edge and a column per operation, the space's groups one after the other (see <see cref="Spaces.ISearchSpace.AlphaGroups"/>).</summary>
     public float[][] Alphas { get; init; } = [];
 
     /// <summary>Relaxed α (softmax or sigmoid), same layout.</summary>
     public float[][] OpWeights { get; init; } = [];
 
-    /// <summary>Share of the counted edges (NB201: the cell's 6; DARTS: the normal cell's 8) whose chosen operation is parameter-free.</summary>
-    public double ParamFreeShare { get; init; }
-
-    /// <summary>Parameter-free edges among the counted edges.</summary>
-    public int ParamFreeEdges { get; init; }
-
-    /// <summary>skip_connect edges among the counted edges (the DARTS literature's collapse signal).</summary>
-    public int SkipConnects { get; init; }
-
     /// <summary>Share of the counted edges per operation, in the space's operation order.</summary>
     public double[] OpShares { get; init; } = [];
 
-    /// <summary>The current cell's true accuracies and rank, when a NAS-Bench-201 table is given.</summary>
-    public Nb201Lookup? Nb201 { get; init; }
+    /// <summary>The genotype as its space's slots (<see cref="Spaces.ISpaceGenotype.Slots"/>).</summary>
+    public int[] Slots { get; init; } = [];
+
+    /// <summary>The declared numbers of this epoch by metric key (a key is absent when it has no value, e.g. a cell the table lacks).</summary>
+    public SortedDictionary<string, double> Metrics { get; init; } = new(StringComparer.Ordinal);
     public int Steps { get; init; }
 
     /// <summary>Images the epoch trained on.</summary>
     public long Images { get; init; }
 
-    /// <summary>Wall time of the training steps alone (no evaluation, no checkpoint).</summary>
+    /// <summary>Wall time of the training steps alone (no evaluation, no checkpoint), and of the whole epoch.</summary>
     public double StepSeconds { get; init; }
     public double Seconds { get; init; }
+
+    /// <summary>A metric's value this epoch, or null.</summary>
+    public double? Metric(string key) => Metrics.TryGetValue(key, out var v) ? v : null;
 }
 
 /// <summary>The outcome of a search run (result.json).</summary>
@@ -57,13 +62,36 @@ public sealed record SearchResult
     public string Arch { get; init; } = "";
     public float[][] Alphas { get; init; } = [];
     public float[][] OpWeights { get; init; } = [];
-    public double ParamFreeShare { get; init; }
-    public int ParamFreeEdges { get; init; }
-    public int SkipConnects { get; init; }
-    public Nb201Lookup? Nb201 { get; init; }
+
+    /// <summary>The last epoch's declared numbers.</summary>
+    public SortedDictionary<string, double> Metrics { get; init; } = new(StringComparer.Ordinal);
     public double TrainLoss { get; init; }
     public double TrainAcc { get; init; }
     public double? ValidAcc { get; init; }
+
+    /// <summary>Wall time of all epochs, summed over resumed sessions.</summary>
+    public double Seconds { get; init; }
+}
+
+/// <summary>The outcome of an evaluation run (result.json).</summary>
+public sealed record EvalResult
+{
+    public string Space { get; init; } = "";
+    public string Arch { get; init; } = "";
+    public long Seed { get; init; }
+    public int Epochs { get; init; }
+
+    /// <summary>Weights of the evaluation network without the auxiliary head (the size papers report), and with it.</summary>
+    public long Weights { get; init; }
+    public long WeightsWithAuxiliary { get; init; }
+
+    /// <summary>Test accuracy after the last epoch (the figure papers report), and the best of any epoch (for reference only: choosing it would tune on the test split).</summary>
+    public double TestAcc { get; init; }
+    public double BestTestAcc { get; init; }
+    public int BestEpoch { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainAcc { get; init; }
+    public int TestImages { get; init; }
 
     /// <summary>Wall time of all epochs, summed over resumed sessions.</summary>
     public double Seconds { get; init; }

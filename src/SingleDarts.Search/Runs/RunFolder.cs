@@ -35,59 +35,50 @@ public sealed class RunFolder
         ["processors"] = System.Environment.ProcessorCount,
     };
 
-    /// <summary>Writes config.json: the run's options, its environment, and what else the run says of itself.</summary>
-    public void WriteConfig(object options, TorchSharp.torch.Device device, params (string Name, JsonNode Node)[] sections)
+    /// <summary>
+    /// Writes config.json: the run's kind and options, its environment, the numbers its epochs carry (their
+    /// declarations: a run folder describes itself), and what else the run says of itself.
+    /// </summary>
+    public void WriteConfig(string kind, object options, TorchSharp.torch.Device device, IReadOnlyList<Metrics.MetricDefinition> metrics,
+        params (string Name, JsonNode? Node)[] sections)
     {
         Directory.CreateDirectory(Path);
         var config = new JsonObject
         {
-            ["options"] = JsonSerializer.SerializeToNode(options, Json.Options),
+            ["kind"] = kind,
+            ["options"] = JsonSerializer.SerializeToNode(options, options.GetType(), Json.Options),
             ["environment"] = Environment(device),
+            ["metrics"] = JsonSerializer.SerializeToNode(metrics, Json.Options),
         };
         foreach (var (name, node) in sections) config[name] = node;
         config["created"] = DateTimeOffset.UtcNow;
         WriteAtomically(ConfigPath, config.ToJsonString(Json.Options));
     }
 
-    public void WriteConfig(SearchRun run)
+    /// <summary>The kind of run this folder holds (search, evaluation), from config.json; null without one.</summary>
+    public string? ReadKind()
     {
-        Directory.CreateDirectory(Path);
-        var config = new JsonObject
+        if (!File.Exists(ConfigPath)) return null;
+        try
         {
-            ["options"] = JsonSerializer.SerializeToNode(run.Options, Json.Options),
-            ["environment"] = Environment(run.Device),
-            ["data"] = new JsonObject
-            {
-                ["name"] = run.Dataset.Name,
-                ["classes"] = run.Dataset.Classes,
-                ["image_size"] = run.Dataset.Train.Height,
-                ["search_images"] = run.SearchImages,
-                ["validation_images"] = run.ValidationImages,
-                ["held_out_accuracy_on"] = run.ValidSource,
-                ["steps_per_epoch"] = run.StepsPerEpoch,
-                ["nb201_table"] = run.Nb201TableSource,
-                ["nb201_dataset"] = run.Nb201Dataset,
-            },
-            ["model"] = new JsonObject
-            {
-                ["space"] = run.Space.Name,
-                ["weights"] = run.Model.WeightCount,
-                ["alphas"] = new JsonArray(run.Space.AlphaGroups.Sum(g => g.Edges.Count), run.Space.Operations.Count),
-                ["alpha_groups"] = new JsonArray([.. run.Space.AlphaGroups.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["rows"] = g.Edges.Count })]),
-                ["ops"] = new JsonArray([.. run.Space.Operations.Select(n => (JsonNode)n)]),
-            },
-            ["created"] = DateTimeOffset.UtcNow,
-        };
-        WriteAtomically(ConfigPath, config.ToJsonString(Json.Options));
+            // a search's config.json of earlier versions has no kind
+            return JsonNode.Parse(File.ReadAllText(ConfigPath))?["kind"]?.GetValue<string>() ?? Measurement.RunKinds.Search;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new SearchConfigException($"{ConfigPath} is not valid JSON ({ex.Message})");
+        }
     }
 
-    /// <summary>The options a run in this folder was started with.</summary>
-    public SearchOptions ReadOptions() => ReadOptions<SearchOptions>();
-
-    /// <summary>The options (of type <typeparamref name="T"/>) a run in this folder was started with.</summary>
-    public T ReadOptions<T>()
+    /// <summary>The options (of type <typeparamref name="T"/>) a run of <paramref name="kind"/> in this folder was started with.</summary>
+    /// <exception cref="SearchConfigException">no config.json, or the folder holds the other kind of run ("this folder holds a search, not an evaluation").</exception>
+    public T ReadOptions<T>(string kind)
     {
+        if (!Directory.Exists(Path)) throw new SearchConfigException($"--resume: no such run folder: {Path}");
         if (!File.Exists(ConfigPath)) throw new SearchConfigException($"--resume: {Path} holds no config.json (not a run folder?)");
+        var held = ReadKind();
+        if (held != kind)
+            throw new SearchConfigException($"--resume: {Path} holds {Article(held)}, not {Article(kind)}: {(held == Measurement.RunKinds.Search ? "continue it with `singledarts search --resume`" : "continue it with `singledarts evaluate --resume`")}");
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(ConfigPath))?["options"]
@@ -99,6 +90,8 @@ public sealed class RunFolder
             throw new SearchConfigException($"{ConfigPath} is not valid JSON ({ex.Message})");
         }
     }
+
+    private static string Article(string? kind) => kind == Measurement.RunKinds.Evaluation ? "an evaluation" : $"a {kind}";
 
     public void AppendEpoch<T>(T record) =>
         File.AppendAllText(EpochsPath, JsonSerializer.Serialize(record, Json.Line) + "\n");

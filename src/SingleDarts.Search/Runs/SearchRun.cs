@@ -1,10 +1,13 @@
 using System.Diagnostics;
-using SingleDarts.Search.Benchmarks;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Measurement;
+using SingleDarts.Search.Metrics;
 using SingleDarts.Search.Nn;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,15 +19,16 @@ namespace SingleDarts.Search.Runs;
 /// depends on is in <see cref="Options"/> and, after <see cref="Restore"/>, in a checkpoint, so a
 /// resumed run continues exactly where the interrupted one stopped.
 /// </summary>
-public sealed class SearchRun : ICheckpointed, IDisposable
+public sealed class SearchRun : IRun
 {
     private readonly Generator generator;
     private readonly BatchLoader trainLoader;
     private readonly BatchLoader? validLoader;
-    private readonly BatchLoader? evalLoader;
+    private readonly HeldOut heldOut;
     private readonly CosineSchedule schedule;
     private readonly List<EpochRecord> history = [];
     private readonly GcPacer gcPacer = new();
+    private readonly RunScope scope;
 
     public SearchRun(SearchOptions options, Dataset? dataset = null)
     {
@@ -41,27 +45,21 @@ public sealed class SearchRun : ICheckpointed, IDisposable
         if (options.IsBiLevel)
             validLoader = new BatchLoader(Dataset.Train, heldOutIdx, options.BatchSize, shuffle: true, augment: options.Augment,
                 Dataset.Mean, Dataset.Std, Rng.For(options.Seed, "valid-batches"), Device);
-        (var evalSet, var evalIdx, ValidSource) = heldOutIdx.Length > 0
-            ? (Dataset.Train, heldOutIdx, "train-holdout")
-            : Dataset.Test is { } test ? (test, Enumerable.Range(0, test.Count).ToArray(), "test") : (null, [], "none");
-        if (evalSet is not null)
-            evalLoader = new BatchLoader(evalSet, evalIdx, Math.Max(options.BatchSize, 256), shuffle: false, augment: false,
-                Dataset.Mean, Dataset.Std, new Rng(1), Device);
+        heldOut = heldOutIdx.Length > 0 ? new HeldOut(Dataset, Dataset.Train, heldOutIdx, "train-holdout", options.BatchSize, Device)
+            : Dataset.Test is { } test ? new HeldOut(Dataset, test, [.. Enumerable.Range(0, test.Count)], "test", options.BatchSize, Device)
+            : HeldOut.None;
 
+        Space = SearchSpaces.Get(options.Space);
         try
         {
-            Nb201TableSource = options.Nb201 ?? Nb201Source.Default(options.Space, Dataset.Format);
-            Nb201 = Nb201Source.For(Nb201TableSource, options.Space, Dataset.Format);
+            Benchmark = Space.Benchmark?.Open(new BenchmarkSettings(options.Nb201, options.Nb201Dataset), Dataset.Format, Dataset.Classes);
         }
         catch (DataException ex)
         {
             throw new SearchConfigException(ex.Message.Split(Environment.NewLine));
         }
-        if (Nb201 is not null)
-            Nb201Dataset = options.Nb201Dataset != "auto" ? options.Nb201Dataset
-                : Dataset.Classes == 100 ? Nb201Table.Cifar100 : Nb201Table.Cifar10;
-
-        Space = SearchSpaces.Get(options.Space);
+        scope = RunScope.Of(options) with { Table = Benchmark?.Source };
+        Metrics = MetricSources.Declared(scope);
         generator = new Generator((ulong)options.Seed, CPU);
         Model = Space.Build(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
         State = new SearchState(Model, options.Optimizer);
@@ -69,6 +67,7 @@ public sealed class SearchRun : ICheckpointed, IDisposable
         schedule = new CosineSchedule(options.Optimizer.Lr, options.Optimizer.LrMin, options.Epochs);
     }
 
+    public string Kind => RunKinds.Search;
     public SearchOptions Options { get; }
     public Device Device { get; }
     public Dataset Dataset { get; }
@@ -76,30 +75,25 @@ public sealed class SearchRun : ICheckpointed, IDisposable
     public ISpaceModel Model { get; }
     public SearchState State { get; }
     public ISearchStrategy Strategy { get; }
+    public IReadOnlyList<MetricDefinition> Metrics { get; }
 
-    /// <summary>The NAS-Bench-201 table <see cref="SearchOptions.Nb201"/> names (left out: the built-in one on CIFAR-10/100), or null.</summary>
-    public Nb201Table? Nb201 { get; }
-
-    /// <summary>Where <see cref="Nb201"/> comes from: "builtin", a path, or "none".</summary>
-    public string Nb201TableSource { get; } = Nb201Source.None;
-
-    /// <summary>The table's dataset that ranks cells (cifar10, cifar100 or imagenet16-120).</summary>
-    public string? Nb201Dataset { get; }
+    /// <summary>The space's benchmark as this run uses it (its table opened once), or null (the space has none).</summary>
+    public IBenchmarkLookup? Benchmark { get; }
 
     /// <summary>Where held-out accuracy comes from: train-holdout, test (train portion 1) or none.</summary>
-    public string ValidSource { get; }
+    public string ValidSource => heldOut.Source;
     public int SearchImages => trainLoader.Count;
     public int ValidationImages => validLoader?.Count ?? 0;
 
     /// <summary>Images the end-of-epoch accuracy is measured on.</summary>
-    public int HeldOutImages => evalLoader?.Count ?? 0;
+    public int HeldOutImages => heldOut.Count;
     public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
     public int EpochsDone => history.Count;
+    public int Epochs => Options.Epochs;
     public bool IsFinished => EpochsDone >= Options.Epochs;
     public IReadOnlyList<EpochRecord> History => history;
     public double Seconds => history.Sum(h => h.Seconds);
 
-    /// <summary>Runs the next epoch. <paramref name="onStep"/> hears of each step as it ends.</summary>
     public EpochRecord RunEpoch(CancellationToken cancel = default, Action<StepInfo>? onStep = null)
     {
         if (IsFinished) throw new InvalidOperationException("the run has finished");
@@ -151,11 +145,9 @@ public sealed class SearchRun : ICheckpointed, IDisposable
             Arch = genotype.Text,
             Alphas = Rows(alphas),
             OpWeights = Rows(relaxed),
-            ParamFreeShare = genotype.ParameterFreeShare,
-            SkipConnects = genotype.SkipConnects,
-            ParamFreeEdges = genotype.ParameterFreeEdges,
             OpShares = genotype.OpShares(),
-            Nb201 = Lookup(genotype),
+            Slots = [.. genotype.Slots],
+            Metrics = MetricSources.Measure(new Context(this, epoch + 1, genotype, relaxed)),
             Steps = steps,
             Images = seen,
             StepSeconds = stepTime.TotalSeconds,
@@ -168,12 +160,12 @@ public sealed class SearchRun : ICheckpointed, IDisposable
     /// <summary>Top-1 accuracy of the supernet in eval mode on the held-out images; null without any.</summary>
     public double? Evaluate()
     {
-        if (evalLoader is null) return null;
+        if (heldOut.Loader is not { } loader) return null;
         var wasTraining = Model.Training;
         Model.Training = false;
         long correct = 0, seen = 0;
         using (no_grad())
-            foreach (var batch in evalLoader.Epoch())
+            foreach (var batch in loader.Epoch())
                 using (var scope = NewDisposeScope())
                 using (batch)
                 {
@@ -189,20 +181,16 @@ public sealed class SearchRun : ICheckpointed, IDisposable
         var last = history.LastOrDefault();
         var alphas = Model.AlphaValues();
         var relaxed = Model.RelaxedValues();
-        var genotype = Space.Derive(alphas, relaxed);
         return new SearchResult
         {
             Space = Options.Space,
             Method = Options.Method,
             Seed = Options.Seed,
             Epochs = EpochsDone,
-            Arch = genotype.Text,
+            Arch = Space.Derive(alphas, relaxed).Text,
             Alphas = Rows(alphas),
             OpWeights = Rows(relaxed),
-            ParamFreeShare = genotype.ParameterFreeShare,
-            SkipConnects = genotype.SkipConnects,
-            ParamFreeEdges = genotype.ParameterFreeEdges,
-            Nb201 = Lookup(genotype),
+            Metrics = last?.Metrics ?? new(StringComparer.Ordinal),
             TrainLoss = last?.TrainLoss ?? double.NaN,
             TrainAcc = last?.TrainAcc ?? double.NaN,
             ValidAcc = last?.ValidAcc,
@@ -210,19 +198,65 @@ public sealed class SearchRun : ICheckpointed, IDisposable
         };
     }
 
-    private Nb201Lookup? Lookup(ISpaceGenotype genotype) => genotype is Genotype cell ? Nb201?.Lookup(cell, Nb201Dataset!) : null;
+    public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
+
+    public void WriteConfig(RunFolder folder) => folder.WriteConfig(Kind, Options, Device, Metrics,
+        ("data", new JsonObject
+        {
+            ["name"] = Dataset.Name,
+            ["classes"] = Dataset.Classes,
+            ["image_size"] = Dataset.Train.Height,
+            ["search_images"] = SearchImages,
+            ["validation_images"] = ValidationImages,
+            ["held_out_accuracy_on"] = ValidSource,
+            ["steps_per_epoch"] = StepsPerEpoch,
+            ["benchmark"] = Benchmark is null ? null : new JsonObject { ["name"] = Space.Benchmark!.Name, ["table"] = Benchmark.Source, ["dataset"] = Benchmark.Dataset },
+        }),
+        ("model", new JsonObject
+        {
+            ["space"] = Space.Name,
+            ["weights"] = Model.WeightCount,
+            ["alphas"] = new JsonArray(Space.AlphaGroups.Sum(g => g.Edges.Count), Space.Operations.Count),
+            ["alpha_groups"] = new JsonArray([.. Space.AlphaGroups.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["rows"] = g.Edges.Count })]),
+            ["ops"] = new JsonArray([.. Space.Operations.Select(n => (JsonNode)n)]),
+        }));
 
     /// <summary>The whole state after the last finished epoch, as a checkpoint's bytes.</summary>
-    public byte[] CheckpointBytes() => SearchCheckpoint.Serialize(this, generator, trainLoader, validLoader);
+    public byte[] CheckpointBytes()
+    {
+        using var genState = generator.get_state();
+        return RunCheckpoint.Serialize(EpochsDone, CheckpointState(genState));
+    }
 
     /// <summary>Continues from a checkpoint written by a run with the same options; <paramref name="name"/> names it in errors.</summary>
     /// <exception cref="InvalidDataException">the checkpoint is damaged.</exception>
-    /// <exception cref="SearchConfigException">it belongs to a run with other options.</exception>
+    /// <exception cref="SearchConfigException">it belongs to another kind of run or to a run with other options.</exception>
     public void Restore(byte[] checkpoint, string name)
     {
-        var restored = SearchCheckpoint.Load(checkpoint, name, this, generator, trainLoader, validLoader);
+        using var genState = generator.get_state();
+        var meta = RunCheckpoint.Load(checkpoint, name, CheckpointState(genState));
+        generator.set_state(genState);
+        trainLoader.RngState = meta.Rng["train"];
+        if (validLoader is not null) validLoader.RngState = meta.Rng["valid"];
+        State.ArchOptimizer.StepCount = meta.Counters["arch_steps"];
         history.Clear();
-        history.AddRange(restored.History);
+        history.AddRange(meta.History.Deserialize<List<EpochRecord>>(Json.Line) ?? []);
+    }
+
+    private CheckpointState CheckpointState(Tensor genState)
+    {
+        var tensors = new List<(string, Tensor)>();
+        for (var i = 0; i < Model.Weights.Count; i++) tensors.Add(($"net.{Model.WeightNames[i]}", Model.Weights[i]));
+        foreach (var (name, b) in Model.Buffers) tensors.Add(($"net.{name}", b));
+        tensors.Add(("alphas", Model.Alphas));
+        foreach (var (name, t) in State.WeightOptimizer.StateTensors()) tensors.Add(($"sgd.{name}", t));
+        foreach (var (name, t) in State.ArchOptimizer.StateTensors()) tensors.Add(($"adam.{name}", t));
+        tensors.Add(("generator", genState));
+        var rng = new Dictionary<string, ulong[]> { ["train"] = trainLoader.RngState };
+        if (validLoader is not null) rng["valid"] = validLoader.RngState;
+        return new CheckpointState(Kind, JsonSerializer.SerializeToElement(Options, Json.Line), tensors, rng,
+            new Dictionary<string, long> { ["arch_steps"] = State.ArchOptimizer.StepCount },
+            JsonSerializer.SerializeToElement(history, Json.Line));
     }
 
     internal static float[][] Rows(float[,] m) =>
@@ -230,7 +264,20 @@ public sealed class SearchRun : ICheckpointed, IDisposable
 
     public void Dispose()
     {
+        heldOut.Dispose();
         State.Dispose();
         generator.Dispose();
+    }
+
+    /// <summary>What the metric sources read at the end of an epoch.</summary>
+    private sealed class Context(SearchRun run, int epoch, ISpaceGenotype genotype, float[,] relaxed) : IEpochContext
+    {
+        public RunScope Scope => run.scope;
+        public int Epoch => epoch;
+        public ISpaceGenotype Genotype => genotype;
+        public IBenchmarkLookup? Benchmark => run.Benchmark;
+        public float[,]? Relaxed => relaxed;
+        public ISearchModel? Model => run.Model;
+        public IReadOnlyList<Batch> HeldOutBatches(int count) => run.heldOut.Batches(count);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Strategies;
 using static TorchSharp.torch;
 
@@ -10,7 +9,7 @@ namespace SingleDarts.Search.Runs;
 /// <summary>Settings of <c>singledarts bench</c>.</summary>
 public sealed record BenchOptions
 {
-    public string Space { get; init; } = "nb201";
+    public string Space { get; init; } = new Options.SearchOptions().Space;
     public IReadOnlyList<string> Methods { get; init; } = SearchStrategies.Names;
     public int Channels { get; init; } = 16;
     public int Cells { get; init; } = 5;

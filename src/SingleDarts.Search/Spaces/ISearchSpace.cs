@@ -1,5 +1,4 @@
-using SingleDarts.Search.Spaces.Nb201;
-using SingleDarts.Search.Strategies;
+using SingleDarts.Search.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +8,10 @@ namespace SingleDarts.Search.Spaces;
 public sealed record AlphaGroup(string Name, IReadOnlyList<string> Edges);
 
 /// <summary>
-/// A search space: everything outside it sees α as named groups of rows, a genotype as text and
-/// the cell statistics below. It builds the supernet, derives, prints and parses genotypes.
+/// A search space — a folder of its own (Spaces/Nb201, Spaces/Darts): everything outside it sees α as named
+/// groups of rows, a genotype as text and slots, and the per-epoch numbers the space declares (its cell's
+/// counts, its benchmark's lookups). It builds the supernet and the evaluation network, derives, prints and
+/// parses genotypes. Registered in <see cref="SearchSpaces"/>.
 /// </summary>
 public interface ISearchSpace
 {
@@ -40,15 +41,30 @@ public interface ISearchSpace
     /// <summary>Operations without weights (the ones a collapsed cell is made of).</summary>
     bool IsParameterFree(int op);
 
-    /// <summary>The collapse rule a sweep uses unless told otherwise: what it counts (<see cref="CollapseRules"/>) and from how many counted edges on.</summary>
+    /// <summary>The collapse rule a sweep uses unless told otherwise: a count metric of <see cref="CellMetrics"/> and from how many counted edges on.</summary>
     string DefaultCollapseRule { get; }
     int DefaultCollapseThreshold { get; }
 
     /// <summary>Consecutive epochs at or over the threshold that raise a sweep's collapse alarm unless the spec says otherwise.</summary>
     int DefaultAlarmEpochs { get; }
 
+    /// <summary>What the space measures of every genotype (its cell's counts), declared once.</summary>
+    IReadOnlyList<MetricDefinition> CellMetrics { get; }
+
+    /// <summary>The values of <see cref="CellMetrics"/> for <paramref name="genotype"/>.</summary>
+    void MeasureCell(ISpaceGenotype genotype, IDictionary<string, double> into);
+
+    /// <summary>The space's ground truth (NAS-Bench-201's table), or null: the DARTS space has none (a surrogate would plug in here).</summary>
+    ISpaceBenchmark? Benchmark { get; }
+
     /// <summary>Number of <see cref="ISpaceGenotype.Slots"/> of every genotype of this space (each slot a value in 0..255).</summary>
     int SlotCount { get; }
+
+    /// <summary>What each slot is (NB201: the edge; DARTS: "normal node 2, edge 1"), for tables of chosen operations.</summary>
+    IReadOnlyList<string> SlotLabels { get; }
+
+    /// <summary>What a slot's value means (NB201: the operation; DARTS: "sep_conv_3x3 ← 1"), indexed by value.</summary>
+    IReadOnlyList<string> SlotValues { get; }
 
     /// <summary>The genotype whose <see cref="ISpaceGenotype.Slots"/> these are (a compact form for storage).</summary>
     ISpaceGenotype FromSlots(IReadOnlyList<int> slots);
@@ -66,41 +82,18 @@ public interface ISearchSpace
     IReadOnlyDictionary<string, string> NamedGenotypes { get; }
 
     /// <summary>The evaluation protocol of this space: its network's size and its training (<c>evaluate</c>'s defaults).</summary>
-    Evaluation.EvalOptions EvalDefaults { get; }
+    EvalProtocol EvalDefaults { get; }
 
     /// <summary>Whether the evaluation network has an auxiliary head and drop-path.</summary>
     bool HasAuxiliaryHead { get; }
     bool HasDropPath { get; }
 
     /// <summary>The evaluation network of <paramref name="genotype"/>, initialised from <paramref name="generator"/> (which a network may go on drawing from, e.g. drop-path masks).</summary>
-    Evaluation.EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator);
-}
-
-/// <summary>Genotype texts given to commands: a published name or the space's own text.</summary>
-public static class Genotypes
-{
-    /// <summary>The canonical text of <paramref name="arch"/> (a name of <see cref="ISearchSpace.NamedGenotypes"/>, case-insensitive, or a genotype text); <see cref="FormatException"/> names the problem.</summary>
-    public static string Resolve(ISearchSpace space, string arch)
-    {
-        var trimmed = arch.Trim();
-        if (space.NamedGenotypes.TryGetValue(trimmed.ToLowerInvariant(), out var named)) return named;
-        return space.Parse(trimmed).Text;
-    }
-}
-
-/// <summary>What a collapse rule can count among a genotype's counted edges.</summary>
-public static class CollapseRules
-{
-    public const string ParamFree = "param_free", SkipConnect = "skip_connect";
-
-    public static readonly IReadOnlyList<string> All = [ParamFree, SkipConnect];
-
-    /// <summary>The edges of <paramref name="rule"/>'s kind.</summary>
-    public static int Count(string rule, int paramFreeEdges, int skipConnects) => rule == SkipConnect ? skipConnects : paramFreeEdges;
+    EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator);
 }
 
 /// <summary>A supernet with its α, as a search space builds it.</summary>
-public interface ISpaceModel : ISearchModel
+public interface ISpaceModel : Strategies.ISearchModel
 {
     /// <summary>Trainable weights (α excluded).</summary>
     long WeightCount { get; }
@@ -124,8 +117,6 @@ public interface ISpaceGenotype
     /// <summary>skip_connect edges among <see cref="ISearchSpace.CountedEdges"/>.</summary>
     int SkipConnects { get; }
 
-    double ParameterFreeShare { get; }
-
     /// <summary>Share of the counted edges per operation, in the space's operation order.</summary>
     double[] OpShares();
 
@@ -134,4 +125,16 @@ public interface ISpaceGenotype
     /// pair per kept edge of both cells): the Hamming distance of two genotypes counts differing slots.
     /// </summary>
     IReadOnlyList<int> Slots { get; }
+}
+
+/// <summary>Genotype texts given to commands: a published name or the space's own text.</summary>
+public static class Genotypes
+{
+    /// <summary>The canonical text of <paramref name="arch"/> (a name of <see cref="ISearchSpace.NamedGenotypes"/>, case-insensitive, or a genotype text); <see cref="FormatException"/> names the problem.</summary>
+    public static string Resolve(ISearchSpace space, string arch)
+    {
+        var trimmed = arch.Trim();
+        if (space.NamedGenotypes.TryGetValue(trimmed.ToLowerInvariant(), out var named)) return named;
+        return space.Parse(trimmed).Text;
+    }
 }

@@ -1,18 +1,40 @@
+using System.Collections.Immutable;
 using SingleDarts.Search.Spaces.Darts;
 using SingleDarts.Search.Spaces.Nb201;
 
 namespace SingleDarts.Search.Spaces;
 
-/// <summary>The registry of search spaces: the one list of their names.</summary>
+/// <summary>The registry of search spaces: the one list of their names. A space added with <see cref="Register"/> is a space like the built-in ones.</summary>
 public static class SearchSpaces
 {
-    public static readonly IReadOnlyList<ISearchSpace> All = [Nb201Space.Instance, DartsSpace.Instance];
+    private static ImmutableList<ISearchSpace> all = [Nb201Space.Instance, DartsSpace.Instance];
 
-    public static readonly IReadOnlyList<string> Names = [.. All.Select(s => s.Name)];
+    public static IReadOnlyList<ISearchSpace> All => all;
+
+    public static IReadOnlyList<string> Names => [.. all.Select(s => s.Name)];
+
+    /// <summary>Adds a space (a plug-in, or a test's); its name must be new. Disposing the result removes it again.</summary>
+    public static IDisposable Register(ISearchSpace space)
+    {
+        ImmutableInterlocked.Update(ref all, list => list.Any(s => s.Name == space.Name)
+            ? throw new ArgumentException($"a search space named '{space.Name}' is already registered", nameof(space))
+            : list.Add(space));
+        return new Registration(space);
+    }
+
+    private sealed class Registration(ISearchSpace space) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) ImmutableInterlocked.Update(ref all, list => list.Remove(space));
+        }
+    }
 
     public static bool TryGet(string? name, out ISearchSpace space)
     {
-        space = All.FirstOrDefault(s => s.Name == name)!;
+        space = all.FirstOrDefault(s => s.Name == name)!;
         return space is not null;
     }
 

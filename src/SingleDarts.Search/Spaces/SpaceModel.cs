@@ -1,5 +1,4 @@
 using SingleDarts.Search.Nn;
-using SingleDarts.Search.Spaces.Nb201;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -14,7 +14,7 @@ public readonly record struct DartsGene(int Op, int From)
 /// two incoming edges (state, operation), in node order; each cell's output concatenates nodes 2–5.
 /// Its text is the DARTS code's: <c>Genotype(normal=[('sep_conv_3x3', 0), …], normal_concat=[2, 3, 4, 5], reduce=[…], reduce_concat=[2, 3, 4, 5])</c>.
 /// </summary>
-public sealed record DartsGenotype : ISpaceGenotype
+public sealed partial record DartsGenotype : ISpaceGenotype
 {
     /// <summary>Edges kept per node.</summary>
     public const int EdgesPerNode = 2;
@@ -43,8 +43,6 @@ public sealed record DartsGenotype : ISpaceGenotype
 
     /// <summary>Parameter-free edges of the normal cell (skip_connect, max_pool_3x3, avg_pool_3x3; of 8).</summary>
     public int ParameterFreeEdges => normal.Count(g => DartsPrimitives.IsParameterFree(g.Op));
-
-    public double ParameterFreeShare => (double)ParameterFreeEdges / GenesPerCell;
 
     public string Text => ToString();
 
@@ -198,106 +196,4 @@ public sealed record DartsGenotype : ISpaceGenotype
     }
 
     /// <summary>A small scanner over the genotype text, with errors that quote where they are.</summary>
-    private sealed class Scanner(string text)
-    {
-        private int pos;
-
-        public int Position
-        {
-            get
-            {
-                SkipSpace();
-                return pos;
-            }
-        }
-
-        public FormatException Error(int at, string message) =>
-            new($"genotype: {message} (at character {at + 1}: '{Excerpt(at)}')");
-
-        private string Excerpt(int at)
-        {
-            var end = Math.Min(text.Length, at + 24);
-            return at >= text.Length ? "<end>" : text[at..end] + (end < text.Length ? "…" : "");
-        }
-
-        private void SkipSpace()
-        {
-            while (pos < text.Length && char.IsWhiteSpace(text[pos])) pos++;
-        }
-
-        public bool Peek(char c)
-        {
-            SkipSpace();
-            return pos < text.Length && text[pos] == c;
-        }
-
-        public void Expect(char c)
-        {
-            SkipSpace();
-            if (pos >= text.Length || text[pos] != c) throw Error(pos, $"expected '{c}'");
-            pos++;
-        }
-
-        public void Word(string word)
-        {
-            SkipSpace();
-            if (string.CompareOrdinal(text, pos, word, 0, word.Length) != 0 || pos + word.Length < text.Length && (char.IsLetterOrDigit(text[pos + word.Length]) || text[pos + word.Length] == '_'))
-                throw Error(pos, $"expected '{word}'");
-            pos += word.Length;
-        }
-
-        public string Quoted()
-        {
-            SkipSpace();
-            if (pos >= text.Length || text[pos] is not ('\'' or '"')) throw Error(pos, "expected a quoted operation name");
-            var quote = text[pos];
-            var end = text.IndexOf(quote, pos + 1);
-            if (end < 0) throw Error(pos, "an operation name is not closed");
-            var name = text[(pos + 1)..end];
-            pos = end + 1;
-            return name;
-        }
-
-        public int Integer()
-        {
-            SkipSpace();
-            var start = pos;
-            if (pos < text.Length && text[pos] == '-') pos++;
-            while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
-            if (!int.TryParse(text.AsSpan(start, pos - start), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-                throw Error(start, "expected a state number");
-            return value;
-        }
-
-        /// <summary>[a, b, …] or range(a, b).</summary>
-        public List<int> IntegerList()
-        {
-            var list = new List<int>();
-            if (Peek('['))
-            {
-                Expect('[');
-                while (!Peek(']'))
-                {
-                    if (list.Count > 0) Expect(',');
-                    list.Add(Integer());
-                }
-                Expect(']');
-                return list;
-            }
-            Word("range");
-            Expect('(');
-            var from = Integer();
-            Expect(',');
-            var to = Integer();
-            Expect(')');
-            for (var i = from; i < to; i++) list.Add(i);
-            return list;
-        }
-
-        public void End()
-        {
-            SkipSpace();
-            if (pos < text.Length) throw Error(pos, "unexpected text after the genotype");
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using SingleDarts.Search.Spaces.Nb201;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +38,23 @@ public sealed class DartsSpace : ISearchSpace
 
     /// <summary>3 epochs at ≥ 3 skip_connect edges in the normal cell.</summary>
     public int DefaultAlarmEpochs => 3;
+    public IReadOnlyList<MetricDefinition> CellMetrics { get; } =
+        Spaces.CellMetrics.Declare("darts", DartsGenotype.GenesPerCell, "the normal cell's 8", "skip_connect, max_pool_3x3, avg_pool_3x3");
+
+    public void MeasureCell(ISpaceGenotype genotype, IDictionary<string, double> into) => Spaces.CellMetrics.Measure(genotype, into);
+
+    /// <summary>None today; a surrogate benchmark (NAS-Bench-301) would plug in here.</summary>
+    public ISpaceBenchmark? Benchmark => null;
+
     public int SlotCount => 2 * DartsGenotype.GenesPerCell;
+
+    /// <summary>Each cell's node (2–5) and which of its two kept edges.</summary>
+    public IReadOnlyList<string> SlotLabels { get; } =
+        [.. new[] { "normal", "reduce" }.SelectMany(cell => Enumerable.Range(0, DartsGenotype.GenesPerCell).Select(i => $"{cell} node {2 + i / 2}, edge {1 + i % 2}"))];
+
+    /// <summary>A slot's value is operation·8 + input state.</summary>
+    public IReadOnlyList<string> SlotValues { get; } =
+        [.. Enumerable.Range(0, DartsPrimitives.Count * DartsPrimitives.Count).Select(v => $"{DartsPrimitives.Names[v / DartsPrimitives.Count]} ← {v % DartsPrimitives.Count}")];
 
     public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => DartsGenotype.FromSlots(slots);
 
@@ -58,15 +74,15 @@ public sealed class DartsSpace : ISearchSpace
     };
 
     /// <summary>The DARTS paper's CIFAR-10 evaluation: C=36, L=20, auxiliary head 0.4, drop-path 0.2, cutout 16, SGD 0.9, lr 0.025 cosine, weight decay 3e-4, batch 96, 600 epochs, clip 5.</summary>
-    public Evaluation.EvalOptions EvalDefaults { get; } = new()
+    public EvalProtocol EvalDefaults { get; } = new()
     {
-        Space = "darts", Channels = 36, Cells = 20, Epochs = 600, BatchSize = 96, Lr = 0.025, LrMin = 0, Momentum = 0.9, Nesterov = false,
+        Channels = 36, Cells = 20, Epochs = 600, BatchSize = 96, Lr = 0.025, LrMin = 0, Momentum = 0.9, Nesterov = false,
         WeightDecay = 3e-4, GradClip = 5, AuxiliaryWeight = 0.4, DropPath = 0.2, Cutout = 16,
     };
 
     public bool HasAuxiliaryHead => true;
     public bool HasDropPath => true;
 
-    public Evaluation.EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator) =>
+    public EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator) =>
         new DartsEvalNetwork((DartsGenotype)genotype, channels, cells, classes, auxiliary, generator);
 }

@@ -26,15 +26,19 @@ public sealed record Genotype : ISpaceGenotype
     /// <summary>Number of edges whose operation has no weights (none, skip_connect, avg_pool_3x3).</summary>
     public int ParameterFreeEdges => _ops.Count(Primitives.IsParameterFree);
 
-    public double ParameterFreeShare => (double)ParameterFreeEdges / Edge.Count;
-
     public int SkipConnects => _ops.Count(op => op == Primitives.SkipConnect);
 
     public string Text => ToString();
 
     public IReadOnlyList<int> Slots => _ops;
 
-    public double[] OpShares() => CellStats.OpShares(this);
+    /// <summary>Share of the cell's edges that chose each operation, in <see cref="Primitives.Names"/> order.</summary>
+    public double[] OpShares()
+    {
+        var shares = new double[Primitives.Count];
+        foreach (var op in _ops) shares[op] += 1.0 / Edge.Count;
+        return shares;
+    }
 
     /// <summary>Argmax per row of a 6×5 matrix of architecture weights (first maximum wins on ties).</summary>
     public static Genotype FromAlphas(float[,] alphas)

@@ -1,4 +1,3 @@
-using SingleDarts.Search.Evaluation;
 using SingleDarts.Search.Nn;
 using TorchSharp;
 using TorchSharp.Modules;

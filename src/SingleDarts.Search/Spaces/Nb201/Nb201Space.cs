@@ -1,9 +1,10 @@
+using SingleDarts.Search.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SingleDarts.Search.Spaces.Nb201;
 
-/// <summary>NAS-Bench-201: one cell of 4 nodes and 6 edges, 5 operations, shared by every cell of the supernet.</summary>
+/// <summary>NAS-Bench-201: one cell of 4 nodes and 6 edges, 5 operations, shared by every cell of the supernet; its benchmark is the NB201 table.</summary>
 public sealed class Nb201Space : ISearchSpace
 {
     public static readonly Nb201Space Instance = new();
@@ -30,7 +31,17 @@ public sealed class Nb201Space : ISearchSpace
 
     /// <summary>5 epochs at ≥ 4 of 6 parameter-free edges (a tenth of NAS-Bench-201's 50 search epochs).</summary>
     public int DefaultAlarmEpochs => 5;
+
+    public IReadOnlyList<MetricDefinition> CellMetrics { get; } =
+        Spaces.CellMetrics.Declare("nb201", Edge.Count, "the cell's 6", "none, skip_connect, avg_pool_3x3");
+
+    public void MeasureCell(ISpaceGenotype genotype, IDictionary<string, double> into) => Spaces.CellMetrics.Measure(genotype, into);
+
+    public ISpaceBenchmark Benchmark => Nb201Benchmark.Instance;
+
     public int SlotCount => Edge.Count;
+    public IReadOnlyList<string> SlotLabels { get; } = [.. Edge.All.Select(e => e.ToString())];
+    public IReadOnlyList<string> SlotValues => Primitives.Names;
 
     public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => new Genotype(slots);
 
@@ -50,15 +61,15 @@ public sealed class Nb201Space : ISearchSpace
     };
 
     /// <summary>NAS-Bench-201's training of every cell: C=16, N=5, SGD Nesterov 0.9, lr 0.1 cosine to 0, weight decay 5e-4, batch 256, 200 epochs, crop + flip.</summary>
-    public Evaluation.EvalOptions EvalDefaults { get; } = new()
+    public EvalProtocol EvalDefaults { get; } = new()
     {
-        Space = "nb201", Channels = 16, Cells = 5, Epochs = 200, BatchSize = 256, Lr = 0.1, LrMin = 0, Momentum = 0.9, Nesterov = true,
+        Channels = 16, Cells = 5, Epochs = 200, BatchSize = 256, Lr = 0.1, LrMin = 0, Momentum = 0.9, Nesterov = true,
         WeightDecay = 5e-4, GradClip = 0, AuxiliaryWeight = 0, DropPath = 0, Cutout = 0,
     };
 
     public bool HasAuxiliaryHead => false;
     public bool HasDropPath => false;
 
-    public Evaluation.EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator) =>
+    public EvalNetwork BuildNetwork(ISpaceGenotype genotype, int channels, int cells, int classes, bool auxiliary, Generator generator) =>
         new Nb201Network((Genotype)genotype, channels, cells, classes, generator);
 }
