@@ -6,7 +6,9 @@ using static TorchSharp.torch;
 namespace SingleDarts.Search.Tests;
 
 /// <summary>
-/// GDAS's Gumbel-softmax against independent float64 computations by hand, on tiny tensors.
+/// GDAS's Gumbel-softmax and DrNAS's Dirichlet relaxation against independent float64 computations
+/// (by hand here, or <see cref="ReferenceMath"/>) on tiny tensors. The Dirichlet half is in
+/// RelaxationFidelityTests.Dirichlet.cs.
 /// </summary>
 public partial class RelaxationFidelityTests
 {
