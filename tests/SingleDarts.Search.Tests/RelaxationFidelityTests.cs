@@ -2,6 +2,7 @@ using SingleDarts.Search.Nn;
 using SingleDarts.Search.Relaxations;
 using TorchSharp;
 using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SingleDarts.Search.Tests;
 
@@ -200,5 +201,83 @@ public partial class RelaxationFidelityTests
         for (var k = 0; k < 4; k++) Assert.Equal(p[k] * (s[k] - mean) / tau, grad[edge * 4 + k], 1e-12);
         for (var i = 0; i < 12; i++)
             if (i / 4 != edge) Assert.Equal(0.0, grad[i]);
+    }
+
+    // ---------------------------------------------------------------- end to end
+
+    [Theory]
+    [InlineData("gdas")]
+    [InlineData("dirichlet")]
+    public void A_toy_mixed_op_trains_alpha_under_each_relaxation(string relaxation)
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(43, CPU);
+        // three operations, each a 2×2 linear map, fitted to a fourth one
+        var x = randn([16, 2], generator: g);
+        var ops = Enumerable.Range(0, 3).Select(_ => randn([2, 2], generator: g).requires_grad_()).ToArray();
+        var target = x.matmul(randn([2, 2], generator: g));
+        using var init = 1e-3.ToScalar(); // α = 1e-3·N(0,1), as both references
+        var alphas = randn([1, 3], generator: g).mul(init).requires_grad_();
+        var start = D(alphas);
+        using var lr = (-0.05).ToScalar();
+        for (var step = 0; step < 30; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            Tensor loss;
+            if (relaxation == "gdas")
+            {
+                using var sample = GumbelSoftmax.Sample(alphas, GumbelSoftmax.Tau(step, 30), g);
+                var index = sample.Indices[0];
+                var output = GumbelSoftmax.EdgeOutput(sample.Hard, 0, index, x.matmul(ops[index]), unsampledTerms: true);
+                loss = F.mse_loss(output, target);
+                loss.backward();
+                for (var k = 0; k < 3; k++)
+                {
+                    var hasGradient = ops[k].grad is { } gk && gk.abs().sum().item<float>() > 0;
+                    Assert.True(hasGradient == (k == index), $"step {step}: only the sampled op {index} is computed, yet op {k} gradient: {hasGradient}");
+                }
+            }
+            else
+            {
+                var w = DirichletRelaxation.SampleFromAlphas(alphas, g);
+                var output = x.matmul(ops[0]).mul(w[0, 0]);
+                for (var k = 1; k < 3; k++) output = output.add(x.matmul(ops[k]).mul(w[0, k]), Scalars.One);
+                loss = F.mse_loss(output, target).add(DirichletRelaxation.KlRegulariser(alphas), Scalars.One);
+                loss.backward();
+            }
+            Assert.True(float.IsFinite(loss.item<float>()), $"step {step}: loss {loss.item<float>()}");
+            using (no_grad())
+                foreach (var p in ops.Append(alphas))
+                    if (p.grad is { } grad)
+                    {
+                        Assert.True(grad.isfinite().all().item<bool>(), $"step {step}: non-finite gradient");
+                        p.add_(grad, lr);
+                        grad.zero_();
+                    }
+        }
+        var end = D(alphas);
+        Assert.All(end, v => Assert.True(double.IsFinite(v)));
+        Assert.True(end.Zip(start).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, $"α did not move: {string.Join(", ", end)}");
+    }
+    [Fact]
+    public void The_relaxations_leave_no_TorchSharp_object_to_the_finalizer()
+    {
+        using var watch = new FinalizerWatch();
+        watch.Start();
+        using (var g = new Generator(47, CPU))
+            for (var step = 0; step < 5; step++)
+            {
+                using var scope = NewDisposeScope();
+                var alphas = Alphas((ulong)step, 6, 5).to(float32).requires_grad_();
+                var y = Alphas(99, 2, 3).to(float32);
+                using var sample = GumbelSoftmax.Sample(alphas, GumbelSoftmax.Tau(step, 5), g);
+                var gdas = GumbelSoftmax.EdgeOutput(sample.Hard, 2, sample.Indices[2], y, unsampledTerms: true).sum();
+                var weights = DirichletRelaxation.SampleFromAlphas(alphas, g);
+                var drnas = weights.select(1, 0).sum().add(DirichletRelaxation.KlRegulariser(alphas), Scalars.One);
+                _ = autograd.grad([gdas.add(drnas, Scalars.One)], [alphas]);
+            }
+        var finalized = watch.Stop();
+        Assert.True(finalized.Count == 0,
+            "finalized instead of disposed: " + string.Join(", ", finalized.Select(kv => $"{kv.Value}× {kv.Key}")));
     }
 }
