@@ -1,0 +1,245 @@
+using SingleDarts.Search.Parts;
+using SingleDarts.Search.Spaces.Darts;
+using SingleDarts.Search.Spaces.Nb201;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SingleDarts.Search.Tests;
+
+/// <summary>
+/// The optional method parts (PC-DARTS partial channels and edge normalisation, SDARTS-RS, DARTS-'s
+/// auxiliary skip, β-DARTS's Beta-Decay), each checked on tiny tensors against a second computation:
+/// a permutation or formula worked out by hand, evaluated in float64 with plain loops.
+/// </summary>
+public class PartsFidelityTests
+{
+    public PartsFidelityTests() => TorchRuntime.Configure(Tiny.Threads);
+
+    // ---- PC-DARTS: partial channels -------------------------------------------------------------
+
+    /// <summary>C = 8, K = 4: view as [4 groups, 2], transpose to [2, 4], flatten → out j reads in (j mod 4)·2 + ⌊j/4⌋.</summary>
+    private static readonly long[] Shuffle8By4 = [0, 2, 4, 6, 1, 3, 5, 7];
+
+    [Fact]
+    public void Channel_shuffle_of_8_channels_in_4_groups_is_the_hand_permutation()
+    {
+        Assert.Equal(Shuffle8By4, PartialChannels.ShufflePermutation(8, 4));
+        using var scope = NewDisposeScope();
+        // x[b, c, h, w] = 1000b + 100c + 10h + w: every value names its position
+        var x = Coded(2, 8, 2, 3);
+        var y = Doubles(PartialChannels.Shuffle(x, 4));
+        var i = 0;
+        for (var b = 0; b < 2; b++)
+            for (var c = 0; c < 8; c++)
+                for (var h = 0; h < 2; h++)
+                    for (var w = 0; w < 3; w++)
+                        Assert.Equal((double)(1000 * b + 100 * Shuffle8By4[c] + 10 * h + w), y[i++]);
+
+        // with a leading edge dimension [B, k, C, H, W] each slot is shuffled on its own
+        var stacked = stack([x, x.mul(Neg)], 1);
+        var ys = PartialChannels.Shuffle(stacked, 4);
+        Assert.Equal(y, Doubles(ys.select(1, 0)));
+        Assert.Equal(y.Select(v => -v), Doubles(ys.select(1, 1)));
+    }
+
+    [Fact]
+    public void Partial_mixed_op_operates_on_the_first_C_over_K_channels_and_passes_the_rest()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(11, CPU);
+        var x = randn([2, 8, 3, 3], ScalarType.Float64, generator: g);
+        var (active, bypass) = PartialChannels.Split(x, 4);
+        Assert.Equal(new long[] { 2, 2, 3, 3 }, active.shape);
+        Assert.Equal(new long[] { 2, 6, 3, 3 }, bypass.shape);
+
+        // a stand-in for Σ w·op that changes every value: 3a + 1
+        var y = PartialChannels.Forward(x, 4, a => a.mul(Three).add(One, Nn.Scalars.One));
+        Assert.Equal(new long[] { 2, 8, 3, 3 }, y.shape);
+        var xs = Doubles(x);
+        var ys = Doubles(y);
+        for (var b = 0; b < 2; b++)
+            for (var j = 0; j < 8; j++)
+                for (var p = 0; p < 9; p++)
+                {
+                    // after concatenation channels 0, 1 are the operated ones (= input channels 0, 1), 2..7 the bypass (= input 2..7)
+                    var source = Shuffle8By4[j];
+                    var xv = xs[(b * 8 + source) * 9 + p];
+                    var expected = source < 2 ? 3 * xv + 1 : xv;
+                    Assert.Equal(expected, ys[(b * 8 + j) * 9 + p]);
+                }
+    }
+
+    [Fact]
+    public void Reduction_edge_max_pools_the_bypass_2x2_before_the_shuffle()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(12, CPU);
+        var x = randn([1, 8, 4, 4], ScalarType.Float64, generator: g);
+        var xs = Doubles(x);
+        double X(int c, int h, int w) => xs[(c * 4 + h) * 4 + w];
+
+        // a stride-2 stand-in: keep every second pixel
+        var y = Doubles(PartialChannels.Forward(x, 4, a => a.slice(2, 0, 4, 2).slice(3, 0, 4, 2)));
+        for (var j = 0; j < 8; j++)
+            for (var h = 0; h < 2; h++)
+                for (var w = 0; w < 2; w++)
+                {
+                    var c = (int)Shuffle8By4[j];
+                    var expected = c < 2
+                        ? X(c, 2 * h, 2 * w)
+                        : Math.Max(Math.Max(X(c, 2 * h, 2 * w), X(c, 2 * h, 2 * w + 1)), Math.Max(X(c, 2 * h + 1, 2 * w), X(c, 2 * h + 1, 2 * w + 1)));
+                    Assert.Equal(expected, y[(j * 2 + h) * 2 + w]);
+                }
+
+        // the real DARTS mixed op of a reduction edge, built for C/K = 2 channels, fits the same seam
+        using var mixed = new MixedOp(2, 2, g);
+        var xf = x.to(ScalarType.Float32);
+        using var weights = softmax(randn([DartsPrimitives.Count], generator: g), 0);
+        var real = PartialChannels.Forward(xf, 4, a => mixed.forward(a, weights));
+        Assert.Equal(new long[] { 1, 8, 2, 2 }, real.shape);
+        var bypassOut = real.index_select(1, tensor(new long[] { 1, 2, 3, 5, 6, 7 }));
+        var pooled = nn.functional.max_pool2d(xf.narrow(1, 2, 6), [2, 2], [2, 2]).index_select(1, tensor(new long[] { 0, 2, 4, 1, 3, 5 }));
+        Assert.Equal(Floats(pooled), Floats(bypassOut));
+    }
+
+    [Fact]
+    public void Stacked_edges_sharing_one_input_combine_like_separate_edges()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(13, CPU);
+        var mixed = randn([2, 3, 2, 4, 4], ScalarType.Float64, generator: g);   // NB201 MixedOps: 3 edges leave node 0
+        var bypass = randn([2, 6, 4, 4], ScalarType.Float64, generator: g);
+        var together = PartialChannels.Combine(mixed, bypass, 4);
+        Assert.Equal(new long[] { 2, 3, 8, 4, 4 }, together.shape);
+        for (var t = 0; t < 3; t++)
+            Assert.Equal(Doubles(PartialChannels.Combine(mixed.select(1, t), bypass, 4)), Doubles(together.select(1, t)));
+    }
+
+    [Fact]
+    public void Partial_channels_refuse_channel_counts_K_does_not_divide()
+    {
+        using var scope = NewDisposeScope();
+        var x = zeros(1, 6, 2, 2);
+        Assert.Throws<ArgumentException>(() => PartialChannels.Split(x, 4));
+    }
+
+    // ---- PC-DARTS: edge normalisation -----------------------------------------------------------
+
+    [Fact]
+    public void Edge_weights_are_a_softmax_over_the_edges_into_each_node()
+    {
+        using var scope = NewDisposeScope();
+        // NAS-Bench-201: rows 1←0 | 2←0, 2←1 | 3←0, 3←1, 3←2
+        double[] beta201 = [0.7, -0.2, 0.5, 1.0, 0.0, -1.5];
+        var w201 = Doubles(EdgeNormalization.Nb201.Weights(tensor(beta201, ScalarType.Float64)));
+        Assert.Equal(HandSegmentSoftmax(beta201, [1, 2, 3]), w201, Close);
+        Assert.Equal(1.0, w201[0]);                        // node 1 has a single edge
+
+        // DARTS: 28 = normal 14 then reduce 14, nodes with 2, 3, 4, 5 incoming edges
+        using var g = new Generator(14, CPU);
+        var beta = randn([28], ScalarType.Float64, generator: g);
+        var b = Doubles(beta);
+        var w = Doubles(EdgeNormalization.Darts.Weights(beta));
+        var hand = HandSegmentSoftmax(b[..14], [2, 3, 4, 5]).Concat(HandSegmentSoftmax(b[14..], [2, 3, 4, 5])).ToArray();
+        Assert.Equal(hand, w, Close);
+        Assert.Equal(w, Doubles(EdgeNormalization.Darts.Weights(beta.reshape(2, 14))));
+        Assert.Equal(28, EdgeNormalization.Darts.EdgeCount * 2);
+        Assert.Equal(9, EdgeNormalization.Darts.FirstRow(3));
+        Assert.Equal(DartsEdge.FirstRow(3), EdgeNormalization.Darts.FirstRow(3));
+    }
+
+    [Fact]
+    public void Derivation_weights_are_softmax_alpha_times_softmax_beta_and_pick_the_edges()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(15, CPU);
+        var alpha = randn([28, 8], ScalarType.Float64, generator: g);
+        var beta = randn([28], ScalarType.Float64, generator: g);
+        var m = EdgeNormalization.Darts.DerivationWeights(softmax(alpha, 1), beta);
+        var a = Doubles(alpha);
+        var b = Doubles(beta);
+        var edge = HandSegmentSoftmax(b[..14], [2, 3, 4, 5]).Concat(HandSegmentSoftmax(b[14..], [2, 3, 4, 5])).ToArray();
+        for (var r = 0; r < 28; r++)
+        {
+            var row = HandSegmentSoftmax(a[(r * 8)..(r * 8 + 8)], [8]);
+            for (var op = 0; op < 8; op++)
+                Assert.Equal(row[op] * edge[r], m[r, op], 1e-6);
+        }
+
+        // every edge prefers sep_conv_3x3 equally: softmax(α) alone ties, and the derivation keeps the
+        // first two edges of each node; a β rising with the source state makes it keep the last two
+        var even = zeros([28, 8], ScalarType.Float64);
+        even.select(1, DartsPrimitives.SepConv3x3).fill_(One);
+        var flat = zeros([28], ScalarType.Float64);
+        Assert.All(DartsGenotype.FromWeights(EdgeNormalization.Darts.DerivationWeights(softmax(even, 1), flat)).Normal
+            .Chunk(2), pair => Assert.Equal(new[] { 0, 1 }, pair.Select(p => p.From)));
+        var rising = tensor(DartsEdge.All.Select(e => (double)e.From).Concat(DartsEdge.All.Select(e => (double)e.From)).ToArray(), ScalarType.Float64);
+        var genotype = DartsGenotype.FromWeights(EdgeNormalization.Darts.DerivationWeights(softmax(even, 1), rising));
+        var node = 0;
+        foreach (var pair in genotype.Normal.Chunk(2).Concat(genotype.Reduce.Chunk(2)))
+        {
+            var n = node++ % 4;
+            Assert.Equal(new[] { n + 1, n }, pair.Select(p => p.From));
+            Assert.All(pair, p => Assert.Equal(DartsPrimitives.SepConv3x3, p.Op));
+        }
+    }
+
+    [Fact]
+    public void Beta_is_1e_3_times_a_normal_draw_from_the_generator()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(16, CPU);
+        using var beta = EdgeNormalization.Darts.InitBeta(2, g);
+        using var same = new Generator(16, CPU);
+        var draw = Doubles(randn([28], generator: same).to(ScalarType.Float64));
+        Assert.Equal(new long[] { 28 }, beta.shape);
+        Assert.True(beta.requires_grad);
+        Assert.Equal(draw.Select(d => 1e-3 * d).ToArray(), Doubles(beta.to(ScalarType.Float64)), (p, q) => Math.Abs(p - q) < 1e-9);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static readonly Scalar One = 1.0.ToScalar(), Two = 2.0.ToScalar(), Three = 3.0.ToScalar(),
+        Neg = (-1.0).ToScalar(), MinusTenth = (-0.1).ToScalar(), Fifty = 50.0.ToScalar();
+
+    private static readonly Func<double, double, bool> Close = (p, q) => Math.Abs(p - q) < 1e-12;
+
+    private static Tensor Coded(int batch, int channels, int height, int width)
+    {
+        var v = new double[batch * channels * height * width];
+        var i = 0;
+        for (var b = 0; b < batch; b++)
+            for (var c = 0; c < channels; c++)
+                for (var h = 0; h < height; h++)
+                    for (var w = 0; w < width; w++)
+                        v[i++] = 1000 * b + 100 * c + 10 * h + w;
+        return tensor(v, [batch, channels, height, width], ScalarType.Float64);
+    }
+
+    private static double[] HandSegmentSoftmax(double[] values, int[] segments)
+    {
+        var result = new double[values.Length];
+        var start = 0;
+        foreach (var n in segments)
+        {
+            var max = values[start..(start + n)].Max();
+            var total = 0.0;
+            for (var i = start; i < start + n; i++) total += Math.Exp(values[i] - max);
+            for (var i = start; i < start + n; i++) result[i] = Math.Exp(values[i] - max) / total;
+            start += n;
+        }
+        return result;
+    }
+
+    private static double[] Doubles(Tensor t)
+    {
+        using var c = t.detach().to(ScalarType.Float64).cpu().contiguous();
+        return c.data<double>().ToArray();
+    }
+
+    private static float[] Floats(Tensor t)
+    {
+        using var c = t.detach().to(ScalarType.Float32).cpu().contiguous();
+        return c.data<float>().ToArray();
+    }
+}
