@@ -197,6 +197,96 @@ public class PartsFidelityTests
         Assert.Equal(draw.Select(d => 1e-3 * d).ToArray(), Doubles(beta.to(ScalarType.Float64)), (p, q) => Math.Abs(p - q) < 1e-9);
     }
 
+    // ---- SDARTS-RS: random perturbation -----------------------------------------------------------
+
+    [Fact]
+    public void Perturbation_epsilon_grows_linearly_from_0_03_to_the_maximum()
+    {
+        Assert.Equal(0.03, AlphaPerturbation.Epsilon(0, 50), 12);
+        Assert.Equal(0.165, AlphaPerturbation.Epsilon(25, 50), 12);
+        Assert.Equal(0.03 + 0.27 * 49 / 50, AlphaPerturbation.Epsilon(49, 50), 12);
+        Assert.Equal(0.03 + 0.27 * 99 / 100, AlphaPerturbation.Epsilon(99, 100), 12);
+    }
+
+    [Fact]
+    public void Perturbation_draws_lie_in_minus_to_plus_epsilon_are_fresh_each_call_and_follow_the_seed()
+    {
+        using var scope = NewDisposeScope();
+        var like = zeros([28, 8]);
+        const double eps = 0.3;
+        using var g = new Generator(17, CPU);
+        var first = Floats(AlphaPerturbation.Draw(like, eps, g));
+        var second = Floats(AlphaPerturbation.Draw(like, eps, g));
+        foreach (var d in first.Concat(second)) Assert.InRange(d, -eps, eps);
+        Assert.True(first.Max() > 0.25 && first.Min() < -0.25, "the draw spans the interval");
+        Assert.NotEqual(first, second);
+        using var again = new Generator(17, CPU);
+        Assert.Equal(first, Floats(AlphaPerturbation.Draw(like, eps, again)));
+        Assert.Equal(second, Floats(AlphaPerturbation.Draw(like, eps, again)));
+    }
+
+    [Fact]
+    public void Perturbed_weights_are_clipped_back_onto_the_simplex_as_SDARTS_clip()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(18, CPU);
+        var p = softmax(randn([5, 4], ScalarType.Float64, generator: g), 1);
+        var delta = rand([5, 4], ScalarType.Float64, generator: g).mul(Two).sub(One);   // U(−1, 1): many clamps
+        var pv = Doubles(p);
+        var dv = Doubles(delta);
+        // row 4: every entry pushed below zero, so the row is reset to one-hot at the argmax of p + δ
+        for (var op = 0; op < 4; op++) dv[16 + op] = -pv[16 + op] - 0.1 * (op + 1);
+        dv[16 + 2] = -pv[16 + 2] - 0.01;
+        var d = tensor(dv, [5, 4], ScalarType.Float64);
+        var got = Doubles(AlphaPerturbation.PerturbRelaxed(p, d));
+        for (var r = 0; r < 5; r++)
+        {
+            var line = Enumerable.Range(0, 4).Select(op => pv[r * 4 + op] + dv[r * 4 + op]).ToArray();
+            var maxIndex = Array.IndexOf(line, line.Max());
+            var clamped = line.Select(v => Math.Clamp(v, 0, 1)).ToArray();
+            if (clamped.Sum() == 0) clamped[maxIndex] = 1;
+            var sum = clamped.Sum();
+            for (var op = 0; op < 4; op++) Assert.Equal(clamped[op] / sum, got[r * 4 + op], 12);
+        }
+        Assert.Equal(new[] { 0.0, 0.0, 1.0, 0.0 }, got[16..]);
+
+        // σ relaxation: clamp only
+        var sig = Doubles(AlphaPerturbation.PerturbRelaxed(p, d, Relaxation.Sigmoid));
+        for (var i = 0; i < 20; i++) Assert.Equal(Math.Clamp(pv[i] + dv[i], 0, 1), sig[i], 12);
+    }
+
+    [Theory]
+    [InlineData(Relaxation.Softmax)]
+    [InlineData(Relaxation.Sigmoid)]
+    public void Perturbed_alphas_relax_to_the_perturbed_weights_and_are_restored_bit_exactly(Relaxation relaxation)
+    {
+        using var scope = NewDisposeScope();
+        using var model = Tiny.Model(seed: 19, relax: relaxation);
+        using (no_grad()) model.Alphas.mul_(Fifty);               // spread softmax(α) so the clip bites
+        var before = Floats(model.Alphas);
+        var relaxedBefore = relaxation.Apply(model.Alphas).detach().clone();
+        using var g = new Generator(20, CPU);
+        var batch = Tiny.RandomBatch(21);
+        using (var perturbed = AlphaPerturbation.Apply(model.Alphas, relaxation, 0.3, g))
+        {
+            foreach (var v in Floats(perturbed.Delta)) Assert.InRange(v, -0.3, 0.3);
+            var expected = Floats(AlphaPerturbation.PerturbRelaxed(relaxedBefore, perturbed.Delta, relaxation));
+            Assert.Equal(expected, Floats(perturbed.Weights));
+            Assert.Equal(expected, Floats(relaxation.Apply(model.Alphas)), (p, q) => Math.Abs(p - q) < 2e-6);
+            Assert.All(Floats(model.Alphas), v => Assert.True(float.IsFinite(v)));
+            Assert.NotEqual(before, Floats(model.Alphas));
+
+            // a w step under the perturbed α: forward, backward, SGD on w
+            var loss = nn.functional.cross_entropy(model.Forward(batch.Images), batch.Labels);
+            loss.backward();
+            using (no_grad())
+                foreach (var w in model.Weights)
+                    if (w.grad is { } grad) w.add_(grad, MinusTenth);
+        }
+        var after = Floats(model.Alphas);
+        Assert.Equal(before.Select(BitConverter.SingleToInt32Bits), after.Select(BitConverter.SingleToInt32Bits));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private static readonly Scalar One = 1.0.ToScalar(), Two = 2.0.ToScalar(), Three = 3.0.ToScalar(),
