@@ -287,6 +287,54 @@ public class PartsFidelityTests
         Assert.Equal(before.Select(BitConverter.SingleToInt32Bits), after.Select(BitConverter.SingleToInt32Bits));
     }
 
+    // ---- DARTS-: auxiliary skip -----------------------------------------------------------------
+
+    [Fact]
+    public void Auxiliary_skip_coefficient_decays_linearly_from_1_per_epoch()
+    {
+        var linear = AuxiliarySkipSchedule.Linear(50);
+        Assert.Equal(1.0, linear.Coefficient(0), 12);       // first epoch
+        Assert.Equal(0.5, linear.Coefficient(25), 12);      // middle
+        Assert.Equal(0.02, linear.Coefficient(49), 12);     // last: (50 − 49)/50, never 0 inside the search
+        Assert.Equal(0.0, linear.Coefficient(50), 12);
+        Assert.Equal(0.0, linear.Coefficient(70), 12);      // after T_stop it keeps T_stop's value
+
+        var late = new AuxiliarySkipSchedule(AuxiliarySkipDecay.Linear, 1.0, 50, 10, 40);
+        Assert.Equal(1.0, late.Coefficient(3), 12);         // before T_start: β₀
+        Assert.Equal(1.0, late.Coefficient(10), 12);
+        Assert.Equal(0.25, late.Coefficient(40), 12);
+        Assert.Equal(0.25, late.Coefficient(45), 12);
+
+        var cosine = new AuxiliarySkipSchedule(AuxiliarySkipDecay.Cosine, 2.0);
+        Assert.Equal(2.0, cosine.Coefficient(0), 12);
+        Assert.Equal(1.0, cosine.Coefficient(25), 12);
+        Assert.Equal(1 + Math.Cos(Math.PI * 49 / 50), cosine.Coefficient(49), 12);
+    }
+
+    [Fact]
+    public void Auxiliary_skip_adds_beta_times_x_outside_the_weighted_sum_and_folds_into_the_skip_weight()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(22, CPU);
+        var mixed = randn([2, 4, 3, 3], ScalarType.Float64, generator: g);
+        var x = randn([2, 4, 3, 3], ScalarType.Float64, generator: g);
+        var sum = Doubles(AuxiliarySkip.Add(mixed, x, 0.37));
+        var (mv, xv) = (Doubles(mixed), Doubles(x));
+        for (var i = 0; i < mv.Length; i++) Assert.Equal(mv[i] + 0.37 * xv[i], sum[i], 12);
+
+        // NB201's stacked MixedOps: +β·x on each of the 3 edges leaving node 0 equals +β on their skip weight
+        using var ops = new MixedOps(2, 3, g);
+        var input = randn([2, 2, 5, 5], generator: g);
+        var relaxed = softmax(randn([6, 5], generator: g), 1);
+        const double beta = 0.6;
+        using var plain = new CellWeights(relaxed, 2);
+        using var folded = new CellWeights(AuxiliarySkip.FoldIntoSkip(relaxed, Primitives.SkipConnect, beta), 2);
+        var withAux = AuxiliarySkip.Add(ops.forward(input, plain, 0), input, beta);
+        Assert.Equal(Floats(withAux), Floats(ops.forward(input, folded, 0)), (p, q) => Math.Abs(p - q) < 1e-5);
+        var bumped = Doubles(AuxiliarySkip.FoldIntoSkip(relaxed, Primitives.SkipConnect, beta).to(ScalarType.Float64).sub(relaxed.to(ScalarType.Float64)));
+        for (var i = 0; i < 30; i++) Assert.Equal(i % 5 == Primitives.SkipConnect ? beta : 0, bumped[i], 6);
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private static readonly Scalar One = 1.0.ToScalar(), Two = 2.0.ToScalar(), Three = 3.0.ToScalar(),
