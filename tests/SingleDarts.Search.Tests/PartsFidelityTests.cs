@@ -335,6 +335,75 @@ public class PartsFidelityTests
         for (var i = 0; i < 30; i++) Assert.Equal(i % 5 == Primitives.SkipConnect ? beta : 0, bumped[i], 6);
     }
 
+    // ---- β-DARTS: Beta-Decay --------------------------------------------------------------------
+
+    [Fact]
+    public void Beta_decay_is_the_mean_logsumexp_of_alpha_with_gradient_softmax_over_rows()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(23, CPU);
+        var alpha = randn([6, 5], ScalarType.Float64, generator: g).mul(Three).requires_grad_();
+        var reg = BetaDecay.Regularizer(alpha);
+        reg.backward();
+        var a = Doubles(alpha);
+        var rows = Enumerable.Range(0, 6).Select(r => a[(r * 5)..(r * 5 + 5)]).ToArray();
+        var hand = rows.Average(r => Math.Log(r.Sum(Math.Exp)));
+        Assert.Equal(hand, reg.item<double>(), 12);
+        var grad = Doubles(alpha.grad!);
+        for (var r = 0; r < 6; r++)
+        {
+            var soft = HandSegmentSoftmax(rows[r], [5]);
+            for (var op = 0; op < 5; op++) Assert.Equal(soft[op] / 6, grad[r * 5 + op], 12);
+        }
+
+        // the DARTS layout (normal rows then reduce rows): the mean over 28 rows = the mean of the two cells' terms
+        var darts = randn([28, 8], ScalarType.Float64, generator: g);
+        var whole = BetaDecay.Regularizer(darts).item<double>();
+        var halves = (BetaDecay.Regularizer(darts.narrow(0, 0, 14)).item<double>() + BetaDecay.Regularizer(darts.narrow(0, 14, 14)).item<double>()) / 2;
+        Assert.Equal(halves, whole, 12);
+
+        // λ·L_β and the reference schedule λ_e = 50·e/100
+        Assert.Equal(0.0, BetaDecay.Weight(0));
+        Assert.Equal(12.5, BetaDecay.Weight(25));
+        Assert.Equal(24.5, BetaDecay.Weight(49));
+        Assert.Equal(49.5, BetaDecay.Weight(99));
+        Assert.Equal(49.0, BetaDecay.Weight(49, 50, 50));
+        Assert.Equal(12.5 * hand, BetaDecay.Term(alpha, BetaDecay.Weight(25)).item<double>(), 10);
+    }
+
+    // ---- all parts ------------------------------------------------------------------------------
+
+    [Fact]
+    public void The_parts_leave_no_TorchSharp_object_to_the_finalizer()
+    {
+        using var g = new Generator(24, CPU);
+        using var x = randn([2, 8, 4, 4], generator: g);
+        using var beta = randn([28], generator: g);
+        using var ops = softmax(randn([28, 8], generator: g), 1);
+        using var model = Tiny.Model(seed: 25);
+        using var watch = new FinalizerWatch();
+        watch.Start();
+        for (var i = 0; i < 3; i++)
+        {
+            var (active, bypass) = PartialChannels.Split(x, 4);
+            active.Dispose();
+            bypass.Dispose();
+            using (PartialChannels.Shuffle(x, 4)) { }
+            using (PartialChannels.Forward(x, 4, t => t.slice(2, 0, 4, 2).slice(3, 0, 4, 2))) { }
+            using (EdgeNormalization.Darts.Weights(beta)) { }
+            _ = EdgeNormalization.Darts.DerivationWeights(ops, beta);
+            using (var delta = AlphaPerturbation.Draw(ops, 0.3, g))
+            using (AlphaPerturbation.PerturbRelaxed(ops, delta)) { }
+            using (AlphaPerturbation.Apply(model.Alphas, Relaxation.Softmax, 0.3, g)) { }
+            using (AuxiliarySkip.Add(x, x, 0.5)) { }
+            using (AuxiliarySkip.FoldIntoSkip(ops, DartsPrimitives.SkipConnect, 0.5)) { }
+            using (BetaDecay.Term(ops, 1.0)) { }
+        }
+        var finalized = watch.Stop();
+        Assert.True(finalized.Count == 0,
+            "finalized instead of disposed: " + string.Join(", ", finalized.Select(kv => $"{kv.Value}× {kv.Key}")));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private static readonly Scalar One = 1.0.ToScalar(), Two = 2.0.ToScalar(), Three = 3.0.ToScalar(),
