@@ -113,6 +113,17 @@ public class PartsFidelityTests
         Assert.Equal(new long[] { 2, 3, 8, 4, 4 }, together.shape);
         for (var t = 0; t < 3; t++)
             Assert.Equal(Doubles(PartialChannels.Combine(mixed.select(1, t), bypass, 4)), Doubles(together.select(1, t)));
+
+        // edge normalisation folded into the op weights: the bypass of slot t carries β_t as well, so
+        // the result is β_t·(the unnormalised partial mixed op) on every channel
+        var beta = tensor(new[] { 0.2, 0.5, 0.3 }, ScalarType.Float64);
+        var scaled = PartialChannels.Combine(mixed.mul(beta.reshape(1, 3, 1, 1, 1)), bypass, 4, beta);
+        for (var t = 0; t < 3; t++)
+        {
+            var single = PartialChannels.Combine(mixed.select(1, t).mul(beta[t]), bypass, 4, beta[t]);
+            Assert.Equal(Doubles(single), Doubles(scaled.select(1, t)));
+            Assert.Equal(Doubles(together.select(1, t).mul(beta[t])), Doubles(single), Close);
+        }
     }
 
     [Fact]

@@ -89,8 +89,13 @@ public static class PartialChannels
     /// <param name="mixed">Σ_op w_op·op(active): [B, C/K, H', W'], or [B, k, C/K, H', W'] for k edges sharing one input.</param>
     /// <param name="bypass">the channels that skipped the operations: [B, C − C/K, H, W].</param>
     /// <param name="k">K, the shuffle's groups.</param>
+    /// <param name="bypassWeights">
+    /// optional per-edge factors on the bypass ([k] for a [B, k, …] operated part, one element otherwise):
+    /// with edge normalisation folded into the op weights (<see cref="EdgeNormalization.Scale"/>), the
+    /// bypass must carry the same softmax(β)_e, since β_e·shuffle(cat(m, b)) = shuffle(cat(β_e·m, β_e·b)).
+    /// </param>
     /// <returns>[B, C, H', W'] (or [B, k, C, H', W']).</returns>
-    public static Tensor Combine(Tensor mixed, Tensor bypass, int k)
+    public static Tensor Combine(Tensor mixed, Tensor bypass, int k, Tensor? bypassWeights = null)
     {
         using var scope = NewDisposeScope();
         if (bypass.dim() != 4) throw new ArgumentException($"the bypass must be [B, C', H, W], not [{string.Join(", ", bypass.shape)}]", nameof(bypass));
@@ -105,6 +110,13 @@ public static class PartialChannels
                 throw new ArgumentException($"the operated part is {h}×{w} but the bypass is {bypass.shape[2]}×{bypass.shape[3]} (pooled 2×2: {passed.shape[2]}×{passed.shape[3]})");
         }
         if (edgeDim) passed = passed.unsqueeze(1).expand(mixed.shape[0], mixed.shape[1], -1, -1, -1);
+        if (bypassWeights is not null)
+        {
+            var slots = edgeDim ? mixed.shape[1] : 1;
+            if (bypassWeights.numel() != slots)
+                throw new ArgumentException($"{bypassWeights.numel()} bypass weights for {slots} edge(s)", nameof(bypassWeights));
+            passed = passed.mul(edgeDim ? bypassWeights.reshape(1, slots, 1, 1, 1) : bypassWeights.reshape(1, 1, 1, 1));
+        }
         var whole = cat([mixed, passed], -3);
         if (whole.shape[^3] / k != mixed.shape[^3])
             throw new ArgumentException($"the operated part has {mixed.shape[^3]} channels, not C/K = {whole.shape[^3]}/{k}");
