@@ -103,6 +103,22 @@ public class HessianEigenvalueTests
     }
 
     [Fact]
+    public void A_warm_start_from_the_previous_eigenvector_needs_fewer_products()
+    {
+        using var scope = NewDisposeScope();
+        var alphas = Alphas([0.3, -0.2, 0.5, 0.1, -0.4, 0.7]);
+        var a = Rotated([4, -1, 0.5, 2, 0, -3.6]);
+        var options = new HessianOptions { MaxIterations = 500, Tolerance = 1e-10 };
+        var cold = Estimate([Quadratic(a, alphas)], alphas, options);
+        using var g = new Generator(9, CPU);
+        var warm = HessianEigenvalue.Dominant(Quadratic(a, alphas), alphas, options, g, cold.Eigenvector);
+        Assert.Equal(4, warm.Eigenvalue, 1e-8);
+        Assert.True(warm.Iterations < cold.Iterations / 4, $"warm {warm.Iterations} iterations, cold {cold.Iterations}");
+        Assert.Throws<ArgumentException>(() => HessianEigenvalue.Dominant(Quadratic(a, alphas), alphas, options, g, new double[6]));
+        Assert.Throws<ArgumentException>(() => HessianEigenvalue.Dominant(Quadratic(a, alphas), alphas, options, g, new double[5]));
+    }
+
+    [Fact]
     public void Options_out_of_range_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new HessianOptions { MaxIterations = 0 }.Validate());

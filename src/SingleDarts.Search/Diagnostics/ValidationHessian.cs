@@ -21,7 +21,8 @@ namespace SingleDarts.Search.Diagnostics;
 public static class ValidationHessian
 {
     /// <param name="heldOut">fixed held-out batches (validation split, no augmentation); the Hessian is that of their mean loss.</param>
-    public static HessianEstimate DominantEigenvalue(ISearchModel model, IReadOnlyList<Batch> heldOut, HessianOptions options, Generator generator)
+    /// <param name="start">see <see cref="HessianEigenvalue.Dominant(IReadOnlyList{Func{Tensor}}, Tensor, HessianOptions, Generator, IReadOnlyList{double}?)"/>.</param>
+    public static HessianEstimate DominantEigenvalue(ISearchModel model, IReadOnlyList<Batch> heldOut, HessianOptions options, Generator generator, IReadOnlyList<double>? start = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(heldOut);
@@ -35,7 +36,7 @@ public static class ValidationHessian
                 using var logits = model.Forward(b.Images);
                 return nn.functional.cross_entropy(logits, b.Labels);
             })).ToArray();
-            return HessianEigenvalue.Dominant(losses, model.Alphas, options, generator);
+            return HessianEigenvalue.Dominant(losses, model.Alphas, options, generator, start);
         }
         finally
         {
