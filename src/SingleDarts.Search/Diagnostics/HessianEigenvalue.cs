@@ -117,7 +117,7 @@ public static class HessianEigenvalue
                 throw new InvalidOperationException($"the Hessian-vector product is not finite at iteration {iterations} (λ = {lambda}, ‖Hv‖ = {norm})");
             if (norm == 0)
             {
-                converged = true; // v is in H's null space: every eigenvalue it meets is 0
+                converged = true; // Hv = 0: the start vector saw only H's null space, λ = 0 is all power iteration can say
                 break;
             }
             if (iterations > 1 && Math.Abs(lambda - previous) <= options.Tolerance * Math.Abs(lambda))
@@ -273,7 +273,11 @@ public sealed record HessianOptions
 
     public HessianTarget Target { get; init; } = HessianTarget.LargestMagnitude;
 
-    /// <summary>Keep every loss's first-gradient graph across the iterations (faster, memory of all graphs at once).</summary>
+    /// <summary>
+    /// Keep every loss's first-gradient graph across the iterations: each product is then only a second backward
+    /// (measured at CPU scale: ~2.2 instead of ~3.2 search steps per product and batch), but every loss's graph is
+    /// held at once. With one loss it holds no more than recomputing does.
+    /// </summary>
     public bool RetainGraphs { get; init; }
 
     /// <exception cref="ArgumentOutOfRangeException">a setting out of range (the message names it).</exception>
