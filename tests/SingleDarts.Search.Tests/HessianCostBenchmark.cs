@@ -132,6 +132,46 @@ public class HessianCostBenchmark
         }
     }
 
+    /// <summary>Products a cold and a warm start (the previous estimate's eigenvector) need, two epochs of search apart.</summary>
+    [SkippableFact]
+    public void Warm_start_two_epochs_later()
+    {
+        Skip.IfNot(Environment.GetEnvironmentVariable("SINGLEDARTS_HESSIAN_BENCH") == "1", "set SINGLEDARTS_HESSIAN_BENCH=1 to run the benchmark");
+        var threads = int.TryParse(Environment.GetEnvironmentVariable("SINGLEDARTS_HESSIAN_BENCH_THREADS"), out var t) ? t : 2;
+        TorchRuntime.Configure(threads);
+        try
+        {
+            using var g = new Generator(0, CPU);
+            using var state = new SearchState(SearchSpaces.Get("nb201").Build(Channels, Cells, Classes, Relaxation.Softmax, g), new OptimizerSettings());
+            var source = new CountingSource(Batches(g, 16));
+            var heldOut = Batches(g, 1);
+            var strategy = new SingleLevel();
+            var pacer = new Nn.GcPacer(20);
+            var options = new HessianOptions { MaxIterations = 30, Tolerance = 1e-3, RetainGraphs = true };
+            var previous = Estimate(state.Model, heldOut, options, 1);
+            for (var epoch = 2; epoch <= 8; epoch += 2)
+            {
+                for (var i = 0; i < 2 * 79; i++)
+                {
+                    strategy.Step(state, source, null, 0.025);
+                    pacer.Step();
+                }
+                var cold = Estimate(state.Model, heldOut, options, 1);
+                using var start = new Generator(1, CPU);
+                var warm = ValidationHessian.DominantEigenvalue(state.Model, heldOut, options, start, previous.Eigenvector);
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {epoch}: cold λ {cold.Eigenvalue:G5} in {cold.Iterations} iterations, warm λ {warm.Eigenvalue:G5} in {warm.Iterations} (converged {cold.Converged}/{warm.Converged})");
+                Console.WriteLine(line);
+                if (Environment.GetEnvironmentVariable("SINGLEDARTS_HESSIAN_BENCH_OUT") is { Length: > 0 } path) File.AppendAllText(path, line + "\n");
+                previous = warm;
+            }
+        }
+        finally
+        {
+            TorchRuntime.Configure(Tiny.Threads);
+        }
+    }
+
     private static HessianEstimate Estimate(ISearchModel model, Batch[] heldOut, HessianOptions options, ulong seed)
     {
         using var start = new Generator(seed, CPU);
