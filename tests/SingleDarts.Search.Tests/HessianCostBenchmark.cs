@@ -18,6 +18,7 @@ namespace SingleDarts.Search.Tests;
 /// output. Set GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184
 /// as for every benchmark here, and SINGLEDARTS_HESSIAN_BENCH_THREADS (2 by default).
 /// </summary>
+[Trait("Category", "integration")]
 public class HessianCostBenchmark
 {
     private const int Channels = 8, Cells = 2, Size = 16, Classes = 10, BatchSize = 64;

@@ -15,6 +15,7 @@ namespace SingleDarts.Search.Tests;
 /// Hessian (float64, row by row) and known quadratics, reproducible from its generator, through both
 /// real supernets (float32 against float64 against finite differences), free of side effects and leaks.
 /// </summary>
+[Trait("Category", "unit")]
 public class HessianEigenvalueTests
 {
     [Fact]

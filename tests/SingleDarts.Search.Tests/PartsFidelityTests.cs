@@ -11,6 +11,7 @@ namespace SingleDarts.Search.Tests;
 /// auxiliary skip, β-DARTS's Beta-Decay), each checked on tiny tensors against a second computation:
 /// a permutation or formula worked out by hand, evaluated in float64 with plain loops.
 /// </summary>
+[Trait("Category", "unit")]
 public class PartsFidelityTests
 {
     public PartsFidelityTests() => TorchRuntime.Configure(Tiny.Threads);

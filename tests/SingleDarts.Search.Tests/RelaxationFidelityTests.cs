@@ -11,6 +11,7 @@ namespace SingleDarts.Search.Tests;
 /// (by hand here, or <see cref="ReferenceMath"/>) on tiny tensors. The Dirichlet half is in
 /// RelaxationFidelityTests.Dirichlet.cs.
 /// </summary>
+[Trait("Category", "unit")]
 public partial class RelaxationFidelityTests
 {
     public RelaxationFidelityTests() => TorchRuntime.Configure(Tiny.Threads);

@@ -1,4 +1,5 @@
 using SingleDarts.Search.Nn;
+using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
 using TorchSharp;
 using TorchSharp.Modules;
