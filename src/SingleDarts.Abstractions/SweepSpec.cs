@@ -54,6 +54,13 @@ public sealed record SweepSpec
     /// </summary>
     [Id(10)] public Dictionary<string, long[]>? MethodSeeds { get; init; }
 
+    /// <summary>
+    /// Composed methods (a spec's <c>methods: [{name: gdas-single, preset: gdas, level: single}]</c>): method name → the
+    /// snake_case JSON object of its parts (preset, level, relax, …), written over <see cref="SearchJson"/> for its seeds.
+    /// A method not named here is a preset. Null: every method is one.
+    /// </summary>
+    [Id(11)] public Dictionary<string, string>? MethodJson { get; init; }
+
     /// <summary>The seeds <paramref name="method"/> runs.</summary>
     public long[] SeedsOf(string method) => MethodSeeds?.GetValueOrDefault(method) ?? Seeds;
 
@@ -75,7 +82,11 @@ public sealed record SweepSpec
 
     /// <summary>Same methods, seeds and options (a start repeated with the same spec is not a conflict).</summary>
     public bool SameSeeds(SweepSpec other) =>
-        Methods.SequenceEqual(other.Methods) && Methods.All(m => SeedsOf(m).SequenceEqual(other.SeedsOf(m)));
+        Methods.SequenceEqual(other.Methods) && Methods.All(m => SeedsOf(m).SequenceEqual(other.SeedsOf(m)))
+        && Methods.All(m => MethodJsonOf(m) == other.MethodJsonOf(m));
+
+    /// <summary>The parts of a composed method as JSON; null for a preset.</summary>
+    public string? MethodJsonOf(string method) => MethodJson?.GetValueOrDefault(method);
 }
 
 /// <summary>A seed's collapse alarm, as the coordinator passes it on (see <see cref="SweepSpec.AlarmEpochs"/>).</summary>

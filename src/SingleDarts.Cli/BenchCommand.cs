@@ -3,7 +3,7 @@ using System.Text.Json;
 using SingleDarts.Search;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Strategies;
+using SingleDarts.Search.Relaxations;
 
 using SingleDarts.Search.Options;
 
@@ -20,7 +20,9 @@ public static class BenchCommand
             Description = "methods to time",
             DefaultValueFactory = _ => [.. d.Methods],
             AllowMultipleArgumentsPerToken = true,
-        }.AcceptOnlyFromAmong([.. SearchStrategies.Names]);
+        }.AcceptOnlyFromAmong([.. MethodPresets.Names]);
+        var relax = new Option<string?>("--relax") { Description = "a relaxation every method runs with instead of its preset's" }
+            .AcceptOnlyFromAmong([.. Enum.GetValues<Relaxation>().Select(r => r.ToOption())]);
         var space = new Option<string>("--space") { Description = "search space", DefaultValueFactory = _ => d.Space }
             .AcceptOnlyFromAmong([.. SearchSpaces.Names]);
         var channels = new Option<int>("--channels") { Description = "C", DefaultValueFactory = _ => d.Channels };
@@ -39,7 +41,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Time search steps (median ms/step after warm-up, images/s, peak RSS) and the data pipeline; prints JSON.")
         {
-            space, methods, channels, cells, size, batch, steps, warmup, threads, device, loader,
+            space, methods, relax, channels, cells, size, batch, steps, warmup, threads, device, loader,
         };
         command.SetAction(parse =>
         {
@@ -55,6 +57,7 @@ public static class BenchCommand
                 Warmup = parse.GetValue(warmup),
                 Threads = parse.GetValue(threads),
                 Device = parse.GetValue(device)!,
+                Relax = parse.GetValue(relax) is { } r ? Enum.Parse<Relaxation>(r, ignoreCase: true) : null,
             };
             var problems = new List<string>();
             if (o.Channels <= 0) problems.Add($"--channels must be positive, got {o.Channels}");
@@ -85,7 +88,7 @@ public static class BenchCommand
                 o.BatchSize,
                 o.Steps,
                 o.Warmup,
-                Relax = o.Relax.ToOption(),
+                Relax = o.Relax?.ToOption(),
                 Methods = timings,
                 Loader = loaders,
             };

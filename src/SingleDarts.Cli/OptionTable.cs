@@ -61,7 +61,7 @@ public sealed class OptionTable<T>(Func<string, T> defaultsOf, IReadOnlyList<str
     {
         null => "none",
         bool b => b ? "true" : "false",
-        Enum e => e.ToString().ToLowerInvariant(),
+        Enum e => System.Text.Json.JsonSerializer.Serialize(e, Search.Json.Options).Trim('"'), // as options and specs write it
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

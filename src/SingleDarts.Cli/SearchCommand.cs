@@ -6,7 +6,7 @@ using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
-using SingleDarts.Search.Strategies;
+using SingleDarts.Search.Relaxations;
 
 namespace SingleDarts.Cli;
 
@@ -18,13 +18,32 @@ public static class SearchCommand
     {
         var t = new OptionTable<SearchOptions>(SearchOptions.For, SearchSpaces.Names, new SearchOptions().Space);
         t.Space = t.Add("--space", string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.Summary}")), o => o.Space, (o, v) => o with { Space = v }, [.. SearchSpaces.Names]);
-        t.Add("--method", string.Join("; ", SearchStrategies.All.Select(m => $"{m.Name}: {m.Summary}")), o => o.Method, (o, v) => o with { Method = v }, [.. SearchStrategies.Names]);
+        t.Add("--method", $"the method: a preset ({string.Join("; ", MethodPresets.All.Select(m => $"{m.Name}: {m.Summary}"))}), or the name of a method composed from --preset",
+            o => o.Method, (o, v) => o with { Method = v });
+        t.Add("--preset", $"the preset a composed method starts from ({MethodPresets.Known}); its parts are changed by the options below",
+            o => o.Preset, (o, v) => o with { Preset = v }, [.. MethodPresets.Names]);
+        t.Add("--level", "how w and α get their gradients: single (one pass on one batch), first-order or second-order bi-level; default: the preset's",
+            o => o.Composition.Level.ToOption(), (o, v) => o with { Level = Levels.Parse(v) }, [.. Levels.Names]);
         t.Add("--seed", "search seed: weights, α and data order", o => o.Seed, (o, v) => o with { Seed = v });
         t.Add("--epochs", "epochs", o => o.Epochs, (o, v) => o with { Epochs = v });
         t.Add("--batch-size", "images per batch", o => o.BatchSize, (o, v) => o with { BatchSize = v });
         t.Add("--channels", "C, channels of the first stage", o => o.Channels, (o, v) => o with { Channels = v });
         t.Add("--cells", string.Join("; ", SearchSpaces.All.Select(s => $"{s.Name}: {s.CellsMeaning}, at least {s.MinCells}")), o => o.Cells, (o, v) => o with { Cells = v });
-        t.Add("--relax", "how α weights the operations: softmax or sigmoid", o => o.Relax.ToOption(), (o, v) => o with { Relax = Enum.Parse<Relaxation>(v, ignoreCase: true) }, "softmax", "sigmoid");
+        t.Add("--relax", "how α weights the operations: softmax, sigmoid, gumbel (GDAS: one sampled operation per edge) or dirichlet (DrNAS: weights drawn from a Dirichlet); default: the preset's",
+            o => o.Composition.Relax.ToOption(), (o, v) => o with { Relax = Enum.Parse<Relaxation>(v, ignoreCase: true) }, [.. Enum.GetValues<Relaxation>().Select(r => r.ToOption())]);
+        t.Add("--partial-channels", "PC-DARTS' K: 1/K of each edge's channels go through its operations (1: off; must divide --channels); default: the preset's",
+            o => o.Composition.PartialChannels, (o, v) => o with { PartialChannels = v });
+        t.Add("--edge-normalization", "PC-DARTS' edge normalisation: a weight β per edge, softmax over the edges into each node; default: the preset's",
+            o => o.Composition.EdgeNormalization, (o, v) => o with { EdgeNormalization = v });
+        t.Add("--perturbation", "SDARTS-RS: the largest ε of the uniform perturbation of the operation weights in the w step, reached at the last epoch (0: off); default: the preset's",
+            o => o.Composition.Perturbation, (o, v) => o with { Perturbation = v });
+        t.Add("--auxiliary-skip", "DARTS-: an auxiliary skip connection on every edge, decayed linearly 1 → 0; default: the preset's",
+            o => o.Composition.AuxiliarySkip, (o, v) => o with { AuxiliarySkip = v });
+        t.Add("--beta-decay", "β-DARTS: the β-decay regulariser's weight at the last epoch, rising linearly from 0 (0: off); default: the preset's",
+            o => o.Composition.BetaDecay, (o, v) => o with { BetaDecay = v });
+        t.Add("--tau-max", "the Gumbel relaxation's temperature at the first epoch, annealed linearly to --tau-min", o => o.Composition.TauMax, (o, v) => o with { TauMax = v });
+        t.Add("--tau-min", "the Gumbel relaxation's temperature at the last epoch", o => o.Composition.TauMin, (o, v) => o with { TauMin = v });
+        t.Add("--dirichlet-kl", "DrNAS: the scale of the KL regulariser of the Dirichlet relaxation (0: plain weight decay of α instead)", o => o.Composition.DirichletKl, (o, v) => o with { DirichletKl = v });
         t.Add("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)",
             o => o.Data, (o, v) => o with { Data = DownloadableDatasets.IsName(v) ? v : Path.GetFullPath(v) });
         t.Add("--data-format", "auto (from the file names), cifar10, cifar100, imagefolder, synthetic", o => o.DataFormat, (o, v) => o with { DataFormat = v }, [.. DataFormats.All]);

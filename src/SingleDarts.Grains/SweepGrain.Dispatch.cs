@@ -81,7 +81,8 @@ public sealed partial class SweepGrain
         return false;
     }
 
-    private SearchOptions OptionsOf(SweepSeed entry) => Shared with { Method = entry.Status.Method, Seed = entry.Status.Seed };
+    private SearchOptions OptionsOf(SweepSeed entry) =>
+        (methodOptions ??= SweepValidation.MethodOptions(S.Spec!))[entry.Status.Method] with { Seed = entry.Status.Seed };
 
     private SeedSpec SpecOf(SweepSeed entry) => new()
     {

@@ -32,6 +32,7 @@ public sealed partial class SweepGrain(
     private IGrainTimer? timer;
     private Activity? span;
     private SearchOptions? shared;
+    private IReadOnlyDictionary<string, SearchOptions>? methodOptions;
     private EvalOptions? evaluation;
     private List<SweepSeed> seeds = [];
     private Dictionary<(string Stage, string Method, long Seed), SweepSeed> byKey = [];

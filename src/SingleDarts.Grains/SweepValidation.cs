@@ -5,7 +5,6 @@ using SingleDarts.Search.Metrics;
 using SingleDarts.Search.Options;
 using SingleDarts.Search.Runs;
 using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Strategies;
 
 namespace SingleDarts.Grains;
 
@@ -19,10 +18,14 @@ public static class SweepValidation
         if (sweepId is not null && !SweepKeys.IsValidId(sweepId))
             problems.Add($"sweep id '{sweepId}' may only hold letters, digits, '.', '_' and '-' (at most 100, not starting with '.')");
         if (spec.Methods.Length == 0) problems.Add("methods: give at least one method");
-        foreach (var m in spec.Methods.Where(m => !SearchStrategies.TryGet(m, out _)).Distinct())
-            problems.Add($"methods: unknown method '{m}' (known: {string.Join(", ", SearchStrategies.Names)})");
+        foreach (var m in spec.Methods.Where(m => spec.MethodJsonOf(m) is null && !MethodPresets.TryGet(m, out _)).Distinct())
+            problems.Add($"methods: unknown method '{m}' (known: {MethodPresets.Known}; a composed method is a mapping {{name: …, preset: …, level: …}})");
         foreach (var m in spec.Methods.GroupBy(m => m).Where(g => g.Count() > 1))
             problems.Add($"methods: '{m.Key}' is listed {m.Count()} times");
+        foreach (var m in spec.MethodJson?.Keys.Where(m => !spec.Methods.Contains(m)) ?? [])
+            problems.Add($"methods.{m}: '{m}' is not one of the sweep's methods ({string.Join(", ", spec.Methods)})");
+        foreach (var (m, json) in spec.MethodJson ?? [])
+            problems.AddRange(MethodPartsProblems(m, json));
         if (spec.MethodSeeds is null)
         {
             if (spec.Seeds.Length == 0) problems.Add("seeds: give at least one seed");
@@ -53,9 +56,15 @@ public static class SweepValidation
         }
         if (shared is not null)
         {
-            var known = spec.Methods.Where(m => SearchStrategies.TryGet(m, out _)).Distinct().DefaultIfEmpty(shared.Method);
-            foreach (var problem in known.SelectMany(m => (shared with { Method = m }).Validate()).Distinct())
-                problems.Add($"search: {problem.TrimStart('-')}");
+            var known = spec.Methods.Where(m => spec.MethodJsonOf(m) is not null || MethodPresets.TryGet(m, out _)).Distinct().DefaultIfEmpty(shared.Method);
+            var methodProblems = new List<string>();
+            foreach (var m in known)
+            {
+                var parsed = SearchOptionsJson.ForMethod(spec.SearchJson, m, spec.MethodJsonOf(m), methodProblems);
+                var section = spec.MethodJsonOf(m) is null ? "search" : $"methods.{m}";
+                foreach (var problem in parsed?.Validate() ?? []) methodProblems.Add($"{section}: {problem.TrimStart('-')}");
+            }
+            problems.AddRange(methodProblems.Distinct());
         }
         if (spec.AlarmEpochs < -1) problems.Add($"collapse_alarm.epochs must be at least 1 (or the alarm off), got {spec.AlarmEpochs}");
         if (spec.StopOnCollapse && spec.AlarmEpochs == -1) problems.Add("on_collapse: stop needs the collapse alarm, which is off");
@@ -69,6 +78,20 @@ public static class SweepValidation
                 foreach (var problem in (options with { Arch = Placeholder(evalSpace) }).Validate())
                     problems.Add($"evaluate: {problem.TrimStart('-')}");
         }
+        return problems;
+    }
+
+    /// <summary>A composed method's mapping: only the parts' keys, a preset named, and a name of its own.</summary>
+    private static IEnumerable<string> MethodPartsProblems(string method, string json)
+    {
+        var problems = new List<string>();
+        if (OptionsJson<SearchOptions>.Object(json, $"methods.{method}", problems) is not { } parts) return problems;
+        foreach (var key in parts.Select(p => p.Key).Where(k => !SearchOptionsJson.MethodKeys.Contains(k)))
+            problems.Add($"methods.{method}.{key}: not a part of a method (known: name, {string.Join(", ", SearchOptionsJson.MethodKeys)}; shared options go in search)");
+        if (!parts.ContainsKey("preset"))
+            problems.Add($"methods.{method}: name the preset it is composed from (preset: one of {MethodPresets.Known})");
+        if (MethodPresets.TryGet(method, out _))
+            problems.Add($"methods.{method}: a composed method needs a name of its own, not the preset's '{method}' (its results must not pass for the published method's)");
         return problems;
     }
 
@@ -106,7 +129,8 @@ public static class SweepValidation
     public static IReadOnlyList<MetricDefinition> Declared(SweepSpec spec)
     {
         var shared = SharedOptions(spec);
-        var declared = spec.Methods.SelectMany(m => MetricSources.Declared(RunScope.Of(shared with { Method = m }))).ToList();
+        var methods = MethodOptions(spec);
+        var declared = spec.Methods.SelectMany(m => MetricSources.Declared(RunScope.Of(methods[m]))).ToList();
         return [.. declared.DistinctBy(d => d.Key)];
     }
 
@@ -123,6 +147,14 @@ public static class SweepValidation
         return options is not null && problems.Count == 0 ? options : throw new SearchConfigException(problems);
     }
 
+    /// <summary>Every method's options, its seed aside (call after <see cref="Validate"/> found no problem).</summary>
+    public static IReadOnlyDictionary<string, SearchOptions> MethodOptions(SweepSpec spec)
+    {
+        var problems = new List<string>();
+        var options = spec.Methods.Distinct().ToDictionary(m => m, m => SearchOptionsJson.ForMethod(spec.SearchJson, m, spec.MethodJsonOf(m), problems));
+        return problems.Count == 0 ? options.ToDictionary(kv => kv.Key, kv => kv.Value!) : throw new SearchConfigException(problems);
+    }
+
     /// <summary>The options of one seed (call after <see cref="Validate"/> found no problem).</summary>
-    public static SearchOptions OptionsFor(SweepSpec spec, string method, long seed) => SharedOptions(spec) with { Method = method, Seed = seed };
+    public static SearchOptions OptionsFor(SweepSpec spec, string method, long seed) => MethodOptions(spec)[method] with { Seed = seed };
 }

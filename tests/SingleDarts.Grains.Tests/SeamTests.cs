@@ -126,8 +126,8 @@ public sealed class SeamTests(ClusterFixture fixture)
         public IReadOnlyList<string> SlotValues => Ops;
         public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => new ChainGenotype([.. slots]);
 
-        public ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null) =>
-            new ChainModel(classes, relaxation, generator, device);
+        public ISpaceModel Build(SupernetSettings settings, Generator generator, Device? device = null) =>
+            new ChainModel(settings, generator, device);
 
         public ISpaceGenotype Derive(float[,] alphas, float[,] relaxed) =>
             new ChainGenotype([.. Enumerable.Range(0, 3).Select(e => Enumerable.Range(0, 3).MaxBy(op => alphas[e, op]))]);
@@ -171,9 +171,9 @@ public sealed class SeamTests(ClusterFixture fixture)
         }
     }
 
-    private sealed class ChainModel(int classes, Relaxation relaxation, Generator generator, Device? device)
-        : SpaceModel<ChainNet>(new ChainNet(classes, generator), 3, 3, relaxation, generator, device)
+    private sealed class ChainModel(SupernetSettings settings, Generator generator, Device? device)
+        : SpaceModel<ChainNet>(new ChainNet(settings.Classes, generator), 3, 3, settings, null, generator, device)
     {
-        protected override Tensor Forward(Tensor x, Tensor relaxed) => Net.forward(x, relaxed);
+        protected override Tensor Forward(Tensor x, ArchWeights weights) => Net.forward(x, weights.Ops);
     }
 }

@@ -34,10 +34,10 @@ public class ConcurrentGcTests
         {
             using var batch = Tiny.RandomBatch(1);
             var source = new CountingSource(batch);
-            foreach (var method in SearchStrategies.Names)
+            foreach (var method in Tiny.Levels)
             {
                 using var state = new SearchState(Tiny.Model(), new OptimizerSettings());
-                var strategy = SearchStrategies.Create(method);
+                var strategy = Tiny.Strategy(method);
                 for (var i = 0; i < 100; i++) strategy.Step(state, source, source, 0.025);
                 Assert.True(Tiny.Values(state.Model.Alphas).All(float.IsFinite));
             }

@@ -20,7 +20,7 @@ public class DartsSpaceTests
     {
         TorchRuntime.Configure(Tiny.Threads);
         using var g = new Generator(0, CPU);
-        using var model = new DartsSearchModel(channels, layers, 10, Relaxation.Softmax, g);
+        using var model = new DartsSearchModel(Tiny.Settings(channels, layers, 10), g);
         Assert.Equal(expected, model.Net.WeightCount);
         Assert.Equal(expected, model.Weights.Sum(w => w.numel()));
         Assert.Equal([28L, 8L], model.Alphas.shape);
@@ -59,11 +59,11 @@ public class DartsSpaceTests
     [Fact]
     public void A_step_of_every_method_moves_both_alpha_groups_with_finite_losses()
     {
-        foreach (var method in SearchStrategies.Names)
+        foreach (var method in Tiny.Levels)
         {
             using var model = Model(seed: 1);
             using var state = new SearchState(model, new OptimizerSettings());
-            var strategy = SearchStrategies.Create(method);
+            var strategy = Tiny.Strategy(method);
             var before = Tiny.Values(model.Alphas);
             using var trainBatch = Tiny.RandomBatch(1);
             using var validBatch = Tiny.RandomBatch(2);
@@ -262,6 +262,6 @@ public class DartsSpaceTests
     {
         TorchRuntime.Configure(Tiny.Threads);
         using var g = new Generator((ulong)seed, CPU);
-        return new DartsSearchModel(4, 3, 4, Relaxation.Softmax, g);
+        return new DartsSearchModel(Tiny.Settings(4, 3, 4), g);
     }
 }

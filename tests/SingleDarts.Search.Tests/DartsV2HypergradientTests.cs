@@ -29,6 +29,8 @@ public class DartsV2HypergradientTests
         public Parameter W1 { get; }
         public Parameter W2 { get; }
         public Parameter Alphas { get; }
+        public IReadOnlyList<Parameter> ArchParameters => [Alphas];
+        public IDisposable Perturb(double epsilon) => throw new NotSupportedException("the test model has no perturbation");
         public IReadOnlyList<Parameter> Weights => [W1, W2];
         public IReadOnlyList<string> WeightNames => ["W1", "W2"];
         public IReadOnlyList<(string Name, Tensor Tensor)> Buffers => [];
@@ -68,7 +70,7 @@ public class DartsV2HypergradientTests
         const double xi = 0.5;
         var weightsBefore = model.Weights.Select(w => w.detach().clone()).ToArray();
 
-        var finiteDifference = DartsV2.Hypergradient(state, train, valid, xi);
+        var finiteDifference = DartsV2.Hypergradient(state, train, valid, xi)[0];
 
         // w is left as it was
         for (var i = 0; i < weightsBefore.Length; i++)

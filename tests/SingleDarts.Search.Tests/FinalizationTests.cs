@@ -37,7 +37,7 @@ public class FinalizationTests
         hammer.Start();
         try
         {
-            foreach (var method in SearchStrategies.Names)
+            foreach (var method in Tiny.Levels)
             {
                 var dir = Tiny.TempDir();
                 var options = Tiny.Options(method, seed: 5, epochs: 2);

@@ -40,7 +40,7 @@ public class HessianCostBenchmark
         {
             Say($"threads {threads}, GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES")}, libtorch {TorchRuntime.LibTorchVersion}");
             using var g = new Generator(0, CPU);
-            using var state = new SearchState(SearchSpaces.Get("nb201").Build(Channels, Cells, Classes, Relaxation.Softmax, g), new OptimizerSettings());
+            using var state = new SearchState(SearchSpaces.Get("nb201").Build(Tiny.Settings(Channels, Cells, Classes), g), new OptimizerSettings());
             var train = Batches(g, 4);
             var heldOut = Batches(g, 4);
             var source = new CountingSource(train);
@@ -143,7 +143,7 @@ public class HessianCostBenchmark
         try
         {
             using var g = new Generator(0, CPU);
-            using var state = new SearchState(SearchSpaces.Get("nb201").Build(Channels, Cells, Classes, Relaxation.Softmax, g), new OptimizerSettings());
+            using var state = new SearchState(SearchSpaces.Get("nb201").Build(Tiny.Settings(Channels, Cells, Classes), g), new OptimizerSettings());
             var source = new CountingSource(Batches(g, 16));
             var heldOut = Batches(g, 1);
             var strategy = new SingleLevel();

@@ -133,7 +133,7 @@ public class HessianEigenvalueTests
     {
         TorchRuntime.Configure(Tiny.Threads);
         using var g = new Generator(3, CPU);
-        using var model = SearchSpaces.Get("nb201").Build(4, 1, 10, Relaxation.Softmax, g);
+        using var model = SearchSpaces.Get("nb201").Build(Tiny.Settings(4, 1), g);
         using var b1 = RandomBatch(g, 8, 8);
         using var b2 = RandomBatch(g, 8, 8);
         var options = new HessianOptions { MaxIterations = 6 };
@@ -158,7 +158,7 @@ public class HessianEigenvalueTests
     {
         TorchRuntime.Configure(Tiny.Threads);
         using var g = new Generator(3, CPU);
-        using var model = SearchSpaces.Get(space).Build(channels, cells, 10, Relaxation.Softmax, g);
+        using var model = SearchSpaces.Get(space).Build(Tiny.Settings(channels, cells), g);
         using var b1 = RandomBatch(g, batch, 8);
         using var b2 = RandomBatch(g, batch, 8);
         model.Training = false;
@@ -200,9 +200,9 @@ public class HessianEigenvalueTests
         TorchRuntime.Configure(Tiny.Threads);
         using var scope = NewDisposeScope();
         using var g = new Generator(4, CPU);
-        using var model = SearchSpaces.Get(space).Build(channels, cells, 10, Relaxation.Softmax, g);
+        using var model = SearchSpaces.Get(space).Build(Tiny.Settings(channels, cells), g);
         using var sameDraws = new Generator(4, CPU);
-        using var twin = SearchSpaces.Get(space).Build(channels, cells, 10, Relaxation.Softmax, sameDraws);
+        using var twin = SearchSpaces.Get(space).Build(Tiny.Settings(channels, cells), sameDraws);
         Net(twin).to(float64);
         model.Training = twin.Training = true;
         var x = randn([batch, 3, 8, 8], generator: g);
@@ -236,7 +236,7 @@ public class HessianEigenvalueTests
     {
         TorchRuntime.Configure(Tiny.Threads);
         using var g = new Generator(3, CPU);
-        using var model = SearchSpaces.Get("nb201").Build(4, 1, 10, Relaxation.Softmax, g);
+        using var model = SearchSpaces.Get("nb201").Build(Tiny.Settings(4, 1), g);
         using var b1 = RandomBatch(g, 8, 8);
         var options = new HessianOptions { MaxIterations = 3, Tolerance = 0 };
         foreach (var retain in new[] { false, true })

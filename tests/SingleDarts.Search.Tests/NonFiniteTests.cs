@@ -33,7 +33,7 @@ public class NonFiniteTests
         var grad = zeros_like(state.Model.Alphas);
         grad[2, 3] = tensor(float.NaN);
 
-        var ex = Assert.Throws<NonFiniteException>(() => state.StepAlphas(grad));
+        var ex = Assert.Throws<NonFiniteException>(() => state.StepArch([grad]));
         Assert.StartsWith("the gradient of α became NaN", ex.Message);
         Assert.Equal(before, Tiny.Values(state.Model.Alphas));
         Assert.Equal(0, state.ArchOptimizer.StepCount);

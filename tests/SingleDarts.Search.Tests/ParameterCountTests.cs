@@ -12,7 +12,7 @@ public class ParameterCountTests
     public void Supernet_has_the_benchmark_weight_count(int channels, int cells, int classes, long expected)
     {
         using var g = new Generator(0, CPU);
-        using var model = new Nb201SearchModel(channels, cells, classes, Relaxation.Softmax, g);
+        using var model = new Nb201SearchModel(Tiny.Settings(channels, cells, classes), g);
         Assert.Equal(expected, model.Net.WeightCount);
         Assert.Equal(expected, model.Weights.Sum(w => w.numel()));
         Assert.Equal([6L, 5L], model.Alphas.shape);

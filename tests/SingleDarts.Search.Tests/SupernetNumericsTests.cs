@@ -21,7 +21,7 @@ public class SupernetNumericsTests
     {
         var data = new TheoryData<int, int, int, string>();
         foreach (var (c, n, size) in new[] { (8, 2, 16), (4, 1, 8), (2, 1, 8) })
-            foreach (var method in SearchStrategies.Names)
+            foreach (var method in Tiny.Levels)
                 data.Add(c, n, size, method);
         return data;
     }
@@ -33,8 +33,8 @@ public class SupernetNumericsTests
         WithThreads(2, () =>
         {
             using var g = new Generator(3, CPU);
-            using var state = new SearchState(new Nb201SearchModel(channels, cells, 10, Relaxation.Softmax, g), new OptimizerSettings());
-            var strategy = SearchStrategies.Create(method);
+            using var state = new SearchState(new Nb201SearchModel(Tiny.Settings(channels, cells), g), new OptimizerSettings());
+            var strategy = Tiny.Strategy(method);
             var train = new RandomSource(g, size);
             var valid = new RandomSource(g, size);
             for (var step = 1; step <= Steps; step++)
@@ -57,9 +57,9 @@ public class SupernetNumericsTests
         {
             using var scope = NewDisposeScope();
             using var g = new Generator(4, CPU);
-            using var model = new Nb201SearchModel(channels, cells, 10, Relaxation.Softmax, g);
+            using var model = new Nb201SearchModel(Tiny.Settings(channels, cells), g);
             using var sameDraws = new Generator(4, CPU);
-            using var twin = new Nb201SearchModel(channels, cells, 10, Relaxation.Softmax, sameDraws);
+            using var twin = new Nb201SearchModel(Tiny.Settings(channels, cells), sameDraws);
             twin.Net.to(ScalarType.Float64);
             var twinWeights = twin.Net.parameters().ToArray(); // the float64 copies
             var alphas64 = model.Alphas.detach().to(float64).requires_grad_();

@@ -17,8 +17,17 @@ internal static class Tiny
     {
         TorchRuntime.Configure(Threads);
         using var g = new Generator((ulong)seed, CPU);
-        return new Nb201SearchModel(channels, 1, classes, relax, g);
+        return new Nb201SearchModel(new SupernetSettings { Channels = channels, Cells = 1, Classes = classes, Relaxation = relax }, g);
     }
+
+    /// <summary>The three methods the study compares (the levels' presets).</summary>
+    public static readonly string[] Levels = ["single", "darts-v1", "darts-v2"];
+
+    /// <summary>The strategy of a preset.</summary>
+    public static ISearchStrategy Strategy(string method) => MethodPresets.Get(method).Composition.Strategy();
+
+    public static SupernetSettings Settings(int channels, int cells, int classes = 10, Relaxation relax = Relaxation.Softmax) =>
+        new() { Channels = channels, Cells = cells, Classes = classes, Relaxation = relax };
 
     public static Batch RandomBatch(long seed, int count = 8, int size = 8, int classes = 4)
     {

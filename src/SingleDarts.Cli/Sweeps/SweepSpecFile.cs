@@ -14,7 +14,8 @@ using SingleDarts.Search;
 namespace SingleDarts.Cli.Sweeps;
 
 /// <summary>
-/// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c>, <c>seeds</c> (a list, or a list per method),
+/// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c> (presets' names, or composed methods as
+/// mappings <c>{name: gdas-single, preset: gdas, level: single}</c>), <c>seeds</c> (a list, or a list per method),
 /// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
 /// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
 /// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file;
@@ -34,7 +35,8 @@ public static class SweepSpecFile
             problems.Add($"{key}: unknown key (known: {string.Join(", ", TopLevel)})");
 
         var name = Text(root, "name", problems) ?? Path.GetFileNameWithoutExtension(path);
-        var methods = List(root, "methods", problems, n => n.GetValue<string>());
+        Dictionary<string, string>? methodJson = null;
+        var methods = List(root, "methods", problems, n => MethodEntry(n, ref methodJson, problems));
         List<long> seeds = [];
         Dictionary<string, long[]>? methodSeeds = null;
         if (root["seeds"] is JsonObject perMethod)
@@ -83,6 +85,8 @@ public static class SweepSpecFile
         }
         foreach (var key in new[] { "method", "seed" }.Where(searchObject.ContainsKey))
             problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
+        if (searchObject.ContainsKey("preset"))
+            problems.Add("search.preset: a composed method names its preset in methods, e.g. methods: [single, {name: gdas-single, preset: gdas, level: single}]");
         ResolvePath(searchObject, "data", path, DownloadableDatasets.IsName);
         ResolvePath(searchObject, "nb201", path, Nb201Source.IsKeyword);
         JsonObject? evaluateObject = null;
@@ -99,6 +103,7 @@ public static class SweepSpecFile
             Methods = [.. methods],
             Seeds = methodSeeds is null ? [.. seeds] : [.. methodSeeds.Values.SelectMany(v => v).Distinct().Order()],
             MethodSeeds = methodSeeds,
+            MethodJson = methodJson,
             SearchJson = searchObject.ToJsonString(),
             CollapseThreshold = threshold,
             CollapseRule = rule,
@@ -275,10 +280,29 @@ public static class SweepSpecFile
             }
             catch (Exception ex) when (ex is InvalidOperationException or FormatException or NullReferenceException)
             {
-                problems.Add($"{name ?? key}: '{(n is JsonValue jv && jv.TryGetValue<string>(out var text) ? text : n?.ToJsonString())}' is not a {(typeof(T) == typeof(long) ? "whole number" : "string")}");
+                problems.Add($"{name ?? key}: '{(n is JsonValue jv && jv.TryGetValue<string>(out var text) ? text : n?.ToJsonString())}' is not a {(typeof(T) == typeof(long) ? "whole number" : key == "methods" ? "method (a preset's name, or a mapping {name: …, preset: …})" : "string")}");
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// A methods entry: a preset's name, or a composed method as a mapping {name: gdas-single, preset: gdas, level: single}
+    /// whose other keys are its parts (kept as JSON for the sweep; checked with the spec).
+    /// </summary>
+    private static string MethodEntry(JsonNode node, ref Dictionary<string, string>? methodJson, List<string> problems)
+    {
+        if (node is not JsonObject map) return node.GetValue<string>();
+        if (map["name"] is not JsonValue v || !v.TryGetValue<string>(out var name) || name.Length == 0)
+        {
+            problems.Add("methods: a composed method's mapping needs a name, e.g. {name: gdas-single, preset: gdas, level: single}");
+            return "";
+        }
+        var parts = (JsonObject)map.DeepClone();
+        parts.Remove("name");
+        methodJson ??= [];
+        methodJson[name] = parts.ToJsonString();
+        return name;
     }
 
     private static int Number(JsonNode node, string key, List<string> problems)

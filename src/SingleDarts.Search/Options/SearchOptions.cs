@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using SingleDarts.Search.Data;
 using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Relaxations;
 using SingleDarts.Search.Strategies;
 
 namespace SingleDarts.Search.Options;
@@ -20,13 +21,28 @@ public sealed record SearchOptions
     public static SearchOptions For(string space) => SearchSpaces.TryGet(space, out var s)
         ? new SearchOptions { Space = space, Channels = s.DefaultChannels, Cells = s.DefaultCells }
         : new SearchOptions { Space = space };
+    /// <summary>The method's name: a preset (<see cref="MethodPresets"/>), or any name for a method composed from <see cref="Preset"/>.</summary>
     public string Method { get; init; } = "single";
+
+    /// <summary>The preset a composed method starts from; null: <see cref="Method"/> is itself a preset.</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>The composition's parts; each null takes the preset's value (see <see cref="MethodComposition"/>).</summary>
+    public Level? Level { get; init; }
     public long Seed { get; init; }
     public int Epochs { get; init; } = 50;
     public int BatchSize { get; init; } = 64;
     public int Channels { get; init; } = 16;
     public int Cells { get; init; } = 5;
-    public Relaxation Relax { get; init; } = Relaxation.Softmax;
+    public Relaxation? Relax { get; init; }
+    public int? PartialChannels { get; init; }
+    public bool? EdgeNormalization { get; init; }
+    public double? Perturbation { get; init; }
+    public bool? AuxiliarySkip { get; init; }
+    public double? BetaDecay { get; init; }
+    public double? TauMax { get; init; }
+    public double? TauMin { get; init; }
+    public double? DirichletKl { get; init; }
 
     /// <summary>"synthetic", "cifar10" or "cifar100" (downloaded with <c>data download</c>), or the path of a CIFAR-10/100 binary folder or archive, or of an image folder or archive.</summary>
     public string Data { get; init; } = DataFormats.Synthetic;
@@ -69,8 +85,31 @@ public sealed record SearchOptions
 
     public OptimizerSettings Optimizer { get; init; } = new();
 
+    /// <summary>The method as it runs: its preset's composition with every part these options set written in.</summary>
     [JsonIgnore]
-    public bool IsBiLevel => SearchStrategies.UsesValidation(Method);
+    public MethodComposition Composition
+    {
+        get
+        {
+            var c = MethodPresets.TryGet(Preset ?? Method, out var preset) ? preset.Composition : new MethodComposition();
+            return c with
+            {
+                Level = Level ?? c.Level,
+                Relax = Relax ?? c.Relax,
+                PartialChannels = PartialChannels ?? c.PartialChannels,
+                EdgeNormalization = EdgeNormalization ?? c.EdgeNormalization,
+                Perturbation = Perturbation ?? c.Perturbation,
+                AuxiliarySkip = AuxiliarySkip ?? c.AuxiliarySkip,
+                BetaDecay = BetaDecay ?? c.BetaDecay,
+                TauMax = TauMax ?? c.TauMax,
+                TauMin = TauMin ?? c.TauMin,
+                DirichletKl = DirichletKl ?? c.DirichletKl,
+            };
+        }
+    }
+
+    [JsonIgnore]
+    public bool IsBiLevel => Composition.IsBiLevel;
 
     [JsonIgnore]
     public bool IsSynthetic => Data == DataFormats.Synthetic;
@@ -84,7 +123,17 @@ public sealed record SearchOptions
             if (!ok) errors.Add(message);
         }
         Check(SearchSpaces.TryGet(Space, out _), $"--space: unknown search space '{Space}' (known: {string.Join(", ", SearchSpaces.Names)})");
-        Check(SearchStrategies.TryGet(Method, out _), $"--method: unknown method '{Method}' (known: {string.Join(", ", SearchStrategies.Names)})");
+        if (Preset is null)
+            Check(MethodPresets.TryGet(Method, out _), $"--method: unknown method '{Method}' (known: {MethodPresets.Known}; a composed method names its --preset)");
+        else
+        {
+            Check(MethodPresets.TryGet(Preset, out _), $"--preset: unknown preset '{Preset}' (known: {MethodPresets.Known})");
+            Check(Method.Length is > 0 and <= 40 && Method.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'),
+                $"--method: a composed method's name is letters, digits, '-', '_' and '.' (at most 40), got '{Method}'");
+        }
+        errors.AddRange(Composition.Problems());
+        Check(Composition.PartialChannels <= 1 || Channels % Composition.PartialChannels == 0,
+            $"--partial-channels {Composition.PartialChannels} must divide --channels {Channels}");
         Check(Devices.Contains(Device), $"--device: unknown device '{Device}' (known: {string.Join(", ", Devices)})");
         Check(Epochs > 0, $"--epochs must be positive, got {Epochs}");
         Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");

@@ -12,6 +12,26 @@ public static class SearchOptionsJson
 {
     public static string ToJson(SearchOptions options) => JsonSerializer.Serialize(options, Json.Line);
 
+    /// <summary>The keys of a composed method's parts (a sweep spec's method mapping may set these and no others).</summary>
+    public static readonly IReadOnlyList<string> MethodKeys =
+        ["preset", "level", "relax", "partial_channels", "edge_normalization", "perturbation", "auxiliary_skip", "beta_decay", "tau_max", "tau_min", "dirichlet_kl"];
+
+    /// <summary>
+    /// The options of one method of a sweep: the shared <paramref name="json"/> with the method's name and, for a composed
+    /// method, its parts (<paramref name="methodJson"/>) written over it; problems name the method's section.
+    /// </summary>
+    public static SearchOptions? ForMethod(string json, string method, string? methodJson, List<string> problems)
+    {
+        if (OptionsJson<SearchOptions>.Object(json, "search", problems) is not { } shared) return null;
+        shared["method"] = method;
+        if (methodJson is not null)
+        {
+            if (OptionsJson<SearchOptions>.Object(methodJson, $"methods.{method}", problems) is not { } parts) return null;
+            foreach (var (key, value) in parts) shared[key] = value?.DeepClone();
+        }
+        return Parse(shared.ToJsonString(), problems);
+    }
+
     /// <summary>Search options from their snake_case JSON; unknown keys are problems (a typo must not silently fall back to a default).</summary>
     public static SearchOptions? Parse(string json, List<string> problems)
     {

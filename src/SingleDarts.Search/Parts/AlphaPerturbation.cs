@@ -1,6 +1,5 @@
 using SingleDarts.Search.Nn;
-using SingleDarts.Search.Spaces;
-using SingleDarts.Search.Spaces.Nb201;
+using SingleDarts.Search.Relaxations;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

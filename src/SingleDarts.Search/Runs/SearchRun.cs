@@ -61,14 +61,33 @@ public sealed class SearchRun : IRun
         scope = RunScope.Of(options) with { Table = Benchmark?.Source };
         Metrics = MetricSources.Declared(scope);
         generator = new Generator((ulong)options.Seed, CPU);
-        Model = Space.Build(options.Channels, options.Cells, Dataset.Classes, options.Relax, generator, Device);
-        State = new SearchState(Model, options.Optimizer);
-        Strategy = SearchStrategies.Create(options.Method);
+        Composition = options.Composition;
+        Model = Space.Build(Supernet(options, Composition, Dataset.Classes), generator, Device);
+        // DrNAS with its KL regulariser drops α's weight decay (its reference: reg_type kl); otherwise the l2 default stays
+        State = new SearchState(Model, Composition.DirichletKl > 0 ? options.Optimizer with { ArchWeightDecay = 0 } : options.Optimizer);
+        Strategy = Composition.Strategy();
         schedule = new CosineSchedule(options.Optimizer.Lr, options.Optimizer.LrMin, options.Epochs);
     }
 
+    /// <summary>What a space builds for these options: their size, and the composition's parts that shape the network.</summary>
+    public static SupernetSettings Supernet(SearchOptions options, MethodComposition composition, int classes) => new()
+    {
+        Channels = options.Channels,
+        Cells = options.Cells,
+        Classes = classes,
+        Relaxation = composition.Relax,
+        PartialChannels = composition.PartialChannels,
+        EdgeNormalization = composition.EdgeNormalization,
+        AuxiliarySkip = composition.AuxiliarySkip,
+        TauMax = composition.TauMax,
+        TauMin = composition.TauMin,
+    };
+
     public string Kind => RunKinds.Search;
     public SearchOptions Options { get; }
+
+    /// <summary>The method as it runs: the preset's composition with the options' parts written in.</summary>
+    public MethodComposition Composition { get; }
     public Device Device { get; }
     public Dataset Dataset { get; }
     public ISearchSpace Space { get; }
@@ -103,6 +122,8 @@ public sealed class SearchRun : IRun
         double lossSum = 0, lr = 0;
         var stepTime = TimeSpan.Zero;
         long correct = 0, seen = 0;
+        Model.BeginEpoch(epoch, Epochs);
+        State.Parts = new StepParts(Composition.PerturbationAt(epoch, Epochs), Composition.BetaDecayAt(epoch, Epochs), Composition.DirichletKl);
         using (var train = new PrefetchingSource(trainLoader.Epoch()))
         using (var valid = validLoader is null ? null : new PrefetchingSource(validLoader.Cycle(steps)))
         {
@@ -134,7 +155,7 @@ public sealed class SearchRun : IRun
         var validAcc = Evaluate();
         var alphas = Model.AlphaValues();
         var relaxed = Model.RelaxedValues();
-        var genotype = Space.Derive(alphas, relaxed);
+        var genotype = Space.Derive(alphas, Model.DerivationValues());
         var record = new EpochRecord
         {
             Epoch = epoch + 1,
@@ -187,7 +208,7 @@ public sealed class SearchRun : IRun
             Method = Options.Method,
             Seed = Options.Seed,
             Epochs = EpochsDone,
-            Arch = Space.Derive(alphas, relaxed).Text,
+            Arch = Space.Derive(alphas, Model.DerivationValues()).Text,
             Alphas = Rows(alphas),
             OpWeights = Rows(relaxed),
             Metrics = last?.Metrics ?? new(StringComparer.Ordinal),
@@ -249,6 +270,8 @@ public sealed class SearchRun : IRun
         for (var i = 0; i < Model.Weights.Count; i++) tensors.Add(($"net.{Model.WeightNames[i]}", Model.Weights[i]));
         foreach (var (name, b) in Model.Buffers) tensors.Add(($"net.{name}", b));
         tensors.Add(("alphas", Model.Alphas));
+        // β of edge normalisation, where the method has it (a checkpoint without it is one of a method without it)
+        foreach (var extra in Model.ArchParameters.Skip(1)) tensors.Add(("betas", extra));
         foreach (var (name, t) in State.WeightOptimizer.StateTensors()) tensors.Add(($"sgd.{name}", t));
         foreach (var (name, t) in State.ArchOptimizer.StateTensors()) tensors.Add(($"adam.{name}", t));
         tensors.Add(("generator", genState));

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Options;
+using SingleDarts.Search.Relaxations;
 using SingleDarts.Search.Spaces;
 using SingleDarts.Search.Strategies;
 using static TorchSharp.torch;
@@ -10,7 +12,7 @@ namespace SingleDarts.Search.Runs;
 public sealed record BenchOptions
 {
     public string Space { get; init; } = new Options.SearchOptions().Space;
-    public IReadOnlyList<string> Methods { get; init; } = SearchStrategies.Names;
+    public IReadOnlyList<string> Methods { get; init; } = MethodPresets.Names;
     public int Channels { get; init; } = 16;
     public int Cells { get; init; } = 5;
     public int ImageSize { get; init; } = 32;
@@ -20,7 +22,9 @@ public sealed record BenchOptions
     public int Warmup { get; init; } = 3;
     public int Threads { get; init; } = Environment.ProcessorCount;
     public string Device { get; init; } = "cpu";
-    public Relaxation Relax { get; init; } = Relaxation.Softmax;
+    
+    /// <summary>A relaxation every timed method runs with instead of its preset's; null: each its own.</summary>
+    public Relaxation? Relax { get; init; }
 }
 
 public sealed record MethodTiming(string Method, double MsPerStepMedian, double MsPerStepP90, double ImagesPerSecond,
@@ -40,8 +44,13 @@ public static class StepBenchmark
         TorchRuntime.Configure(o.Threads);
         var device = TorchRuntime.Resolve(o.Device);
         using var generator = new Generator(0, CPU);
-        using var state = new SearchState(SearchSpaces.Get(o.Space).Build(o.Channels, o.Cells, o.Classes, o.Relax, generator, device), new OptimizerSettings());
-        var strategy = SearchStrategies.Create(method);
+        var options = new SearchOptions { Space = o.Space, Method = method, Channels = o.Channels, Cells = o.Cells, Relax = o.Relax };
+        var composition = options.Composition;
+        var model = SearchSpaces.Get(o.Space).Build(SearchRun.Supernet(options, composition, o.Classes), generator, device);
+        using var state = new SearchState(model, new OptimizerSettings());
+        var strategy = composition.Strategy();
+        model.BeginEpoch(25, 50);
+        state.Parts = new StepParts(composition.PerturbationAt(25, 50), composition.BetaDecayAt(25, 50), composition.DirichletKl);
         using var x = randn([o.BatchSize, 3, o.ImageSize, o.ImageSize], generator: generator).to(device);
         using var y = randint(0, o.Classes, [o.BatchSize], generator: generator).to(device);
         using var xv = randn([o.BatchSize, 3, o.ImageSize, o.ImageSize], generator: generator).to(device);

@@ -69,8 +69,8 @@ public interface ISearchSpace
     /// <summary>The genotype whose <see cref="ISpaceGenotype.Slots"/> these are (a compact form for storage).</summary>
     ISpaceGenotype FromSlots(IReadOnlyList<int> slots);
 
-    /// <summary>The supernet and α (α drawn after the weights, both from <paramref name="generator"/>).</summary>
-    ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null);
+    /// <summary>The supernet and α (α drawn after the weights, both from <paramref name="generator"/>), built as <paramref name="settings"/> say.</summary>
+    ISpaceModel Build(SupernetSettings settings, Generator generator, Device? device = null);
 
     /// <summary>The discrete architecture of α (<paramref name="relaxed"/>: softmax or σ of it, same layout).</summary>
     ISpaceGenotype Derive(float[,] alphas, float[,] relaxed);
@@ -101,8 +101,14 @@ public interface ISpaceModel : Strategies.ISearchModel
     /// <summary>α, all groups' rows.</summary>
     float[,] AlphaValues();
 
-    /// <summary>softmax(α) or σ(α) per row.</summary>
+    /// <summary>The relaxation's deterministic weights per row (softmax, σ, a Dirichlet's mean).</summary>
     float[,] RelaxedValues();
+
+    /// <summary>The weights a genotype is derived from: <see cref="RelaxedValues"/>, each row times its edge weight where the method normalises edges.</summary>
+    float[,] DerivationValues();
+
+    /// <summary>The epoch's schedules (GDAS' τ, DARTS-'s auxiliary skip coefficient), at the start of 0-based <paramref name="epoch"/> of <paramref name="epochs"/>.</summary>
+    void BeginEpoch(int epoch, int epochs);
 }
 
 /// <summary>A discrete architecture of some space, in the terms every view and aggregate uses.</summary>

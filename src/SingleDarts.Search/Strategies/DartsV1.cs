@@ -9,7 +9,6 @@ namespace SingleDarts.Search.Strategies;
 /// </summary>
 public sealed class DartsV1 : ISearchStrategy
 {
-    public string Name => "darts-v1";
     public bool UsesValidation => true;
 
     public StepStats Step(SearchState state, IBatchSource train, IBatchSource? valid, double lr)
@@ -24,10 +23,13 @@ public sealed class DartsV1 : ISearchStrategy
         {
             var validLoss = Losses.CrossEntropy(model, validBatch);
             NonFinite.Loss(validLoss, "validation loss");
-            state.StepAlphas(Losses.Grad(validLoss, [model.Alphas])[0]);
+            var total = state.ArchRegularizer() is { } reg ? validLoss.add(reg, Nn.Scalars.One) : validLoss;
+            state.StepArch([.. Losses.Grad(total, model.ArchParameters)]);
         }
 
         using var batch = train.Next();
+        // SDARTS-RS perturbs the operation weights for the w step alone (ε 0: no perturbation)
+        using var perturbed = model.Perturb(state.Parts.Perturbation);
         var loss = Losses.CrossEntropy(model, batch, out var correct);
         var lossValue = NonFinite.Loss(loss, "training loss");
         state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);

@@ -17,7 +17,6 @@ public sealed class DartsV2 : ISearchStrategy
 {
     public const double FiniteDifferenceScale = 0.01;
 
-    public string Name => "darts-v2";
     public bool UsesValidation => true;
 
     public StepStats Step(SearchState state, IBatchSource train, IBatchSource? valid, double lr)
@@ -29,16 +28,20 @@ public sealed class DartsV2 : ISearchStrategy
         using var batch = train.Next();
         using (var validBatch = valid.Next())
         using (var archScope = NewDisposeScope())
-            state.StepAlphas(Hypergradient(state, batch, validBatch, lr));
+            state.StepArch(Hypergradient(state, batch, validBatch, lr));
 
+        using var perturbed = model.Perturb(state.Parts.Perturbation);
         var loss = Losses.CrossEntropy(model, batch, out var correct);
         var lossValue = NonFinite.Loss(loss, "training loss");
         state.StepWeights(Losses.Grad(loss, model.Weights).ToArray(), lr);
         return new StepStats(lossValue, correct, batch.Count);
     }
 
-    /// <summary>The second-order gradient of the validation loss with respect to α (w is left unchanged).</summary>
-    public static Tensor Hypergradient(SearchState state, Batch train, Batch valid, double xi)
+    /// <summary>
+    /// The second-order gradient of the validation loss with respect to every architecture parameter (α, and β where the
+    /// method has it), plus the gradient of α's regularisers where the method has them (w is left unchanged).
+    /// </summary>
+    public static Tensor[] Hypergradient(SearchState state, Batch train, Batch valid, double xi)
     {
         var model = state.Model;
         var weights = model.Weights;
@@ -55,8 +58,9 @@ public sealed class DartsV2 : ISearchStrategy
 
         // ∇α and ∇w' of L_val(w', α); the running statistics of this pass are discarded.
         var savedBuffers = model.Buffers.Select(b => b.Tensor.clone()).ToArray();
-        var valGrads = Losses.Grad(Losses.CrossEntropy(model, valid), weights.Append(model.Alphas));
-        var dAlpha = valGrads[^1];
+        var arch = model.ArchParameters;
+        var valGrads = Losses.Grad(Losses.CrossEntropy(model, valid), weights.Concat(arch));
+        var dArch = valGrads.Skip(weights.Count).ToArray();
         var dW = valGrads.Take(weights.Count).ToArray();
         using (no_grad())
             for (var i = 0; i < savedBuffers.Length; i++)
@@ -72,17 +76,25 @@ public sealed class DartsV2 : ISearchStrategy
                 weights[i].copy_(original[i]);
 
         using var twoEps = (2 * eps).ToScalar();
-        var hessianVector = gPlus.add(gMinus, Scalars.MinusOne).div_(twoEps);
-        return dAlpha.add(hessianVector, minusXi).MoveToOuterDisposeScope();
+        var result = new Tensor[arch.Count];
+        var regGrads = state.ArchRegularizer() is { } reg ? Losses.Grad(reg, [arch[0]]) : null;
+        for (var i = 0; i < arch.Count; i++)
+        {
+            var hessianVector = gPlus[i].add(gMinus[i], Scalars.MinusOne).div_(twoEps);
+            result[i] = dArch[i].add(hessianVector, minusXi);
+            if (i == 0 && regGrads is not null) result[i] = result[i].add(regGrads[0], Scalars.One);
+            result[i] = result[i].MoveToOuterDisposeScope();
+        }
+        return result;
     }
 
-    private static Tensor AlphaGradAt(ISearchModel model, Tensor[] origin, Tensor[] direction, double step, Batch batch)
+    private static IList<Tensor> AlphaGradAt(ISearchModel model, Tensor[] origin, Tensor[] direction, double step, Batch batch)
     {
         var weights = model.Weights;
         using var scale = step.ToScalar();
         using (no_grad())
             for (var i = 0; i < weights.Count; i++)
                 weights[i].copy_(origin[i]).add_(direction[i], scale);
-        return Losses.Grad(Losses.CrossEntropy(model, batch), [model.Alphas])[0];
+        return Losses.Grad(Losses.CrossEntropy(model, batch), model.ArchParameters);
     }
 }

@@ -3,9 +3,6 @@ namespace SingleDarts.Search.Strategies;
 /// <summary>One search step: how w and α get their gradients and are stepped.</summary>
 public interface ISearchStrategy
 {
-    /// <summary>The method's option name: single, darts-v1, darts-v2.</summary>
-    string Name { get; }
-
     /// <summary>True for bi-level methods, which draw α's batches from a validation split.</summary>
     bool UsesValidation { get; }
 

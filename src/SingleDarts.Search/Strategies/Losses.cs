@@ -18,6 +18,17 @@ internal static class Losses
 
     public static Tensor CrossEntropy(ISearchModel model, Batch batch) => CrossEntropy(model, batch, out _);
 
-    public static IList<Tensor> Grad(Tensor loss, IEnumerable<Tensor> inputs) =>
-        autograd.grad([loss], inputs.ToArray());
+    /// <summary>
+    /// The gradient of <paramref name="loss"/> for each input; an input the loss does not use (a weight of an operation no
+    /// edge sampled in a GDAS step) gets zeros, as PyTorch 1.x's zeroed .grad gave the reference code. Never call
+    /// libtorch's grad without allow_unused: its error on an unused input is not caught natively and ends the process.
+    /// </summary>
+    public static IList<Tensor> Grad(Tensor loss, IEnumerable<Tensor> inputs)
+    {
+        var list = inputs.ToArray();
+        var grads = autograd.grad([loss], list, allow_unused: true);
+        for (var i = 0; i < grads.Count; i++)
+            if (grads[i].IsInvalid || grads[i].Handle == IntPtr.Zero) grads[i] = zeros_like(list[i]);
+        return grads;
+    }
 }

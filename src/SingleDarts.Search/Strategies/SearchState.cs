@@ -25,8 +25,11 @@ public sealed class SearchState : IDisposable
         Model = model;
         Options = options;
         WeightOptimizer = new Sgd(model.Weights, options.Momentum, options.WeightDecay);
-        ArchOptimizer = new Adam([model.Alphas], options.ArchLr, options.ArchBeta1, options.ArchBeta2, options.ArchWeightDecay);
+        ArchOptimizer = new Adam([.. model.ArchParameters], options.ArchLr, options.ArchBeta1, options.ArchBeta2, options.ArchWeightDecay);
     }
+
+    /// <summary>The method's parts as they stand this epoch (set by the run at each epoch's start).</summary>
+    public StepParts Parts { get; set; } = StepParts.None;
 
     public ISearchModel Model { get; }
     public OptimizerSettings Options { get; }
@@ -42,11 +45,27 @@ public sealed class SearchState : IDisposable
         WeightOptimizer.Step(grads, lr);
     }
 
-    /// <summary>Adam step of α; a NaN/Inf gradient throws <see cref="NonFiniteException"/> and steps nothing.</summary>
-    public void StepAlphas(Tensor grad)
+    /// <summary>Adam step of the architecture parameters (α, and β where the method has it), one gradient each; a NaN/Inf gradient throws <see cref="NonFiniteException"/> and steps nothing.</summary>
+    public void StepArch(IReadOnlyList<Tensor> grads)
     {
-        NonFinite.Gradients(GradClip.GlobalNorm([grad]), [grad], "α", _ => "alphas");
-        ArchOptimizer.Step([grad]);
+        NonFinite.Gradients(GradClip.GlobalNorm(grads), grads, "α", i => i == 0 ? "alphas" : "betas");
+        ArchOptimizer.Step(grads);
+    }
+
+    /// <summary>
+    /// What a step adds to the loss α is stepped on: β-DARTS' β-decay term and DrNAS' KL term, as this epoch's parts
+    /// say; null when neither is on. Neither depends on w, so w's gradient is the same with or without it.
+    /// </summary>
+    public Tensor? ArchRegularizer()
+    {
+        Tensor? total = null;
+        if (Parts.BetaDecay > 0) total = SingleDarts.Search.Parts.BetaDecay.Term(Model.Alphas, Parts.BetaDecay);
+        if (Parts.DirichletKl > 0)
+        {
+            var kl = Relaxations.DirichletRelaxation.KlRegulariser(Model.Alphas, Parts.DirichletKl);
+            total = total is null ? kl : total.add(kl, Nn.Scalars.One);
+        }
+        return total;
     }
 
     /// <summary>The first of w, α and the buffers that holds NaN/Inf ("w: name", …); null when all are finite.</summary>
@@ -54,7 +73,7 @@ public sealed class SearchState : IDisposable
     {
         var (w, kind) = NonFinite.FirstNonFinite(Model.Weights);
         if (w >= 0) return $"{kind} in w ({Model.WeightNames[w]})";
-        (_, kind) = NonFinite.FirstNonFinite([Model.Alphas]);
+        (_, kind) = NonFinite.FirstNonFinite([.. Model.ArchParameters]);
         if (kind is not null) return $"{kind} in α";
         var (b, bufferKind) = NonFinite.FirstNonFinite([.. Model.Buffers.Select(x => x.Tensor)]);
         return b >= 0 ? $"{bufferKind} in {Model.Buffers[b].Name}" : null;

@@ -9,7 +9,6 @@ namespace SingleDarts.Search.Strategies;
 /// </summary>
 public sealed class SingleLevel : ISearchStrategy
 {
-    public string Name => "single";
     public bool UsesValidation => false;
 
     public StepStats Step(SearchState state, IBatchSource train, IBatchSource? valid, double lr)
@@ -20,10 +19,12 @@ public sealed class SingleLevel : ISearchStrategy
         using var batch = train.Next();
         var loss = Losses.CrossEntropy(model, batch, out var correct);
         var lossValue = NonFinite.Loss(loss, "training loss");
-        var grads = Losses.Grad(loss, model.Weights.Append(model.Alphas));
+        // α's regularisers (β-decay, DrNAS' KL) hold no w: w's gradient is the loss's alone
+        var total = state.ArchRegularizer() is { } reg ? loss.add(reg, Nn.Scalars.One) : loss;
+        var grads = Losses.Grad(total, model.Weights.Concat(model.ArchParameters));
         var weightGrads = grads.Take(model.Weights.Count).ToArray();
         state.StepWeights(weightGrads, lr);
-        state.StepAlphas(grads[^1]);
+        state.StepArch([.. grads.Skip(model.Weights.Count)]);
         return new StepStats(lossValue, correct, batch.Count);
     }
 }

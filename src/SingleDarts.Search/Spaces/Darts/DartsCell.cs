@@ -16,9 +16,11 @@ public sealed class MixedOp : nn.Module
     private readonly ModuleList<nn.Module<Tensor, Tensor>> ops;
     private readonly bool[] present;
     private readonly bool identitySkip;
+    private readonly long stride;
 
     public MixedOp(long channels, long stride, Generator generator) : base(nameof(MixedOp))
     {
+        this.stride = stride;
         var list = new List<nn.Module<Tensor, Tensor>?>();
         for (var op = 0; op < DartsPrimitives.Count; op++)
             list.Add(op switch
@@ -58,6 +60,24 @@ public sealed class MixedOp : nn.Module
         }
         return sum!.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// GDAS: only the sampled operation runs; its output times its (straight-through) weight, as AutoDL's DARTS-space
+    /// <c>MixedOp.forward_gdas</c> (the other weights get no gradient from this edge).
+    /// </summary>
+    /// <param name="weights">the edge's hard weights [8].</param>
+    public Tensor forward_sampled(Tensor x, Tensor weights, long sampled)
+    {
+        using var scope = NewDisposeScope();
+        var op = (int)sampled;
+        Tensor y;
+        if (present[op]) y = ops[Enumerable.Range(0, op).Count(i => present[i])].forward(x);
+        else if (op == DartsPrimitives.SkipConnect && identitySkip) y = x;
+        else y = zeros(Strided(x.shape), x.dtype, x.device);      // none: zeros of the edge's output size (DARTS' Zero: x[:, :, ::stride, ::stride]·0)
+        return y.mul(weights.select(0, op)).MoveToOuterDisposeScope();
+    }
+
+    private long[] Strided(long[] shape) => [shape[0], shape[1], (shape[2] + stride - 1) / stride, (shape[3] + stride - 1) / stride];
 }
 
 /// <summary>
@@ -71,22 +91,45 @@ public sealed class DartsCell : nn.Module
     private readonly nn.Module<Tensor, Tensor> preprocess0;
     private readonly ReLUConvBN preprocess1;
     private readonly ModuleList<MixedOp> edges;
+    private readonly ModuleList<FactorizedReduce> auxiliary;     // DARTS-: the auxiliary skip of each stride-2 edge
+    private readonly int[] auxiliaryOf;                           // row → its auxiliary module, −1: the identity
+    private readonly int partialChannels;
 
-    public DartsCell(long cPrevPrev, long cPrev, long channels, bool reduction, bool reductionPrev, Generator generator) : base(nameof(DartsCell))
+    /// <param name="partialChannels">PC-DARTS' K (1: every channel goes through the operations).</param>
+    /// <param name="auxiliarySkip">DARTS-: build the auxiliary skip connections (a FactorizedReduce on each stride-2 edge).</param>
+    public DartsCell(long cPrevPrev, long cPrev, long channels, bool reduction, bool reductionPrev, Generator generator,
+        int partialChannels = 1, bool auxiliarySkip = false) : base(nameof(DartsCell))
     {
         Reduction = reduction;
+        this.partialChannels = partialChannels;
         preprocess0 = reductionPrev
             ? new FactorizedReduce(cPrevPrev, channels, affine: false, generator)
             : new ReLUConvBN(cPrevPrev, channels, 1, 1, 0, affine: false, generator);
         preprocess1 = new ReLUConvBN(cPrev, channels, 1, 1, 0, affine: false, generator);
-        edges = new ModuleList<MixedOp>([.. DartsEdge.All.Select(e => new MixedOp(channels, reduction && e.From < 2 ? 2 : 1, generator))]);
+        var active = Parts.PartialChannels.ActiveChannels(channels, partialChannels);
+        edges = new ModuleList<MixedOp>([.. DartsEdge.All.Select(e => new MixedOp(active, Stride(e), generator))]);
+        var aux = new List<FactorizedReduce>();
+        auxiliaryOf = [.. DartsEdge.All.Select(e => auxiliarySkip && Stride(e) == 2 ? Add(aux, new FactorizedReduce(channels, channels, affine: false, generator)) : -1)];
+        auxiliary = new ModuleList<FactorizedReduce>([.. aux]);
         RegisterComponents();
+
+        long Stride(DartsEdge e) => reduction && e.From < 2 ? 2 : 1;
+    }
+
+    private static int Add(List<FactorizedReduce> list, FactorizedReduce module)
+    {
+        list.Add(module);
+        return list.Count - 1;
     }
 
     public bool Reduction { get; }
 
     /// <param name="weights">the relaxed weights of this kind of cell [14, 8].</param>
-    public Tensor forward(Tensor s0, Tensor s1, Tensor weights)
+    public Tensor forward(Tensor s0, Tensor s1, Tensor weights) => forward(s0, s1, new ArchWeights(weights, null, null, 0));
+
+    /// <param name="arch">this kind of cell's architecture weights: op weights [14, 8], and where the method has them a draw's
+    /// sampled operations, the edge weights [14] (a node sums its edges weighted) and the auxiliary skip coefficient.</param>
+    public Tensor forward(Tensor s0, Tensor s1, ArchWeights arch)
     {
         using var scope = NewDisposeScope();
         var states = new List<Tensor> { preprocess0.forward(s0), preprocess1.forward(s1) };
@@ -96,12 +139,24 @@ public sealed class DartsCell : nn.Module
             Tensor? sum = null;
             for (var from = 0; from < states.Count; from++, row++)
             {
-                var y = edges[row].forward(states[from], weights.select(0, row));
+                var y = Edge(row, states[from], arch);
+                if (arch.Edges is { } e) y = y.mul(e.select(0, row));
                 if (sum is null) sum = y;
                 else sum.add_(y, Scalars.One);
             }
             states.Add(sum!);
         }
         return cat(states.Skip(2).ToArray(), 1).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Edge(int row, Tensor x, ArchWeights arch)
+    {
+        var op = edges[row];
+        var w = arch.Ops.select(0, row);
+        Tensor Mixed(Tensor input) => arch.Sampled is { } sampled ? op.forward_sampled(input, w, sampled[row]) : op.forward(input, w);
+        var y = partialChannels <= 1 ? Mixed(x) : Parts.PartialChannels.Forward(x, partialChannels, Mixed);
+        if (arch.AuxiliarySkip <= 0) return y;
+        var aux = auxiliaryOf[row] < 0 ? x : auxiliary[auxiliaryOf[row]].forward(x);
+        return Parts.AuxiliarySkip.Add(y, aux, arch.AuxiliarySkip);
     }
 }

@@ -21,7 +21,7 @@ public sealed class DartsNetwork : nn.Module
     private readonly ModuleList<DartsCell> cells;
     private readonly LinearLayer classifier;
 
-    public DartsNetwork(int channels, int layers, int numClasses, Generator generator) : base(nameof(DartsNetwork))
+    public DartsNetwork(int channels, int layers, int numClasses, Generator generator, int partialChannels = 1, bool auxiliarySkip = false) : base(nameof(DartsNetwork))
     {
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), "channels must be positive");
         if (layers < 3) throw new ArgumentOutOfRangeException(nameof(layers), "the DARTS network needs at least 3 cells (two of them reductions)");
@@ -38,7 +38,7 @@ public sealed class DartsNetwork : nn.Module
         {
             var reduction = IsReduction(i, layers);
             if (reduction) current *= 2;
-            list.Add(new DartsCell(prevPrev, prev, current, reduction, reductionPrev, generator));
+            list.Add(new DartsCell(prevPrev, prev, current, reduction, reductionPrev, generator, partialChannels, auxiliarySkip));
             reductionPrev = reduction;
             (prevPrev, prev) = (prev, Multiplier * current);
         }
@@ -54,7 +54,13 @@ public sealed class DartsNetwork : nn.Module
     /// <param name="normal">relaxed weights of the normal cells [14, 8].</param>
     /// <param name="reduce">relaxed weights of the reduction cells [14, 8].</param>
     /// <returns>logits [B, classes].</returns>
-    public Tensor forward(Tensor x, Tensor normal, Tensor reduce)
+    public Tensor forward(Tensor x, Tensor normal, Tensor reduce) => forward(x, new ArchWeights(normal, null, null, 0), new ArchWeights(reduce, null, null, 0));
+
+    /// <param name="x">images [B, 3, H, W].</param>
+    /// <param name="normal">the normal cells' architecture weights (op weights [14, 8], …).</param>
+    /// <param name="reduce">the reduction cells' architecture weights.</param>
+    /// <returns>logits [B, classes].</returns>
+    public Tensor forward(Tensor x, ArchWeights normal, ArchWeights reduce)
     {
         using var scope = NewDisposeScope();
         var s0 = stem_bn.forward(stem_conv.forward(x));

@@ -58,8 +58,7 @@ public sealed class DartsSpace : ISearchSpace
 
     public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => DartsGenotype.FromSlots(slots);
 
-    public ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null) =>
-        new DartsSearchModel(channels, cells, classes, relaxation, generator, device);
+    public ISpaceModel Build(SupernetSettings settings, Generator generator, Device? device = null) => new DartsSearchModel(settings, generator, device);
 
     /// <summary>The DARTS derivation, from the relaxed weights (edges are compared by their operations' weights).</summary>
     public ISpaceGenotype Derive(float[,] alphas, float[,] relaxed) => DartsGenotype.FromWeights(relaxed);

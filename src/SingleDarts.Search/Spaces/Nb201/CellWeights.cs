@@ -40,6 +40,9 @@ public sealed class CellWeights : IDisposable
         }
     }
 
+    /// <summary>The α rows of the edges leaving node <paramref name="source"/>, in slot order.</summary>
+    public static IReadOnlyList<long> RowsFrom(int source) => RowsBySource[source];
+
     /// <summary>Number of edges leaving node <paramref name="source"/> (3, 2, 1).</summary>
     public static int EdgesFrom(int source) => RowsBySource[source].Length;
 

@@ -78,6 +78,47 @@ public sealed class MixedOps : nn.Module
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// GDAS: each edge leaving this node computes only its sampled operation (AutoDL's NAS-Bench-201 cell,
+    /// <c>forward_gdas</c>): slot t holds hard[t, i]·op_i(x) + Σ_{j≠i} hard[t, j] — the sampled output, with the other
+    /// weights added as terms of value 0 so that every α of the edge gets a gradient (the reference's estimator).
+    /// A sampled convolution runs on its own slice of the stacked weights and BatchNorm statistics.
+    /// </summary>
+    /// <param name="hard">the draw's hard weights [6, 5] (edge weights folded in where the method normalises edges).</param>
+    /// <param name="sampled">the sampled operation of each of the 6 rows.</param>
+    public Tensor forward_sampled(Tensor x, Tensor hard, long[] sampled, int source)
+    {
+        using var scope = NewDisposeScope();
+        var rows = CellWeights.RowsFrom(source);
+        var outputs = new Tensor[edges];
+        for (var t = 0; t < edges; t++)
+        {
+            var row = rows[t];
+            var op = (int)sampled[row];
+            var w = hard[row];
+            var weight = w[op];
+            var y = op switch
+            {
+                Primitives.None => zeros_like(x),
+                Primitives.SkipConnect => x,
+                Primitives.AvgPool3x3 => boxSum.Sum3x3(x).mul(boxSum.InverseCount(x)),
+                Primitives.Conv1x1 => Sampled(x, conv1x1_weight, conv1x1_bias, bn1x1_mean, bn1x1_var, t, 0),
+                Primitives.Conv3x3 => Sampled(x, conv3x3_weight, conv3x3_bias, bn3x3_mean, bn3x3_var, t, 1),
+                _ => throw new InvalidOperationException($"unknown operation {op}"),
+            };
+            outputs[t] = y.mul(weight).add(w.sum().sub(weight), Scalars.One);      // the unsampled weights' sum is 0 in value
+        }
+        return stack(outputs, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One edge's ReLU → convolution → BatchNorm (no affine) on its slice [t·C, (t+1)·C) of the stacked weights.</summary>
+    private Tensor Sampled(Tensor x, Tensor weight, Tensor bias, Tensor mean, Tensor var, int t, long padding)
+    {
+        var from = t * channels;
+        var y = Conv.Conv2d(F.relu(x), weight.narrow(0, from, channels), bias.narrow(0, from, channels), padding: padding);
+        return F.batch_norm(y, mean.narrow(0, from, channels), var.narrow(0, from, channels), null, null, training);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) boxSum.Dispose();

@@ -45,8 +45,7 @@ public sealed class Nb201Space : ISearchSpace
 
     public ISpaceGenotype FromSlots(IReadOnlyList<int> slots) => new Genotype(slots);
 
-    public ISpaceModel Build(int channels, int cells, int classes, Relaxation relaxation, Generator generator, Device? device = null) =>
-        new Nb201SearchModel(channels, cells, classes, relaxation, generator, device);
+    public ISpaceModel Build(SupernetSettings settings, Generator generator, Device? device = null) => new Nb201SearchModel(settings, generator, device);
 
     /// <summary>The strongest operation per edge, by α (the order σ and softmax keep).</summary>
     public ISpaceGenotype Derive(float[,] alphas, float[,] relaxed) => Genotype.FromAlphas(alphas);

@@ -22,11 +22,15 @@ public sealed class Supernet : Module
     private readonly long[] stageChannels;
     private readonly int[] stageOfLayer;
 
-    public Supernet(int channels, int cellsPerStage, int numClasses, Generator generator) : base(nameof(Supernet))
+    private readonly int partialChannels;
+
+    /// <param name="partialChannels">PC-DARTS' K for every cell (1: off).</param>
+    public Supernet(int channels, int cellsPerStage, int numClasses, Generator generator, int partialChannels = 1) : base(nameof(Supernet))
     {
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), "channels must be positive");
         if (cellsPerStage <= 0) throw new ArgumentOutOfRangeException(nameof(cellsPerStage), "cells per stage must be positive");
         if (numClasses < 2) throw new ArgumentOutOfRangeException(nameof(numClasses), "at least 2 classes are needed");
+        this.partialChannels = partialChannels;
 
         stem_conv = new ConvLayer(3, channels, 3, generator, padding: 1, bias: false);
         stem_bn = new BatchNormLayer(channels);
@@ -43,7 +47,7 @@ public sealed class Supernet : Module
             }
             for (var i = 0; i < cellsPerStage; i++)
             {
-                layers.Add(new Cell(stageChannels[stage], generator));
+                layers.Add(new Cell(stageChannels[stage], generator, partialChannels));
                 stages.Add(stage);
             }
         }
@@ -58,10 +62,17 @@ public sealed class Supernet : Module
     /// <param name="x">images [B, 3, H, W].</param>
     /// <param name="opWeights">relaxed operation weights [6, 5].</param>
     /// <returns>logits [B, classes].</returns>
-    public Tensor forward(Tensor x, Tensor opWeights)
+    public Tensor forward(Tensor x, Tensor opWeights) => forward(x, new ArchWeights(opWeights, null, null, 0));
+
+    /// <param name="x">images [B, 3, H, W].</param>
+    /// <param name="arch">the forward's architecture weights: relaxed (or drawn) op weights [6, 5], and where the method has
+    /// them a draw's sampled operations, the edge weights (folded into the op weights here) and the auxiliary skip coefficient.</param>
+    /// <returns>logits [B, classes].</returns>
+    public Tensor forward(Tensor x, ArchWeights arch)
     {
         using var scope = NewDisposeScope();
-        var weights = stageChannels.Select(c => new CellWeights(opWeights, c)).ToArray();
+        var ops = arch.Edges is { } edges ? Parts.EdgeNormalization.Scale(arch.Ops, edges) : arch.Ops;
+        var weights = arch.Sampled is null ? stageChannels.Select(c => new CellWeights(ops, Parts.PartialChannels.ActiveChannels(c, partialChannels))).ToArray() : [];
         try
         {
             var h = stem_bn.forward(stem_conv.forward(x));
@@ -69,7 +80,7 @@ public sealed class Supernet : Module
             {
                 var next = cells[i] switch
                 {
-                    Cell cell => cell.forward(h, weights[stageOfLayer[i]]),
+                    Cell cell => cell.forward(h, arch.Sampled is null ? weights[stageOfLayer[i]] : null!, arch, ops),
                     ResNetBlock block => block.forward(h),
                     _ => throw new InvalidOperationException("unexpected layer"),
                 };
