@@ -61,6 +61,7 @@ public sealed record MethodComposition
     /// <summary>DrNAS: the scale of its KL regulariser (0: its default, plain weight decay of α).</summary>
     public double DirichletKl { get; init; }
 
+    [JsonIgnore]
     public bool IsBiLevel => Level != Level.Single;
 
     /// <summary>The strategy of its level.</summary>

@@ -222,6 +222,13 @@ public sealed class SearchRun : IRun
     public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
 
     public void WriteConfig(RunFolder folder) => folder.WriteConfig(Kind, Options, Device, Metrics,
+        ("method", new JsonObject
+        {
+            ["name"] = Options.Method,
+            ["preset"] = Options.Preset ?? Options.Method,
+            ["summary"] = Composition.ToString(),
+            ["composition"] = JsonSerializer.SerializeToNode(Composition, Json.Options),
+        }),
         ("data", new JsonObject
         {
             ["name"] = Dataset.Name,
