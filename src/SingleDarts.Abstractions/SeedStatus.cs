@@ -48,6 +48,10 @@ public sealed record EpochSummary
     /// <summary>The declared numbers of the epoch by metric key (<see cref="SweepStatus.Metrics"/> says what each is); a key without a value is absent.</summary>
     [Id(19)] public Dictionary<string, double> Metrics { get; init; } = [];
 
+    /// <summary>Set on the epoch a stopping rule (DARTS-ES) ended the search: why; and the epoch whose cell is the seed's result.</summary>
+    [Id(20)] public string? Stop { get; init; }
+    [Id(21)] public int? ResultEpoch { get; init; }
+
     /// <summary>A metric's value, or null.</summary>
     public double? Metric(string key) => Metrics.TryGetValue(key, out var v) ? v : null;
 }

@@ -61,6 +61,9 @@ public sealed record SweepSpec
     /// </summary>
     [Id(11)] public Dictionary<string, string>? MethodJson { get; init; }
 
+    /// <summary>DARTS-ES for every search seed (a spec's <c>darts_es</c>): stop when λ_max has grown fast and keep the cell from before; null: off.</summary>
+    [Id(12)] public DartsEsSpec? DartsEs { get; init; }
+
     /// <summary>The seeds <paramref name="method"/> runs.</summary>
     public long[] SeedsOf(string method) => MethodSeeds?.GetValueOrDefault(method) ?? Seeds;
 
@@ -87,6 +90,18 @@ public sealed record SweepSpec
 
     /// <summary>The parts of a composed method as JSON; null for a preset.</summary>
     public string? MethodJsonOf(string method) => MethodJson?.GetValueOrDefault(method);
+}
+
+/// <summary>
+/// DARTS-ES (Zela et al. 2020) as a sweep sets it: stop a seed when λ̄(i − k)/λ̄(i) &lt; <see cref="Ratio"/> (λ̄: the mean λ_max
+/// over k = <see cref="Window"/> epochs), from epoch i − k ≥ <see cref="StartEpoch"/> on, and keep the cell of epoch i − k.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("SingleDarts.DartsEsSpec")]
+public sealed record DartsEsSpec
+{
+    [Id(0)] public int Window { get; init; } = 5;
+    [Id(1)] public double Ratio { get; init; } = 0.75;
+    [Id(2)] public int StartEpoch { get; init; } = 10;
 }
 
 /// <summary>A seed's collapse alarm, as the coordinator passes it on (see <see cref="SweepSpec.AlarmEpochs"/>).</summary>

@@ -59,6 +59,9 @@ public static class SearchCommand
         t.Add("--train-portion", "share of the training split searched on; bi-level methods validate on the rest, single reports accuracy on it", o => o.TrainPortion, (o, v) => o with { TrainPortion = v });
         t.Flag("--no-augment", "turn off random crop and flip", o => !o.Augment, o => o with { Augment = false });
         t.Add("--threads", "libtorch threads (results are reproducible for a fixed count)", o => o.Threads, (o, v) => o with { Threads = v });
+        t.Add("--hessian-every", "λ_max of the held-out loss's Hessian w.r.t. α (Zela et al.'s collapse diagnostic) every N epochs and at the last; 0: never",
+            o => o.HessianEvery, (o, v) => o with { HessianEvery = v });
+        t.Add("--hessian-batches", "held-out batches (the same every time) λ_max is taken over", o => o.HessianBatches, (o, v) => o with { HessianBatches = v });
         t.Add("--device", "cpu or cuda", o => o.Device, (o, v) => o with { Device = v }, [.. SearchOptions.Devices]);
         t.Add("--lr", "initial learning rate of w (cosine-annealed)", o => o.Optimizer.Lr, (o, v) => o with { Optimizer = o.Optimizer with { Lr = v } });
         t.Add("--lr-min", "final learning rate of w", o => o.Optimizer.LrMin, (o, v) => o with { Optimizer = o.Optimizer with { LrMin = v } });

@@ -82,6 +82,7 @@ internal sealed class SeedExecution : IRunObserver
     }
 
     private CollapseAlarm? alarm;
+    private string? earlyStop;       // a stopping rule's (DARTS-ES) reason, from the epoch that ended the run
     private bool alarmRaised, stopped;
     private int streak, countedEdges, epochsRecorded;
 
@@ -101,6 +102,7 @@ internal sealed class SeedExecution : IRunObserver
             run(this, checkpoints, cancel.Token);
             state = SeedState.Completed;
             if (stopped) reason = $"stopped early by the collapse alarm (on_collapse: stop) after epoch {stoppedAt}";
+            else if (earlyStop is not null) reason = earlyStop;
         }
         catch (OperationCanceledException)
         {
@@ -150,6 +152,7 @@ internal sealed class SeedExecution : IRunObserver
         // a resumed run's streak of collapsed epochs continues from its history
         streak = 0;
         foreach (var r in start.History) streak = Collapsed(r) ? streak + 1 : 0;
+        if (start.History is [.., { Stop: { } stop }]) earlyStop = stop;
         Volatile.Write(ref steps, start.StepsPerEpoch);
         events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Wire.Of)], start.StepsPerEpoch));
     }
@@ -202,6 +205,7 @@ internal sealed class SeedExecution : IRunObserver
     void IRunObserver.EpochDone(EpochRecord r)
     {
         Volatile.Write(ref step, 0);
+        if (r.Stop is { } stop) earlyStop = stop;
         if (kind == Search.Measurement.RunKinds.Search) CheckAlarm(r);        // an evaluation's cell does not change: no alarm
         EpochEnded(Wire.Of(r), (span, summary) =>
         {

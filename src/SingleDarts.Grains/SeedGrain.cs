@@ -203,12 +203,16 @@ public sealed partial class SeedGrain(
         return S.Status with
         {
             EpochsDone = S.History.Count,
-            Last = S.History.LastOrDefault(),
+            Last = ResultOf(S.History),
             Step = step,
             Steps = steps,
             Seconds = S.History.Sum(h => h.Seconds),
         };
     }
+
+    /// <summary>The seed's result epoch: the last, or the one a stopping rule (DARTS-ES) returned to.</summary>
+    internal static EpochSummary? ResultOf(List<EpochSummary> history) =>
+        history is [.., { ResultEpoch: { } back }] && back >= 1 && back <= history.Count ? history[back - 1] : history.LastOrDefault();
 
     private StateWrites<SeedGrainState> Writes => writes ??= new(state, logger, $"Seed {Key}");
 

@@ -66,6 +66,8 @@ public static class SweepValidation
             }
             problems.AddRange(methodProblems.Distinct());
         }
+        if (spec.DartsEs is { } es && shared is not null)
+            problems.AddRange(EarlyStopOf(es).Problems(shared.Epochs, shared.HessianEvery));
         if (spec.AlarmEpochs < -1) problems.Add($"collapse_alarm.epochs must be at least 1 (or the alarm off), got {spec.AlarmEpochs}");
         if (spec.StopOnCollapse && spec.AlarmEpochs == -1) problems.Add("on_collapse: stop needs the collapse alarm, which is off");
         if (shared is not null && SearchSpaces.TryGet(shared.Space, out var alarmSpace) && (spec.AlarmThreshold < 0 || spec.AlarmThreshold > alarmSpace.CountedEdges))
@@ -152,8 +154,13 @@ public static class SweepValidation
     {
         var problems = new List<string>();
         var options = spec.Methods.Distinct().ToDictionary(m => m, m => SearchOptionsJson.ForMethod(spec.SearchJson, m, spec.MethodJsonOf(m), problems));
-        return problems.Count == 0 ? options.ToDictionary(kv => kv.Key, kv => kv.Value!) : throw new SearchConfigException(problems);
+        var earlyStop = spec.DartsEs is { } es ? EarlyStopOf(es) : null;
+        return problems.Count == 0
+            ? options.ToDictionary(kv => kv.Key, kv => kv.Value! with { DartsEs = earlyStop ?? kv.Value!.DartsEs })
+            : throw new SearchConfigException(problems);
     }
+
+    private static DartsEarlyStop EarlyStopOf(DartsEsSpec es) => new() { Window = es.Window, Ratio = es.Ratio, StartEpoch = es.StartEpoch };
 
     /// <summary>The options of one seed (call after <see cref="Validate"/> found no problem).</summary>
     public static SearchOptions OptionsFor(SweepSpec spec, string method, long seed) => MethodOptions(spec)[method] with { Seed = seed };

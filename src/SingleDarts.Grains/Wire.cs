@@ -55,5 +55,7 @@ public static class Wire
         Metrics = new Dictionary<string, double>(r.Metrics, StringComparer.Ordinal),
         Seconds = r.Seconds,
         ImagesPerSecond = r.StepSeconds > 0 ? r.Images / r.StepSeconds : null,
+        Stop = r.Stop,
+        ResultEpoch = r.ResultEpoch,
     };
 }

@@ -51,6 +51,29 @@ public sealed class SweepSpecMethodsTests
         Assert.Contains(error.Problems, p => p.Contains(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("darts_es: on", 5, 0.75, 10)]
+    [InlineData("darts_es: {window: 3, ratio: 0.5, start_epoch: 4}", 3, 0.5, 4)]
+    public void Darts_es_is_on_with_the_papers_rule_or_the_specs_own(string yaml, int window, double ratio, int start)
+    {
+        var (spec, _) = SweepSpecFile.Read(Write($"name: s\nmethods: [darts-v1]\nseeds: [0]\n{yaml}\nsearch: {{epochs: 20}}\n"));
+        Assert.Equal(new DartsEsSpec { Window = window, Ratio = ratio, StartEpoch = start }, spec.DartsEs);
+        Assert.Equal(new DartsEarlyStop { Window = window, Ratio = ratio, StartEpoch = start }, SweepValidation.OptionsFor(spec, "darts-v1", 0).DartsEs);
+        Assert.Null(SweepSpecFile.Read(Write("name: s\nmethods: [darts-v1]\nseeds: [0]\ndarts_es: off\n")).Spec.DartsEs);
+    }
+
+    [Theory]
+    [InlineData("darts_es: on\nsearch: {hessian_every: 0}", "darts_es stops on λ_max, which is not measured: set hessian_every")]
+    [InlineData("darts_es: {window: 0}", "darts_es.window must be at least 1 epoch")]
+    [InlineData("darts_es: {k: 5}", "darts_es.k: unknown key (known: window, ratio, start_epoch)")]
+    [InlineData("darts_es: sometimes", "darts_es: on, off, or a mapping")]
+    public void A_bad_darts_es_is_refused_in_one_sentence(string yaml, string expected)
+    {
+        var path = Write("name: s\nmethods: [darts-v1]\nseeds: [0]\n" + yaml + "\n");
+        var error = Assert.Throws<Search.SearchConfigException>(() => SweepSpecFile.Read(path));
+        Assert.Contains(error.Problems, p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Another_composition_under_the_same_name_is_another_sweep()
     {
@@ -87,6 +110,28 @@ public sealed class SweepMethodsTests(ClusterFixture fixture)
             Assert.Equal(Bits(direct.Alphas), Bits(seed.Last.Alphas));
         }
         Assert.Equal(["gdas", "pc-darts", "drnas-single"], status.Methods.Select(m => m.Method));
+    }
+
+    [Fact]
+    public async Task A_seed_stopped_by_darts_es_completes_with_the_cell_it_returned_to_and_says_why()
+    {
+        var id = Tiny.NewId("darts-es");
+        var spec = Tiny.Spec(["darts-v1"], [0], epochs: 8) with
+        {
+            SearchJson = SearchOptionsJson.ToJson(Tiny.Options(8) with { HessianEvery = 1 }),
+            DartsEs = new DartsEsSpec { Window = 1, Ratio = 0.99, StartEpoch = 2 },
+        };
+        var direct = SearchRunner.Run(SweepValidation.OptionsFor(spec, "darts-v1", 0), Tiny.TempDir());
+        Assert.NotNull(direct.ResultEpoch);     // the tiny seed meets the rule (DartsEarlyStopTests pins where)
+
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, TimeSpan.FromMinutes(5));
+        var seed = Assert.Single(status.Seeds);
+        Assert.Equal(SeedState.Completed, seed.State);
+        Assert.Equal(direct.Stop, seed.Reason);
+        Assert.Equal(direct.ResultEpoch, seed.Last!.Epoch);
+        Assert.Equal(direct.Arch, seed.Last.Arch);
+        Assert.Equal(direct.ResultEpoch + 1, seed.EpochsDone);
     }
 
     private static int[] Bits(float[][] m) => [.. m.SelectMany(r => r).Select(BitConverter.SingleToInt32Bits)];

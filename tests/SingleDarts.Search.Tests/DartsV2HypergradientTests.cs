@@ -31,6 +31,7 @@ public class DartsV2HypergradientTests
         public Parameter Alphas { get; }
         public IReadOnlyList<Parameter> ArchParameters => [Alphas];
         public IDisposable Perturb(double epsilon) => throw new NotSupportedException("the test model has no perturbation");
+        public IDisposable ExpectedWeights() => throw new NotSupportedException("the test model does not sample");
         public IReadOnlyList<Parameter> Weights => [W1, W2];
         public IReadOnlyList<string> WeightNames => ["W1", "W2"];
         public IReadOnlyList<(string Name, Tensor Tensor)> Buffers => [];

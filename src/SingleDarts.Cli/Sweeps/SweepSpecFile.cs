@@ -16,14 +16,14 @@ namespace SingleDarts.Cli.Sweeps;
 /// <summary>
 /// A sweep spec file (YAML or JSON): <c>name</c>, optional <c>id</c>, <c>methods</c> (presets' names, or composed methods as
 /// mappings <c>{name: gdas-single, preset: gdas, level: single}</c>), <c>seeds</c> (a list, or a list per method),
-/// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>search</c> (any search option, snake_case, as in a
+/// <c>collapse_threshold</c>, <c>collapse_rule</c>, <c>collapse_alarm</c>, <c>on_collapse</c>, <c>darts_es</c>, <c>search</c> (any search option, snake_case, as in a
 /// run's config.json) and optionally <c>evaluate</c> (any evaluate option: the evaluation stage, which
 /// trains every completed seed's genotype from scratch). Relative data and table paths are relative to the file;
 /// the names synthetic, cifar10, cifar100 (data) and builtin, none (nb201) are not paths.
 /// </summary>
-public static class SweepSpecFile
+public static partial class SweepSpecFile
 {
-    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "collapse_alarm", "on_collapse", "search", "evaluate"];
+    private static readonly string[] TopLevel = ["name", "id", "methods", "seeds", "collapse_threshold", "collapse_rule", "collapse_alarm", "on_collapse", "darts_es", "search", "evaluate"];
 
     /// <summary>The spec and the sweep id; every problem with the file at once as a <see cref="SearchConfigException"/>.</summary>
     public static (SweepSpec Spec, string Id) Read(string path, string? idOverride = null)
@@ -75,6 +75,7 @@ public static class SweepSpecFile
                 problems.Add("collapse_alarm: a mapping {threshold: N, epochs: N} or off");
                 break;
         }
+        var dartsEs = DartsEs(root["darts_es"], problems);
         var onCollapse = Text(root, "on_collapse", problems) ?? "continue";
         if (onCollapse is not ("stop" or "continue")) problems.Add($"on_collapse: stop or continue, got '{onCollapse}'");
         var search = root["search"] ?? new JsonObject();
@@ -111,6 +112,7 @@ public static class SweepSpecFile
             AlarmThreshold = alarmThreshold,
             AlarmEpochs = alarmEpochs,
             StopOnCollapse = onCollapse == "stop",
+            DartsEs = dartsEs,
         };
         var id = idOverride ?? Text(root, "id", problems) ?? DefaultId(name);
         problems.AddRange(SweepSpecs.Validate(spec, id));
@@ -145,105 +147,6 @@ public static class SweepSpecFile
     {
         var clean = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').ToArray()).Trim('.', '-');
         return $"{(clean.Length == 0 ? "sweep" : clean[..Math.Min(clean.Length, 60)])}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-    }
-
-    private static JsonObject Parse(string path)
-    {
-        var text = File.ReadAllText(path);
-        try
-        {
-            var node = Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase)
-                ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
-                : YamlToJson(text);
-            return node as JsonObject ?? throw new SearchConfigException($"{path}: a spec is a mapping (name, methods, seeds, search, ...)");
-        }
-        catch (JsonException ex)
-        {
-            throw new SearchConfigException($"{path}: not valid JSON ({ex.Message})");
-        }
-        catch (YamlException ex)
-        {
-            throw new SearchConfigException($"{path}: not valid YAML at line {ex.Start.Line}, column {ex.Start.Column} ({ex.Message})");
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner throws this, without a position, on a flow collection left open at the end
-            throw new SearchConfigException(UnclosedFlow(text) is var (line, column, bracket)
-                ? $"{path}: not valid YAML at line {line}, column {column} (this '{bracket}' is never closed)"
-                : $"{path}: not valid YAML (unexpected end of the file)");
-        }
-    }
-
-    /// <summary>
-    /// Where the first '[' or '{' that is never closed stands (1-based line and column), skipping quoted
-    /// strings and comments; null when every bracket is closed.
-    /// </summary>
-    public static (int Line, int Column, char Bracket)? UnclosedFlow(string text)
-    {
-        var open = new Stack<(int, int, char)>();
-        var (line, column) = (1, 0);
-        char? quote = null;
-        var comment = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            column++;
-            if (c == '\n')
-            {
-                (line, column, comment) = (line + 1, 0, false);
-                continue;
-            }
-            if (comment) continue;
-            if (quote is { } q)
-            {
-                if (q == '\'' && c == q && i + 1 < text.Length && text[i + 1] == q) (i, column) = (i + 1, column + 1); // '' inside '...'
-                else if (c == q && !(q == '"' && text[i - 1] == '\\')) quote = null;
-                continue;
-            }
-            switch (c)
-            {
-                case '#' when i == 0 || char.IsWhiteSpace(text[i - 1]): comment = true; break;
-                case '"' or '\'' when StartsScalar(text, i): quote = c; break;
-                case '[' or '{': open.Push((line, column, c)); break;
-                case ']' or '}' when open.Count > 0: open.Pop(); break;
-            }
-        }
-        return open.Count == 0 ? null : open.Last();
-
-        // a quote opens a string only where a scalar starts (Bob's in a plain scalar is an apostrophe)
-        static bool StartsScalar(string text, int i)
-        {
-            var j = i - 1;
-            while (j >= 0 && text[j] is ' ' or '\t') j--;
-            return j < 0 || text[j] is '\n' or ':' or '[' or '{' or ',' or '-' or '?';
-        }
-    }
-
-    /// <summary>YAML to JSON: plain scalars that read as numbers, booleans or null become those; quoted ones stay strings.</summary>
-    private static JsonNode? YamlToJson(string text)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        return stream.Documents.Count == 0 ? new JsonObject() : Convert(stream.Documents[0].RootNode);
-
-        static JsonNode? Convert(YamlNode node) => node switch
-        {
-            YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", Convert(kv.Value)))),
-            YamlSequenceNode seq => new JsonArray([.. seq.Children.Select(Convert)]),
-            YamlScalarNode { Style: ScalarStyle.Plain } s => Plain(s.Value ?? ""),
-            YamlScalarNode s => JsonValue.Create(s.Value),
-            _ => null,
-        };
-
-        static JsonNode? Plain(string v)
-        {
-            if (v is "" or "~" or "null" or "Null" or "NULL") return null;
-            if (v is "true" or "True" or "TRUE") return JsonValue.Create(true);
-            if (v is "false" or "False" or "FALSE") return JsonValue.Create(false);
-            if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
-            if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return JsonValue.Create(d);
-            return JsonValue.Create(v);
-        }
     }
 
     /// <summary>A relative path becomes relative to the spec file; names (<paramref name="isName"/>) stay as they are.</summary>
@@ -284,6 +187,37 @@ public static class SweepSpecFile
             }
         }
         return result;
+    }
+
+    /// <summary>darts_es: on (the paper's k = 5, ratio 0.75, from epoch 10), off, or a mapping {window, ratio, start_epoch}.</summary>
+    private static DartsEsSpec? DartsEs(JsonNode? node, List<string> problems)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonValue v when v.TryGetValue<bool>(out var on):
+                return on ? new DartsEsSpec() : null;
+            case JsonValue v when v.TryGetValue<string>(out var word) && word is "on" or "off":
+                return word == "on" ? new DartsEsSpec() : null;
+            case JsonObject map:
+                var es = new DartsEsSpec();
+                foreach (var (key, value) in map)
+                {
+                    switch (key)
+                    {
+                        case "window": es = es with { Window = Number(value!, "darts_es.window", problems) }; break;
+                        case "start_epoch": es = es with { StartEpoch = Number(value!, "darts_es.start_epoch", problems) }; break;
+                        case "ratio" when value is JsonValue r && r.TryGetValue<double>(out var ratio): es = es with { Ratio = ratio }; break;
+                        case "ratio": problems.Add("darts_es.ratio: must be a number"); break;
+                        default: problems.Add($"darts_es.{key}: unknown key (known: window, ratio, start_epoch)"); break;
+                    }
+                }
+                return es;
+            default:
+                problems.Add("darts_es: on, off, or a mapping {window: 5, ratio: 0.75, start_epoch: 10}");
+                return null;
+        }
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace SingleDarts.Search.Diagnostics;
 /// λ_max of ∇²_α of a search model's held-out cross-entropy (Zela et al.'s sharpness diagnostic, see
 /// <see cref="HessianEigenvalue"/>), without side effects on the search: w and α are not written, no
 /// <c>grad</c> field is touched, BatchNorm's running statistics and the model's train/eval mode are
-/// what they were before.
+/// what they were before. A sampling relaxation (GDAS, DrNAS) is differentiated through its expected weights
+/// (softmax(α), the Dirichlet's mean), and draws nothing.
 /// <para>
 /// Mode: train mode (BatchNorm normalises by the batch's own statistics), as RobustDARTS computes it
 /// (src/search/train_search.py calls the analyser inside the training loop's model.train()) and as the
@@ -28,6 +29,8 @@ public static class ValidationHessian
         ArgumentNullException.ThrowIfNull(heldOut);
         var wasTraining = model.Training;
         var saved = Snapshot(model.Buffers);
+        // a sampling relaxation's curvature is taken of its expected weights: no draw of the search is consumed
+        using var expected = model.ExpectedWeights();
         try
         {
             model.Training = true;

@@ -11,7 +11,7 @@ namespace SingleDarts.Search.Measurement;
 /// </summary>
 public static class MetricSources
 {
-    private static ImmutableList<IMetricSource> all = [new CellCounts(), new SpaceBenchmark(), new AlphaEntropy()];
+    private static ImmutableList<IMetricSource> all = [new CellCounts(), new SpaceBenchmark(), new AlphaEntropy(), new HessianSharpness()];
 
     public static IReadOnlyList<IMetricSource> All => all;
 

@@ -81,6 +81,15 @@ public sealed record SearchOptions
     public bool Augment { get; init; } = true;
 
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>λ_max of the held-out loss's Hessian w.r.t. α every this many epochs and at the last (0: never); see <see cref="Measurement.HessianSharpness"/>.</summary>
+    public int HessianEvery { get; init; } = Measurement.HessianSharpness.DefaultEvery;
+
+    /// <summary>Held-out batches (the same ones every time) whose mean loss λ_max is taken of.</summary>
+    public int HessianBatches { get; init; } = 1;
+
+    /// <summary>DARTS-ES: stop when λ_max has grown fast and return the cell from before the growth; null: off.</summary>
+    public DartsEarlyStop? DartsEs { get; init; }
     public string Device { get; init; } = "cpu";
 
     public OptimizerSettings Optimizer { get; init; } = new();
@@ -145,6 +154,9 @@ public sealed record SearchOptions
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(ImageSize is null or < 4 || ImageSize % 4 == 0, $"--image-size must be a multiple of 4 (the networks halve the side twice), got {ImageSize}");
         Check(Threads > 0, $"--threads must be positive, got {Threads}");
+        Check(HessianEvery >= 0, $"--hessian-every must be 0 (off) or a positive number of epochs, got {HessianEvery}");
+        Check(HessianBatches is >= 1 and <= 64, $"--hessian-batches must be in 1..64, got {HessianBatches}");
+        if (DartsEs is { } es) errors.AddRange(es.Problems(Epochs, HessianEvery));
         Check(TrainPortion > 0 && TrainPortion <= 1, $"--train-portion must be in (0, 1], got {TrainPortion}");
         Check(!(IsBiLevel && TrainPortion >= 1), $"--train-portion 1 leaves no validation images for {Method}: use a value below 1");
         Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");

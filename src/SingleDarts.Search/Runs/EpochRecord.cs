@@ -48,6 +48,12 @@ public sealed record EpochRecord
     public double StepSeconds { get; init; }
     public double Seconds { get; init; }
 
+    /// <summary>Set on the epoch a stopping rule (DARTS-ES) ended the search: why, in a sentence.</summary>
+    public string? Stop { get; init; }
+
+    /// <summary>With <see cref="Stop"/>: the epoch whose cell is the search's result (DARTS-ES: i − k).</summary>
+    public int? ResultEpoch { get; init; }
+
     /// <summary>A metric's value this epoch, or null.</summary>
     public double? Metric(string key) => Metrics.TryGetValue(key, out var v) ? v : null;
 }
@@ -71,6 +77,10 @@ public sealed record SearchResult
 
     /// <summary>Wall time of all epochs, summed over resumed sessions.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>Why the search ended before its last epoch (DARTS-ES), and the epoch its cell, α and numbers are from; null: it ran every epoch.</summary>
+    public string? Stop { get; init; }
+    public int? ResultEpoch { get; init; }
 }
 
 /// <summary>The outcome of an evaluation run (result.json).</summary>

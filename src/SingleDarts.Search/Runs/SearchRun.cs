@@ -109,7 +109,7 @@ public sealed class SearchRun : IRun
     public int StepsPerEpoch => trainLoader.BatchesPerEpoch;
     public int EpochsDone => history.Count;
     public int Epochs => Options.Epochs;
-    public bool IsFinished => EpochsDone >= Options.Epochs;
+    public bool IsFinished => EpochsDone >= Options.Epochs || Stopped is not null;
     public IReadOnlyList<EpochRecord> History => history;
     public double Seconds => history.Sum(h => h.Seconds);
 
@@ -175,8 +175,21 @@ public sealed class SearchRun : IRun
             Seconds = clock.Elapsed.TotalSeconds,
         };
         history.Add(record);
+        if (Options.DartsEs is { } es && es.Decide([.. history.Select(h => h.Metric(HessianSharpness.Key))], record.Epoch) is var (back, before, now))
+        {
+            record = record with
+            {
+                Stop = $"DARTS-ES after epoch {record.Epoch}: mean λ_max grew from {before:G4} (epochs {Math.Max(1, back - es.Window + 1)}–{back}) " +
+                       $"to {now:G4} (epochs {record.Epoch - es.Window + 1}–{record.Epoch}), ratio {before / now:F3} < {es.Ratio:G4}; the result is epoch {back}'s cell",
+                ResultEpoch = back,
+            };
+            history[^1] = record;
+        }
         return record;
     }
+
+    /// <summary>The epoch a stopping rule (DARTS-ES) ended the search, or null.</summary>
+    public EpochRecord? Stopped => history.Count > 0 && history[^1].Stop is not null ? history[^1] : null;
 
     /// <summary>Top-1 accuracy of the supernet in eval mode on the held-out images; null without any.</summary>
     public double? Evaluate()
@@ -199,6 +212,18 @@ public sealed class SearchRun : IRun
 
     public SearchResult Result()
     {
+        // stopped by DARTS-ES: the result is the cell, α and numbers of the epoch it returns to
+        if (Stopped is { ResultEpoch: { } back } stop)
+        {
+            var r = history[back - 1];
+            return new SearchResult
+            {
+                Space = Options.Space, Method = Options.Method, Seed = Options.Seed, Epochs = EpochsDone,
+                Arch = r.Arch, Alphas = r.Alphas, OpWeights = r.OpWeights, Metrics = r.Metrics,
+                TrainLoss = r.TrainLoss, TrainAcc = r.TrainAcc, ValidAcc = r.ValidAcc, Seconds = Seconds,
+                Stop = stop.Stop, ResultEpoch = back,
+            };
+        }
         var last = history.LastOrDefault();
         var alphas = Model.AlphaValues();
         var relaxed = Model.RelaxedValues();

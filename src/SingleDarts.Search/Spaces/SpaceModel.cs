@@ -26,6 +26,7 @@ public abstract class SpaceModel<TNet> : ISpaceModel where TNet : nn.Module
     private readonly SupernetSettings settings;
     private AuxiliarySkipSchedule? auxSchedule;
     private double tau, auxCoefficient;
+    private int expected;
     private Tensor? perturbation;
 
     /// <param name="net">the network, built from <paramref name="generator"/> before α is drawn from it.</param>
@@ -101,6 +102,7 @@ public abstract class SpaceModel<TNet> : ISpaceModel where TNet : nn.Module
         // in eval mode a sampling relaxation draws nothing: GDAS runs its argmax operations, DrNAS the Dirichlet's mean
         var (ops, sampled) = settings.Relaxation switch
         {
+            var r when expected > 0 => (r.Apply(Alphas), (long[]?)null),
             Relaxation.Gumbel when !Training => ArgmaxOps(),
             Relaxation.Dirichlet when !Training => (settings.Relaxation.Apply(Alphas), null),
             Relaxation.Gumbel => Gumbel(),
@@ -133,6 +135,24 @@ public abstract class SpaceModel<TNet> : ISpaceModel where TNet : nn.Module
 
     /// <summary>Logits under the forward's architecture weights.</summary>
     protected abstract Tensor Forward(Tensor x, ArchWeights weights);
+
+    public IDisposable ExpectedWeights()
+    {
+        expected++;
+        return new ExpectedScope(this);
+    }
+
+    private sealed class ExpectedScope(SpaceModel<TNet> model) : IDisposable
+    {
+        private bool done;
+
+        public void Dispose()
+        {
+            if (done) return;
+            done = true;
+            model.expected--;
+        }
+    }
 
     public IDisposable Perturb(double epsilon)
     {

@@ -31,6 +31,13 @@ public interface ISearchModel : IDisposable
     /// the w step only); ε = 0 changes nothing.
     /// </summary>
     IDisposable Perturb(double epsilon);
+
+    /// <summary>
+    /// Until disposed, a forward draws nothing: a sampling relaxation runs its deterministic, differentiable weights
+    /// (Gumbel: softmax(α); Dirichlet: its mean) — for diagnostics that must not consume the search's draws.
+    /// Softmax and sigmoid are unchanged.
+    /// </summary>
+    IDisposable ExpectedWeights();
 }
 
 /// <summary>The method's parts a step applies, as they stand this epoch (schedules evaluated by the run at the epoch's start).</summary>
