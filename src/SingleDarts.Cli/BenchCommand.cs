@@ -69,9 +69,12 @@ public static class BenchCommand
             if (o.Steps <= 0) problems.Add($"--steps must be positive, got {o.Steps}");
             if (o.Warmup < 0) problems.Add($"--warmup must not be negative, got {o.Warmup}");
             if (o.Threads <= 0) problems.Add($"--threads must be positive, got {o.Threads}");
+            if (problems.Count == 0) problems.AddRange(StepBenchmark.Problems(o));
             if (problems.Count > 0) throw new SearchConfigException(problems);
 
             var timings = o.Methods.Select(m => StepBenchmark.Time(o, m)).ToList();
+            if (timings.FirstOrDefault(t => t.Method == "single") is { MsPerStepMedian: > 0 } single)
+                timings = [.. timings.Select(t => t with { VsSingle = Math.Round(t.MsPerStepMedian / single.MsPerStepMedian, 2) })];
             var loaders = parse.GetValue(loader)
                 ? new[] { 32, 16 }.Select(s => StepBenchmark.TimeLoader(s, o.BatchSize)).ToList()
                 : [];

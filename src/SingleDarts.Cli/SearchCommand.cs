@@ -39,7 +39,7 @@ public static class SearchCommand
             o => o.Composition.Perturbation, (o, v) => o with { Perturbation = v });
         t.Add("--auxiliary-skip", "DARTS-: an auxiliary skip connection on every edge, decayed linearly 1 → 0; default: the preset's",
             o => o.Composition.AuxiliarySkip, (o, v) => o with { AuxiliarySkip = v });
-        t.Add("--beta-decay", "β-DARTS: the β-decay regulariser's weight at the last epoch, rising linearly from 0 (0: off); default: the preset's",
+        t.Add("--beta-decay", "β-DARTS: the scale λ of the β-decay regulariser, whose weight is λ·epoch/100 as in the reference (0: off); default: the preset's",
             o => o.Composition.BetaDecay, (o, v) => o with { BetaDecay = v });
         t.Add("--tau-max", "the Gumbel relaxation's temperature at the first epoch, annealed linearly to --tau-min", o => o.Composition.TauMax, (o, v) => o with { TauMax = v });
         t.Add("--tau-min", "the Gumbel relaxation's temperature at the last epoch", o => o.Composition.TauMin, (o, v) => o with { TauMin = v });
@@ -62,6 +62,8 @@ public static class SearchCommand
         t.Add("--hessian-every", "λ_max of the held-out loss's Hessian w.r.t. α (Zela et al.'s collapse diagnostic) every N epochs and at the last; 0: never",
             o => o.HessianEvery, (o, v) => o with { HessianEvery = v });
         t.Add("--hessian-batches", "held-out batches (the same every time) λ_max is taken over", o => o.HessianBatches, (o, v) => o with { HessianBatches = v });
+        t.Flag("--darts-es", "DARTS-ES: stop when the mean λ_max over 5 epochs has grown by more than 1/0.75 since 5 epochs before (from epoch 10 on) and keep that earlier cell (needs --hessian-every)",
+            o => o.DartsEs is not null, o => o with { DartsEs = new DartsEarlyStop() });
         t.Add("--device", "cpu or cuda", o => o.Device, (o, v) => o with { Device = v }, [.. SearchOptions.Devices]);
         t.Add("--lr", "initial learning rate of w (cosine-annealed)", o => o.Optimizer.Lr, (o, v) => o with { Optimizer = o.Optimizer with { Lr = v } });
         t.Add("--lr-min", "final learning rate of w", o => o.Optimizer.LrMin, (o, v) => o with { Optimizer = o.Optimizer with { LrMin = v } });

@@ -239,7 +239,20 @@ public sealed partial class SeedGrain(
     private void Publish()
     {
         var running = execution;
-        SingleDartsMetrics.PublishSeed(SiloName, Key, Current(), running is null ? null : () => running.Progress.Step);
+        SingleDartsMetrics.PublishSeed(SiloName, Key, Current(), running is null ? null : () => running.Progress.Step, LatestMetrics());
+    }
+
+    /// <summary>Each metric's latest value over the epochs, as of the result epoch (a DARTS-ES stop reports its cell's numbers).</summary>
+    private Dictionary<string, double> LatestMetrics()
+    {
+        var latest = new Dictionary<string, double>(StringComparer.Ordinal);
+        var result = ResultOf(S.History);
+        foreach (var h in S.History)
+        {
+            foreach (var (k, v) in h.Metrics) latest[k] = v;
+            if (ReferenceEquals(h, result)) break;
+        }
+        return latest;
     }
 
     private static TagList SeedTags(SeedSpec spec) => SingleDartsMetrics.SeedTags(spec.SweepId, spec.Method, spec.Seed);

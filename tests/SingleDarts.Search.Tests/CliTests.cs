@@ -178,13 +178,19 @@ public class CliTests
     [Fact]
     public void Bench_prints_timings_for_every_method_as_json()
     {
-        var (exit, stdout, err) = Cli("bench --channels 2 --cells 1 --image-size 8 --batch-size 8 --steps 2 --warmup 1 --threads 1 --loader false");
+        var (exit, stdout, err) = Cli("bench --channels 4 --cells 1 --image-size 8 --batch-size 8 --steps 2 --warmup 1 --threads 1 --loader false");
         Assert.True(exit == 0, err);
         var report = JsonNode.Parse(string.Join('\n', stdout))!;
         var methods = report["methods"]!.AsArray();
-        Assert.Equal(["single", "darts-v1", "darts-v2"], methods.Select(m => (string)m!["method"]!));
+        Assert.Equal(MethodPresets.Names, methods.Select(m => (string)m!["method"]!));
         Assert.All(methods, m => Assert.True((double)m!["ms_per_step_median"]! > 0));
         Assert.All(methods, m => Assert.True((double)m!["peak_rss_mb"]! > 0));
+
+        // a preset that cannot run at the sizes asked for is refused in one line, before anything is timed
+        var (refused, _, why) = Cli("bench --channels 2 --cells 1 --image-size 8 --methods pc-darts --steps 1 --threads 1 --loader false");
+        Assert.Equal(2, refused);
+        Assert.Contains("--methods pc-darts: --partial-channels 4 must divide --channels 2", why);
+        Assert.DoesNotContain("   at ", why);
     }
 }
 

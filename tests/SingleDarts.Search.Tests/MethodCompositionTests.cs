@@ -29,6 +29,11 @@ public class MethodCompositionTests
         Assert.Equal(new MethodComposition { Level = Level.FirstOrder, AuxiliarySkip = true }, c["darts-minus"]);
         Assert.Equal(new MethodComposition { Level = Level.FirstOrder, BetaDecay = 50 }, c["beta-darts"]);
         Assert.All(MethodPresets.All, p => Assert.Empty(p.Composition.Problems()));
+        // the schedules the run sets at each epoch's start: β-DARTS' 50·e/100 (its horizon fixed), SDARTS-RS' ε 0.03 → 0.3
+        Assert.Equal([0.0, 5.0, 24.5], new[] { 0, 10, 49 }.Select(e => c["beta-darts"].BetaDecayAt(e, 50)));
+        Assert.Equal(0.03, c["sdarts-rs"].PerturbationAt(0, 50), 12);
+        Assert.Equal(0.03 + (0.3 - 0.03) * 49 / 50, c["sdarts-rs"].PerturbationAt(49, 50), 12);
+        Assert.Equal(0, c["single"].BetaDecayAt(10, 50) + c["single"].PerturbationAt(10, 50));
     }
 
     public static TheoryData<string> Presets() => [.. MethodPresets.Names];

@@ -94,7 +94,7 @@ public static class SingleDartsMetrics
     public static void Declare(IEnumerable<MetricDefinition> metrics)
     {
         foreach (var m in metrics)
-            MetricGauges.GetOrAdd(m.Key, key => Meter.CreateObservableGauge(MetricInstrument(key), () => PerSeed(s => s.Last?.Metric(key)),
+            MetricGauges.GetOrAdd(m.Key, key => Meter.CreateObservableGauge(MetricInstrument(key), () => Latest(key),
                 MetricUnit(m.Unit), $"{m.Label} (declared by the {m.Source})"));
     }
 
@@ -102,7 +102,9 @@ public static class SingleDartsMetrics
     /// A seed grain's latest status (with its last epoch); replaces what it published before. <paramref name="step"/>, when
     /// given, is read at each collection for the step gauge: a step lasts milliseconds, far less than the grain's drain period.
     /// </summary>
-    public static void PublishSeed(string silo, string seedKey, SeedStatus status, Func<int>? step = null) => Seeds[(silo, seedKey)] = new(status, step);
+    /// <param name="latest">each declared metric's latest value over the seed's epochs (a metric measured every few epochs, as λ_max, keeps its last value between measurements).</param>
+    public static void PublishSeed(string silo, string seedKey, SeedStatus status, Func<int>? step = null, IReadOnlyDictionary<string, double>? latest = null) =>
+        Seeds[(silo, seedKey)] = new(status, step, latest);
 
     public static void WithdrawSeed(string silo, string seedKey) => Seeds.TryRemove((silo, seedKey), out _);
 
@@ -149,23 +151,30 @@ public static class SingleDartsMetrics
 
     private static IEnumerable<Measurement<double>> PerSeed(Func<SeedStatus, double?> value)
     {
-        foreach (var (s, _) in Seeds.Values)
+        foreach (var (s, _, _) in Seeds.Values)
             if (value(s) is { } v && double.IsFinite(v))
                 yield return new Measurement<double>(v, TagsOf(s));
     }
 
+    private static IEnumerable<Measurement<double>> Latest(string key)
+    {
+        foreach (var (s, _, latest) in Seeds.Values)
+            if ((latest is not null && latest.TryGetValue(key, out var v) ? v : s.Last?.Metric(key)) is { } value && double.IsFinite(value))
+                yield return new Measurement<double>(value, TagsOf(s));
+    }
+
     private static IEnumerable<Measurement<double>> LiveSteps()
     {
-        foreach (var (s, step) in Seeds.Values)
+        foreach (var (s, step, _) in Seeds.Values)
             if (s.State == SeedState.Running)
                 yield return new Measurement<double>(step?.Invoke() ?? s.Step, TagsOf(s));
     }
 
-    private readonly record struct Published(SeedStatus Status, Func<int>? Step);
+    private readonly record struct Published(SeedStatus Status, Func<int>? Step, IReadOnlyDictionary<string, double>? Latest);
 
     private static IEnumerable<Measurement<double>> OpShares()
     {
-        foreach (var (s, _) in Seeds.Values)
+        foreach (var (s, _, _) in Seeds.Values)
         {
             if (s.Last?.OpShares is not { Length: > 0 } shares) continue;
             if (!SearchSpaces.TryGet(s.Space, out var space)) continue;

@@ -51,7 +51,7 @@ public sealed record MethodComposition
     /// <summary>DARTS-: an auxiliary skip connection on every edge, its coefficient decayed linearly 1 → 0 over the epochs.</summary>
     public bool AuxiliarySkip { get; init; }
 
-    /// <summary>β-DARTS: the β-decay regulariser's largest weight λ, reached at the last epoch (λ grows linearly from 0; 0: off).</summary>
+    /// <summary>β-DARTS: the β-decay regulariser's scale λ: its weight is λ·epoch/100 (the reference's 50: 0.5 per epoch; 0: off).</summary>
     public double BetaDecay { get; init; }
 
     /// <summary>GDAS: the Gumbel-softmax temperature, annealed linearly from the first to the second over the epochs.</summary>
@@ -85,8 +85,8 @@ public sealed record MethodComposition
     /// <summary>The SDARTS-RS ε of a 0-based epoch: 0.03 at the first, rising linearly by (max − 0.03)/epochs per epoch.</summary>
     public double PerturbationAt(int epoch, int epochs) => Perturbation <= 0 ? 0 : Parts.AlphaPerturbation.Epsilon(epoch, epochs, Perturbation);
 
-    /// <summary>The β-decay weight of a 0-based epoch: λ·epoch/epochs.</summary>
-    public double BetaDecayAt(int epoch, int epochs) => BetaDecay <= 0 ? 0 : BetaDecay * epoch / epochs;
+    /// <summary>The β-decay weight of a 0-based epoch: λ·epoch/100, the reference's schedule (its horizon is fixed, not the epoch count).</summary>
+    public double BetaDecayAt(int epoch, int epochs) => BetaDecay <= 0 ? 0 : Parts.BetaDecay.Weight(epoch, BetaDecay);
 
     /// <summary>One line: "first-order, gumbel (τ 10 → 0.1)", "single, softmax, partial channels 1/4, edge normalisation".</summary>
     public override string ToString()
@@ -97,7 +97,7 @@ public sealed record MethodComposition
         if (EdgeNormalization) parts.Add("edge normalisation");
         if (Perturbation > 0) parts.Add($"α perturbation ε → {Perturbation:G4}");
         if (AuxiliarySkip) parts.Add("auxiliary skip 1 → 0");
-        if (BetaDecay > 0) parts.Add($"β-decay λ → {BetaDecay:G4}");
+        if (BetaDecay > 0) parts.Add($"β-decay {BetaDecay:G4}·epoch/100");
         if (DirichletKl > 0) parts.Add($"KL {DirichletKl:G4}");
         return string.Join(", ", parts);
     }

@@ -33,7 +33,7 @@ public static class MethodPresets
             new() { Level = Level.FirstOrder, Perturbation = Parts.AlphaPerturbation.DefaultEpsilon }),
         new("darts-minus", "DARTS-: an auxiliary skip connection on every edge, its coefficient decayed linearly 1 → 0", "Meituan-AutoML/DARTS- (model_search.py, DecayScheduler)",
             new() { Level = Level.FirstOrder, AuxiliarySkip = true }),
-        new("beta-darts", "β-DARTS: the β-decay regulariser on α, its weight rising linearly to 50", "Sunshine-Ye/Beta-DARTS (architect.py)",
+        new("beta-darts", "β-DARTS: the β-decay regulariser on α, its weight 50·epoch/100", "Sunshine-Ye/Beta-DARTS (architect.py)",
             new() { Level = Level.FirstOrder, BetaDecay = 50 }),
     ];
 

@@ -28,7 +28,14 @@ public sealed record BenchOptions
 }
 
 public sealed record MethodTiming(string Method, double MsPerStepMedian, double MsPerStepP90, double ImagesPerSecond,
-    double PeakRssMb, double RssFirstStepMb, double RssLastStepMb);
+    double PeakRssMb, double RssFirstStepMb, double RssLastStepMb)
+{
+    /// <summary>The method's composition, one line.</summary>
+    public string Composition { get; init; } = "";
+
+    /// <summary>Its median step time over single's, when single was timed in the same run.</summary>
+    public double? VsSingle { get; init; }
+}
 
 public sealed record LoaderTiming(int ImageSize, int BatchSize, double ImagesPerSecond);
 
@@ -39,12 +46,20 @@ public sealed record LoaderTiming(int ImageSize, int BatchSize, double ImagesPer
 /// </summary>
 public static class StepBenchmark
 {
+    /// <summary>Every reason the timed methods cannot run at these sizes (a method's parts against the channels, …), one sentence each.</summary>
+    public static IReadOnlyList<string> Problems(BenchOptions o) =>
+        [.. o.Methods.SelectMany(m => OptionsOf(o, m).Validate().Where(p => p.StartsWith("--partial", StringComparison.Ordinal) || p.StartsWith("--relax", StringComparison.Ordinal) || p.StartsWith("--perturbation", StringComparison.Ordinal))
+            .Select(p => $"--methods {m}: {p}")).Distinct()];
+
+    private static SearchOptions OptionsOf(BenchOptions o, string method) =>
+        new() { Space = o.Space, Method = method, Channels = o.Channels, Cells = o.Cells, Relax = o.Relax, Threads = o.Threads };
+
     public static MethodTiming Time(BenchOptions o, string method)
     {
         TorchRuntime.Configure(o.Threads);
         var device = TorchRuntime.Resolve(o.Device);
         using var generator = new Generator(0, CPU);
-        var options = new SearchOptions { Space = o.Space, Method = method, Channels = o.Channels, Cells = o.Cells, Relax = o.Relax };
+        var options = OptionsOf(o, method);
         var composition = options.Composition;
         var model = SearchSpaces.Get(o.Space).Build(SearchRun.Supernet(options, composition, o.Classes), generator, device);
         using var state = new SearchState(model, new OptimizerSettings());
@@ -77,7 +92,10 @@ public static class StepBenchmark
         times.Sort();
         var median = Percentile(times, 0.5);
         return new MethodTiming(method, Math.Round(median, 1), Math.Round(Percentile(times, 0.9), 1),
-            Math.Round(o.BatchSize * 1000 / median, 1), Math.Round(ProcessMemory.PeakRssMb()), Math.Round(rssFirst), Math.Round(rssLast));
+            Math.Round(o.BatchSize * 1000 / median, 1), Math.Round(ProcessMemory.PeakRssMb()), Math.Round(rssFirst), Math.Round(rssLast))
+        {
+            Composition = composition.ToString(),
+        };
     }
 
     /// <summary>Images/s of the data pipeline alone (augment + normalise + batch) on synthetic images.</summary>
