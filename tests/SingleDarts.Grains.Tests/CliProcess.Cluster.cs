@@ -36,6 +36,7 @@ internal sealed partial class CliProcess
         var options = System.Text.Json.Nodes.JsonNode.Parse(SearchOptionsJson.ToJson(search))!.AsObject();
         options.Remove("method");
         options.Remove("seed");
+        foreach (var key in SearchOptionsJson.MethodKeys) options.Remove(key);     // a method's parts belong to its entry in methods
         var spec = new System.Text.Json.Nodes.JsonObject
         {
             ["name"] = name,

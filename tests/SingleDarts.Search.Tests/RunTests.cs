@@ -84,7 +84,7 @@ public class RunTests
         Assert.Equal("search", (string?)config["kind"]);
         // the run folder describes its numbers: every declaration, with its range
         var declared = config["metrics"]!.AsArray().Select(m => (string)m!["key"]!).ToList();
-        Assert.Equal(["cell.param_free", "cell.skip_connect", "alpha.entropy"], declared);      // synthetic data: no table, no benchmark numbers
+        Assert.Equal(["cell.param_free", "cell.skip_connect", "alpha.entropy", "hessian.lambda_max"], declared);      // synthetic data: no table, no benchmark numbers
         Assert.Equal(6, (double)config["metrics"]![0]!["max"]!);
 
         var lines = File.ReadAllLines(Path.Combine(dir, "epochs.jsonl"));
