@@ -1,4 +1,5 @@
 using System.Globalization;
+using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.Runs;
 using Spectre.Console;
 
@@ -31,8 +32,14 @@ public sealed class RunConsole(IRun run, Func<bool, string> startLine, ProgressT
     public void Started(RunStart start)
     {
         WriteLine(startLine(start.Resumed));
+        if (start.ResumedAt is { } at)
+            WriteLine($"continuing epoch {at.Epoch} after step {at.Step} of {start.StepsPerEpoch} (a mid-epoch checkpoint)");
         if (progress is not null) progress.MaxValue = start.StepsPerEpoch;
     }
+
+    public void Interrupted(EpochProgress at, int steps, long? bytes) => Console.Error.WriteLine(bytes is { } b
+        ? string.Create(Inv, $"stopped in epoch {at.Epoch} after step {at.Step} of {steps}: mid-epoch checkpoint written ({b / 1048576.0:F1} MB); --resume continues from there")
+        : $"stopped in epoch {at.Epoch} after step {at.Step} of {steps}: no mid-epoch checkpoint, --resume runs epoch {at.Epoch} again");
 
     public void StepDone(StepInfo step)
     {

@@ -149,6 +149,8 @@ internal sealed class SeedExecution : IRunObserver
         kind = start.Kind;
         if (!start.Resumed && epochsRecorded > 0)
             Warn($"no checkpoint in {checkpointLocation} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
+        if (start.ResumedAt is { } at)
+            Warn($"continues epoch {at.Epoch} after step {at.Step} of {start.StepsPerEpoch} from its mid-epoch checkpoint");
         // a resumed run's streak of collapsed epochs continues from its history
         streak = 0;
         foreach (var r in start.History) streak = Collapsed(r) ? streak + 1 : 0;

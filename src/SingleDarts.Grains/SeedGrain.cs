@@ -51,7 +51,7 @@ public sealed partial class SeedGrain(
             if (from is not null && ran)
                 Warn(from != SiloName
                     ? $"resumed on {SiloName} after epoch {S.History.Count}; {from} {(handedOver ? "shut down and handed it over" : "was lost")}"
-                    : $"restarted on {SiloName} after epoch {S.History.Count}: its run here ended mid-epoch (the silo process restarted, or Orleans replaced the activation); the unfinished epoch runs again");
+                    : $"restarted on {SiloName} after epoch {S.History.Count}: its run here ended mid-epoch (the silo process restarted, or Orleans replaced the activation); it continues from its last checkpoint");
             Launch(spec);
             if (ran && !S.Status.State.IsFinal())
             {

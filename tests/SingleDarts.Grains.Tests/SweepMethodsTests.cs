@@ -21,20 +21,21 @@ public sealed class SweepSpecMethodsTests
             name: s
             methods: [single, gdas, {name: gdas-single, preset: gdas, level: single, tau_min: 0.5}]
             seeds: [0, 1]
-            search: {epochs: 3, relax: softmax}
+            search: {epochs: 3}
             """));
         Assert.Equal(["single", "gdas", "gdas-single"], spec.Methods);
         Assert.Equal(["gdas-single"], spec.MethodJson!.Keys);
         var composed = SweepValidation.OptionsFor(spec, "gdas-single", 1);
         Assert.Equal(("gdas-single", "gdas", 1L, 3), (composed.Method, composed.Preset, composed.Seed, composed.Epochs));
-        // the composed method's own parts over the shared relax over the preset's
-        Assert.Equal(MethodPresets.Get("gdas").Composition with { Level = Level.Single, TauMin = 0.5, Relax = Relaxation.Softmax }, composed.Composition);
-        Assert.Equal(MethodPresets.Get("gdas").Composition with { Relax = Relaxation.Softmax }, SweepValidation.OptionsFor(spec, "gdas", 0).Composition);
+        // the composed method's own parts over the preset's; a preset stays the published method
+        Assert.Equal(MethodPresets.Get("gdas").Composition with { Level = Level.Single, TauMin = 0.5 }, composed.Composition);
+        Assert.Equal(MethodPresets.Get("gdas").Composition, SweepValidation.OptionsFor(spec, "gdas", 0).Composition);
         Assert.Null(SweepValidation.OptionsFor(spec, "single", 0).Preset);
     }
 
     [Theory]
     [InlineData("methods: [{name: mine, preset: gdas, lr: 0.1}]", "methods.mine.lr: not a part of a method")]
+    [InlineData("methods: [single, gdas]\nsearch: {relax: sigmoid}", "search.relax: a part of a method; compose a method with it in methods")]
     [InlineData("methods: [{name: mine, level: single}]", "methods.mine: name the preset it is composed from")]
     [InlineData("methods: [{name: gdas, preset: gdas, tau_min: 0.5}]", "methods.gdas: a composed method needs a name of its own")]
     [InlineData("methods: [{name: mine, preset: gdass}]", "methods.mine: preset: unknown preset 'gdass'")]

@@ -158,7 +158,7 @@ public class EvaluationTests
         }
     }
 
-    private static EvalOptions TinyEval(string space, int epochs = 2) => space == "darts"
+    internal static EvalOptions TinyEval(string space, int epochs = 2) => space == "darts"
         ? EvalOptions.For("darts") with
         {
             Channels = 2, Cells = 3, Epochs = epochs, BatchSize = 16, ImageSize = 32, TrainSize = 64, SyntheticClasses = 4,

@@ -86,8 +86,11 @@ public static partial class SweepSpecFile
         }
         foreach (var key in new[] { "method", "seed" }.Where(searchObject.ContainsKey))
             problems.Add($"search.{key}: set it per sweep with '{key}s' at the top level");
-        if (searchObject.ContainsKey("preset"))
-            problems.Add("search.preset: a composed method names its preset in methods, e.g. methods: [single, {name: gdas-single, preset: gdas, level: single}]");
+        // a method's parts belong to a composed method with a name of its own, so that its results never pass for a preset's
+        foreach (var key in SearchOptionsJson.MethodKeys.Where(searchObject.ContainsKey))
+            problems.Add(key == "preset"
+                ? "search.preset: a composed method names its preset in methods, e.g. methods: [single, {name: gdas-single, preset: gdas, level: single}]"
+                : $"search.{key}: a part of a method; compose a method with it in methods, e.g. methods: [single, {{name: single-x, preset: single, {key}: …}}]");
         ResolvePath(searchObject, "data", path, DownloadableDatasets.IsName);
         ResolvePath(searchObject, "nb201", path, Nb201Source.IsKeyword);
         JsonObject? evaluateObject = null;

@@ -5,8 +5,14 @@ public interface ICheckpointed
 {
     int EpochsDone { get; }
 
-    /// <summary>The whole state after the last finished epoch.</summary>
+    /// <summary>The whole state after the last finished epoch — or, while <see cref="Interrupted"/> is set, at that point of the unfinished one.</summary>
     byte[] CheckpointBytes();
+
+    /// <summary>Where the unfinished epoch stopped when the run was cancelled between two of its steps; null when it stopped at an epoch boundary.</summary>
+    EpochProgress? Interrupted => null;
+
+    /// <summary>Where a restored mid-epoch checkpoint left the unfinished epoch, until the run continues it; null otherwise.</summary>
+    EpochProgress? ResumePoint => null;
 
     /// <summary>Continues from a checkpoint's bytes; <paramref name="name"/> names it in errors.</summary>
     /// <exception cref="InvalidDataException">the checkpoint is damaged.</exception>
@@ -54,6 +60,27 @@ public sealed class Checkpointing(ICheckpointStore store, CheckpointPolicy? poli
         }, cancel);
         Prune(epoch);
         return bytes.Length;
+    }
+
+    /// <summary>
+    /// Writes a run stopped mid-epoch (<see cref="ICheckpointed.Interrupted"/>) as the checkpoint of the unfinished epoch, beside the
+    /// last finished epoch's (which stays: a damaged mid-epoch checkpoint costs that epoch, never the run). One attempt, no retries:
+    /// it runs while the process is being stopped. Returns the bytes written, or null (nothing to write, or the store failed: warned).
+    /// </summary>
+    public long? SaveInterrupted(ICheckpointed run)
+    {
+        if (run.Interrupted is not { } progress) return null;
+        try
+        {
+            var bytes = run.CheckpointBytes();
+            store.Write(progress.Epoch, bytes);
+            return bytes.Length;
+        }
+        catch (CheckpointStoreException ex)
+        {
+            warn($"could not write the mid-epoch checkpoint ({ex.Message}); epoch {progress.Epoch} runs again from its start");
+            return null;
+        }
     }
 
     /// <summary>Restores the newest checkpoint that is whole; returns its epoch.</summary>

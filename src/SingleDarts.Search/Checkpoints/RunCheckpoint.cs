@@ -20,6 +20,9 @@ public sealed record CheckpointMetadata
     public Dictionary<string, ulong[]> Rng { get; init; } = [];
     public Dictionary<string, long> Counters { get; init; } = [];
 
+    /// <summary>Set in a mid-epoch checkpoint (format 3): where the unfinished epoch stands; <see cref="Rng"/> then holds the generators at its start.</summary>
+    public EpochProgress? Progress { get; init; }
+
     /// <summary>The run's epoch records so far (the run reads them back).</summary>
     public JsonElement History { get; init; }
     public DateTimeOffset Written { get; init; }
@@ -27,8 +30,9 @@ public sealed record CheckpointMetadata
 
 /// <summary>The whole state of a run at an epoch boundary, as a checkpoint holds it.</summary>
 /// <param name="Tensors">named tensors (weights, buffers, α, optimiser moments, the torch generator's state): restored in place.</param>
+/// <param name="Progress">a mid-epoch checkpoint's progress (its <paramref name="Rng"/> the generators at the epoch's start), or null at an epoch boundary.</param>
 public sealed record CheckpointState(string Kind, JsonElement Options, IReadOnlyList<(string Name, Tensor Tensor)> Tensors,
-    Dictionary<string, ulong[]> Rng, Dictionary<string, long> Counters, JsonElement History);
+    Dictionary<string, ulong[]> Rng, Dictionary<string, long> Counters, JsonElement History, EpochProgress? Progress = null);
 
 /// <summary>
 /// The one checkpoint codec of every run: the metadata and the named tensors in a <see cref="TensorArchive"/>.
@@ -39,14 +43,19 @@ public static class RunCheckpoint
 {
     public const int Format = 2;
 
+    /// <summary>A mid-epoch checkpoint: format 2 plus <see cref="CheckpointMetadata.Progress"/>; a version that reads only 2 refuses it rather than resume it as an epoch boundary.</summary>
+    public const int MidEpochFormat = 3;
+
     public static byte[] Serialize(int epoch, CheckpointState state) => TensorArchive.Serialize(new CheckpointMetadata
     {
+        Format = state.Progress is null ? Format : MidEpochFormat,
         Kind = state.Kind,
         Epoch = epoch,
         Options = state.Options,
         Rng = state.Rng,
         Counters = state.Counters,
         History = state.History,
+        Progress = state.Progress,
         Written = DateTimeOffset.UtcNow,
     }, state.Tensors);
 
@@ -67,8 +76,8 @@ public static class RunCheckpoint
             {
                 throw new InvalidDataException($"{name}: unreadable checkpoint metadata ({ex.Message})", ex);
             }
-            if (meta.Format != Format)
-                throw new SearchConfigException($"{name} was written by an earlier SingleDarts (checkpoint format {meta.Format}, this version reads {Format}): finish that run with the version that started it");
+            if (meta.Format is not (Format or MidEpochFormat) || (meta.Format == MidEpochFormat) != (meta.Progress is not null))
+                throw new SearchConfigException($"{name} was written by another SingleDarts version (checkpoint format {meta.Format}, this version reads {Format} and {MidEpochFormat}): finish that run with the version that started it");
             if (meta.Kind != into.Kind)
                 throw new SearchConfigException($"{name} holds {Article(meta.Kind)}, not {Article(into.Kind)}");
             var differences = Differences(meta.Options, into.Options);

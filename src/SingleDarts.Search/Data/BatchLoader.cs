@@ -56,33 +56,64 @@ public sealed class BatchLoader
         set => rng.State = value;
     }
 
-    /// <summary>One pass over the subset (the last batch may be smaller).</summary>
-    public IEnumerable<Batch> Epoch()
+    /// <summary>
+    /// One pass over the subset (the last batch may be smaller). The first <paramref name="skip"/> batches are not
+    /// returned, but their random draws are made, so the batches after them are those of a pass that returned all
+    /// (a run resumed mid-epoch replays the epoch's data order this way).
+    /// </summary>
+    public IEnumerable<Batch> Epoch(int skip = 0)
     {
         var order = indices.ToArray();
         if (Shuffle) rng.Shuffle(order);
-        for (var start = 0; start < order.Length; start += BatchSize)
-            yield return Make(order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray());
+        for (int start = 0, b = 0; start < order.Length; start += BatchSize, b++)
+        {
+            var n = Math.Min(BatchSize, order.Length - start);
+            if (b < skip) SkipDraws(n);
+            else yield return Make(order.AsSpan(start, n).ToArray());
+        }
     }
 
     /// <summary>
     /// Exactly <paramref name="count"/> batches, starting a new shuffled epoch whenever one runs out
-    /// (and only then: no draw is made for a batch that is not returned).
+    /// (and only then: no draw is made for a batch that is not returned); the first <paramref name="skip"/>
+    /// count but are only drawn, not returned (see <see cref="Epoch"/>).
     /// </summary>
-    public IEnumerable<Batch> Cycle(int count)
+    public IEnumerable<Batch> Cycle(int count, int skip = 0)
     {
-        var produced = 0;
-        while (produced < count)
+        var passed = 0;
+        while (passed < count)
         {
-            using var epoch = Epoch().GetEnumerator();
-            var any = false;
-            while (produced < count && epoch.MoveNext())
+            var skipHere = Math.Clamp(skip - passed, 0, BatchesPerEpoch);
+            passed += skipHere;
+            using var epoch = Epoch(skipHere).GetEnumerator();
+            var any = skipHere > 0;
+            // a pass skipped whole still makes its draws: MoveNext runs it to its end
+            while ((passed < count || skipHere == BatchesPerEpoch) && epoch.MoveNext())
             {
                 any = true;
-                produced++;
+                passed++;
                 yield return epoch.Current;
             }
             if (!any) throw new InvalidOperationException("the loader is empty");
+        }
+    }
+
+    /// <summary>The draws <see cref="Make"/> makes for <paramref name="n"/> images, in its order, without the images.</summary>
+    private void SkipDraws(int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            if (Augment)
+            {
+                rng.NextInt(2 * Padding + 1);
+                rng.NextInt(2 * Padding + 1);
+                rng.NextBool();
+            }
+            if (Cutout > 0)
+            {
+                rng.NextInt(images.Height);
+                rng.NextInt(images.Width);
+            }
         }
     }
 

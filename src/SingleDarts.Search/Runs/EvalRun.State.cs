@@ -19,6 +19,22 @@ namespace SingleDarts.Search.Runs;
 /// <summary>An evaluation's files and checkpoints: config.json, result.json, and its whole state through the one checkpoint codec.</summary>
 public sealed partial class EvalRun
 {
+    private EpochProgress? interrupted, resumePoint;
+
+    /// <inheritdoc />
+    public EpochProgress? Interrupted => interrupted;
+
+    /// <inheritdoc />
+    public EpochProgress? ResumePoint => resumePoint;
+
+    /// <summary>The progress a mid-epoch checkpoint restored for <paramref name="epoch"/>, once; null for a fresh epoch.</summary>
+    private EpochProgress? TakeResumePoint(int epoch)
+    {
+        var point = resumePoint is { } p && p.Epoch == epoch ? p : null;
+        resumePoint = null;
+        return point;
+    }
+
     public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
 
     public void WriteConfig(RunFolder folder) => folder.WriteConfig(Kind, Options, Device, Metrics,
@@ -42,7 +58,9 @@ public sealed partial class EvalRun
     public byte[] CheckpointBytes()
     {
         using var genState = generator.get_state();
-        return RunCheckpoint.Serialize(EpochsDone, CheckpointState(genState));
+        var state = CheckpointState(genState);
+        // mid-epoch: the loader's generator as it was at the epoch's start (prefetching has drawn ahead of the steps)
+        return RunCheckpoint.Serialize(EpochsDone, interrupted is { } p ? state with { Rng = p.Rng, Progress = p } : state);
     }
 
     public void Restore(byte[] checkpoint, string name)
@@ -53,6 +71,8 @@ public sealed partial class EvalRun
         trainLoader.RngState = meta.Rng["train"];
         history.Clear();
         history.AddRange(meta.History.Deserialize<List<EpochRecord>>(Json.Line) ?? []);
+        resumePoint = meta.Progress;
+        interrupted = null;
     }
 
     private CheckpointState CheckpointState(Tensor genState)

@@ -113,34 +113,10 @@ public sealed partial class EvalRun : IRun
         var steps = StepsPerEpoch;
         Network.train(true);
         Network.DropPathProb = DropPathAt(epoch);
-        double lossSum = 0, lr = 0;
-        long correct = 0, seen = 0;
-        var stepTime = TimeSpan.Zero;
-        using (var train = new PrefetchingSource(trainLoader.Epoch()))
-        {
-            for (var step = 0; step < steps; step++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                lr = schedule.At(epoch, step, steps);
-                var started = clock.Elapsed;
-                StepStats stats;
-                try
-                {
-                    stats = Step(train, lr);
-                }
-                catch (NonFiniteException ex)
-                {
-                    throw new SearchDivergedException(epoch + 1, step + 1, ex.What);
-                }
-                gcPacer.Step();
-                lossSum += stats.Loss * stats.Count;
-                correct += stats.Correct;
-                seen += stats.Count;
-                var took = clock.Elapsed - started;
-                stepTime += took;
-                onStep?.Invoke(new StepInfo(epoch + 1, step + 1, steps, stats.Count, took));
-            }
-        }
+        var from = TakeResumePoint(epoch + 1) ?? new EpochProgress { Epoch = epoch + 1, Rng = new() { ["train"] = trainLoader.RngState } };
+        EpochProgress done;
+        using (var train = new PrefetchingSource(trainLoader.Epoch(skip: from.Step)))
+            done = StepLoop.Run(from, steps, step => schedule.At(epoch, step, steps), lr => Step(train, lr), gcPacer, cancel, onStep, p => interrupted = p);
         var (bad, kind) = NonFinite.FirstNonFinite([.. weights, .. buffers.Select(b => b.Tensor)]);
         if (bad >= 0)
             throw new SearchDivergedException(epoch + 1, 0, $"the network holds {kind} in {(bad < weights.Length ? weightNames[bad] : buffers[bad - weights.Length].Name)}");
@@ -148,19 +124,19 @@ public sealed partial class EvalRun : IRun
         var record = new EpochRecord
         {
             Epoch = epoch + 1,
-            TrainLoss = lossSum / seen,
-            TrainAcc = (double)correct / seen,
+            TrainLoss = done.LossSum / done.Seen,
+            TrainAcc = (double)done.Correct / done.Seen,
             TestAcc = testAcc,
             TestLoss = testLoss,
-            Lr = lr,
+            Lr = done.Lr,
             Arch = Genotype.Text,
             OpShares = Genotype.OpShares(),
             Slots = [.. Genotype.Slots],
             Metrics = MetricSources.Measure(new Context(scope, epoch + 1, Genotype)),
             Steps = steps,
-            Images = seen,
-            StepSeconds = stepTime.TotalSeconds,
-            Seconds = clock.Elapsed.TotalSeconds,
+            Images = done.Seen,
+            StepSeconds = done.StepSeconds,
+            Seconds = from.Seconds + clock.Elapsed.TotalSeconds,
         };
         history.Add(record);
         return record;

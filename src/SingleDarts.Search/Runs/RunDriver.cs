@@ -48,12 +48,20 @@ public interface IRunObserver
     /// <summary>Asked after each epoch's checkpoint: true ends the run there (early stopping), its result that epoch's.</summary>
     bool StopAfter(EpochRecord record) => false;
 
+    /// <summary>
+    /// The run was cancelled mid-epoch, after <paramref name="at"/>.Step of <paramref name="steps"/> steps: its mid-epoch checkpoint
+    /// took <paramref name="bytes"/> (null: not written, the epoch runs again from its start). The cancellation propagates after this.
+    /// </summary>
+    void Interrupted(EpochProgress at, int steps, long? bytes) { }
+
     /// <summary>Something went wrong and was handled (a damaged checkpoint skipped, a store retried).</summary>
     void Warning(string message) { }
 }
 
 /// <summary>A run's start: its kind, the epochs it has already done (a resumed run's history), its steps per epoch and declared numbers.</summary>
-public sealed record RunStart(string Kind, IReadOnlyList<EpochRecord> History, int StepsPerEpoch, bool Resumed, IReadOnlyList<MetricDefinition> Metrics);
+/// <param name="ResumedAt">where the unfinished epoch stood when a mid-epoch checkpoint restored it; null otherwise.</param>
+public sealed record RunStart(string Kind, IReadOnlyList<EpochRecord> History, int StepsPerEpoch, bool Resumed, IReadOnlyList<MetricDefinition> Metrics,
+    EpochProgress? ResumedAt = null);
 
 /// <summary>One finished training step: 1-based epoch and step, the images it trained on and its wall time.</summary>
 public readonly record struct StepInfo(int Epoch, int Step, int Steps, long Images, TimeSpan Duration);
@@ -101,7 +109,7 @@ public static class RunDriver
         }
         if (!resumed || !File.Exists(folder.ConfigPath)) run.WriteConfig(folder);       // resumed on another machine: its own config
         folder.RewriteEpochs(run.History);
-        observer?.Started(new RunStart(run.Kind, run.History, run.StepsPerEpoch, resumed, run.Metrics));
+        observer?.Started(new RunStart(run.Kind, run.History, run.StepsPerEpoch, resumed, run.Metrics, run.ResumePoint));
         if (run.Dataset.Warning is { } warning) observer?.Warning(warning);
         // a run that was stopped early and lost before its result was written stops again where it stopped
         var stopped = resumed && run.History.Count > 0 && observer?.StopAfter(run.History[^1]) == true;
@@ -109,7 +117,17 @@ public static class RunDriver
         {
             var epoch = run.EpochsDone + 1;
             observer?.EpochStarting(epoch);
-            var record = run.RunEpoch(cancel, observer is null ? null : observer.StepDone);
+            EpochRecord record;
+            try
+            {
+                record = run.RunEpoch(cancel, observer is null ? null : observer.StepDone);
+            }
+            catch (OperationCanceledException) when (run.Interrupted is { } at)
+            {
+                // stopped between two steps of an epoch (SIGTERM on a silo, Ctrl+C, a cancel): keep the steps done
+                observer?.Interrupted(at, run.StepsPerEpoch, checkpoints.SaveInterrupted(run));
+                throw;
+            }
             var clock = Stopwatch.StartNew();
             var bytes = checkpoints.Save(run, cancel);
             observer?.CheckpointSaved(epoch, clock.Elapsed, bytes);

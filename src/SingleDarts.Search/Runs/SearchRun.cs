@@ -19,7 +19,7 @@ namespace SingleDarts.Search.Runs;
 /// depends on is in <see cref="Options"/> and, after <see cref="Restore"/>, in a checkpoint, so a
 /// resumed run continues exactly where the interrupted one stopped.
 /// </summary>
-public sealed class SearchRun : IRun
+public sealed partial class SearchRun : IRun
 {
     private readonly Generator generator;
     private readonly BatchLoader trainLoader;
@@ -119,37 +119,15 @@ public sealed class SearchRun : IRun
         var epoch = EpochsDone;
         var clock = Stopwatch.StartNew();
         var steps = StepsPerEpoch;
-        double lossSum = 0, lr = 0;
-        var stepTime = TimeSpan.Zero;
-        long correct = 0, seen = 0;
+        // a run restored from a mid-epoch checkpoint continues that epoch where it stopped; its loaders were set back to the epoch's start
+        var from = TakeResumePoint(epoch + 1) ?? new EpochProgress { Epoch = epoch + 1, Rng = LoaderStates() };
         Model.BeginEpoch(epoch, Epochs);
         State.Parts = new StepParts(Composition.PerturbationAt(epoch, Epochs), Composition.BetaDecayAt(epoch, Epochs), Composition.DirichletKl);
-        using (var train = new PrefetchingSource(trainLoader.Epoch()))
-        using (var valid = validLoader is null ? null : new PrefetchingSource(validLoader.Cycle(steps)))
-        {
-            for (var step = 0; step < steps; step++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                lr = schedule.At(epoch, step, steps);
-                var started = clock.Elapsed;
-                StepStats stats;
-                try
-                {
-                    stats = Strategy.Step(State, train, valid, lr);
-                }
-                catch (NonFiniteException ex)
-                {
-                    throw new SearchDivergedException(epoch + 1, step + 1, ex.What);
-                }
-                gcPacer.Step();
-                lossSum += stats.Loss * stats.Count;
-                correct += stats.Correct;
-                seen += stats.Count;
-                var took = clock.Elapsed - started;
-                stepTime += took;
-                onStep?.Invoke(new StepInfo(epoch + 1, step + 1, steps, stats.Count, took));
-            }
-        }
+        EpochProgress done;
+        using (var train = new PrefetchingSource(trainLoader.Epoch(skip: from.Step)))
+        using (var valid = validLoader is null ? null : new PrefetchingSource(validLoader.Cycle(steps, skip: from.Step)))
+            done = StepLoop.Run(from, steps, step => schedule.At(epoch, step, steps), lr => Strategy.Step(State, train, valid, lr),
+                gcPacer, cancel, onStep, p => interrupted = p);
         // a non-finite value that no gradient showed (e.g. in BatchNorm statistics) must not be reported as a result
         if (State.FirstNonFiniteState() is { } bad) throw new SearchDivergedException(epoch + 1, 0, $"the search state holds {bad}");
         var validAcc = Evaluate();
@@ -159,10 +137,10 @@ public sealed class SearchRun : IRun
         var record = new EpochRecord
         {
             Epoch = epoch + 1,
-            TrainLoss = lossSum / seen,
-            TrainAcc = (double)correct / seen,
+            TrainLoss = done.LossSum / done.Seen,
+            TrainAcc = (double)done.Correct / done.Seen,
             ValidAcc = validAcc,
-            Lr = lr,
+            Lr = done.Lr,
             Arch = genotype.Text,
             Alphas = Rows(alphas),
             OpWeights = Rows(relaxed),
@@ -170,9 +148,9 @@ public sealed class SearchRun : IRun
             Slots = [.. genotype.Slots],
             Metrics = MetricSources.Measure(new Context(this, epoch + 1, genotype, relaxed)),
             Steps = steps,
-            Images = seen,
-            StepSeconds = stepTime.TotalSeconds,
-            Seconds = clock.Elapsed.TotalSeconds,
+            Images = done.Seen,
+            StepSeconds = done.StepSeconds,
+            Seconds = from.Seconds + clock.Elapsed.TotalSeconds,
         };
         history.Add(record);
         if (Options.DartsEs is { } es && es.Decide([.. history.Select(h => h.Metric(HessianSharpness.Key))], record.Epoch) is var (back, before, now))
@@ -242,76 +220,6 @@ public sealed class SearchRun : IRun
             ValidAcc = last?.ValidAcc,
             Seconds = Seconds,
         };
-    }
-
-    public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
-
-    public void WriteConfig(RunFolder folder) => folder.WriteConfig(Kind, Options, Device, Metrics,
-        ("method", new JsonObject
-        {
-            ["name"] = Options.Method,
-            ["preset"] = Options.Preset ?? Options.Method,
-            ["summary"] = Composition.ToString(),
-            ["composition"] = JsonSerializer.SerializeToNode(Composition, Json.Options),
-        }),
-        ("data", new JsonObject
-        {
-            ["name"] = Dataset.Name,
-            ["classes"] = Dataset.Classes,
-            ["image_size"] = Dataset.Train.Height,
-            ["search_images"] = SearchImages,
-            ["validation_images"] = ValidationImages,
-            ["held_out_accuracy_on"] = ValidSource,
-            ["steps_per_epoch"] = StepsPerEpoch,
-            ["benchmark"] = Benchmark is null ? null : new JsonObject { ["name"] = Space.Benchmark!.Name, ["table"] = Benchmark.Source, ["dataset"] = Benchmark.Dataset },
-        }),
-        ("model", new JsonObject
-        {
-            ["space"] = Space.Name,
-            ["weights"] = Model.WeightCount,
-            ["alphas"] = new JsonArray(Space.AlphaGroups.Sum(g => g.Edges.Count), Space.Operations.Count),
-            ["alpha_groups"] = new JsonArray([.. Space.AlphaGroups.Select(g => (JsonNode)new JsonObject { ["name"] = g.Name, ["rows"] = g.Edges.Count })]),
-            ["ops"] = new JsonArray([.. Space.Operations.Select(n => (JsonNode)n)]),
-        }));
-
-    /// <summary>The whole state after the last finished epoch, as a checkpoint's bytes.</summary>
-    public byte[] CheckpointBytes()
-    {
-        using var genState = generator.get_state();
-        return RunCheckpoint.Serialize(EpochsDone, CheckpointState(genState));
-    }
-
-    /// <summary>Continues from a checkpoint written by a run with the same options; <paramref name="name"/> names it in errors.</summary>
-    /// <exception cref="InvalidDataException">the checkpoint is damaged.</exception>
-    /// <exception cref="SearchConfigException">it belongs to another kind of run or to a run with other options.</exception>
-    public void Restore(byte[] checkpoint, string name)
-    {
-        using var genState = generator.get_state();
-        var meta = RunCheckpoint.Load(checkpoint, name, CheckpointState(genState));
-        generator.set_state(genState);
-        trainLoader.RngState = meta.Rng["train"];
-        if (validLoader is not null) validLoader.RngState = meta.Rng["valid"];
-        State.ArchOptimizer.StepCount = meta.Counters["arch_steps"];
-        history.Clear();
-        history.AddRange(meta.History.Deserialize<List<EpochRecord>>(Json.Line) ?? []);
-    }
-
-    private CheckpointState CheckpointState(Tensor genState)
-    {
-        var tensors = new List<(string, Tensor)>();
-        for (var i = 0; i < Model.Weights.Count; i++) tensors.Add(($"net.{Model.WeightNames[i]}", Model.Weights[i]));
-        foreach (var (name, b) in Model.Buffers) tensors.Add(($"net.{name}", b));
-        tensors.Add(("alphas", Model.Alphas));
-        // β of edge normalisation, where the method has it (a checkpoint without it is one of a method without it)
-        foreach (var extra in Model.ArchParameters.Skip(1)) tensors.Add(("betas", extra));
-        foreach (var (name, t) in State.WeightOptimizer.StateTensors()) tensors.Add(($"sgd.{name}", t));
-        foreach (var (name, t) in State.ArchOptimizer.StateTensors()) tensors.Add(($"adam.{name}", t));
-        tensors.Add(("generator", genState));
-        var rng = new Dictionary<string, ulong[]> { ["train"] = trainLoader.RngState };
-        if (validLoader is not null) rng["valid"] = validLoader.RngState;
-        return new CheckpointState(Kind, JsonSerializer.SerializeToElement(Options, Json.Line), tensors, rng,
-            new Dictionary<string, long> { ["arch_steps"] = State.ArchOptimizer.StepCount },
-            JsonSerializer.SerializeToElement(history, Json.Line));
     }
 
     internal static float[][] Rows(float[,] m) =>
