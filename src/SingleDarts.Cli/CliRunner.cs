@@ -133,11 +133,25 @@ public static class CliRunner
     {
         var symbol = error.SymbolResult;
         while (symbol is not null and not OptionResult and not CommandResult) symbol = symbol.Parent;
-        var message = Regex.Replace(error.Message, @"\s*\n\s*", " ");
+        var message = Plain(Regex.Replace(error.Message, @"\s*\n\s*", " "));
         return symbol is OptionResult option && !message.Contains(option.Option.Name, StringComparison.Ordinal)
             ? $"{option.Option.Name}: {message}"
             : message;
     }
+
+    /// <summary>System.CommandLine's "Cannot parse argument 'x' for option '--epochs' as expected type 'System.Int32'." in words a user knows.</summary>
+    private static string Plain(string message) =>
+        Regex.Replace(message, @"^Cannot parse argument '(?<value>.*)' for (option|command|argument) '(?<name>[^']*)' as expected type '(?<type>[\w.`\[\]]+)'\.?",
+            m => $"{m.Groups["name"].Value}: {Search.IO.InputLimits.Quote(m.Groups["value"].Value)} is not {Kind(m.Groups["type"].Value)}");
+
+    private static string Kind(string type) => type switch
+    {
+        _ when type.Contains("Int32", StringComparison.Ordinal) => $"a whole number from {int.MinValue} to {int.MaxValue}",
+        _ when type.Contains("Int64", StringComparison.Ordinal) => "a whole number",
+        _ when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) => "a number",
+        _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ => "a valid value",
+    };
 
     private static Exception Unwrap(Exception ex) =>
         ex is AggregateException { InnerExceptions.Count: 1 } agg ? Unwrap(agg.InnerExceptions[0]) : ex;

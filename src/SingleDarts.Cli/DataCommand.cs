@@ -40,9 +40,12 @@ public static class DataCommand
             // the default handler takes the proxy from HTTPS_PROXY/HTTP_PROXY/NO_PROXY
             using var http = new HttpClient();
             string folder;
+            var created = OutputPaths.FirstMissing(root);
             try
             {
-                folder = await Fetch(http, dataset, root, url, md5, cancel);
+                // a failure before anything arrived leaves nothing to continue from: the folders made for it go
+                folder = await OutputPaths.RemoveCreatedOnFailureAsync(created, () => Fetch(http, dataset, root, url, md5, cancel),
+                    () => Directory.Exists(root) && Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Any());
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {

@@ -77,6 +77,7 @@ public static class EvaluateCommand
                 foreach (var line in DryRun(options)) Console.WriteLine(line);
                 return Task.FromResult(CliRunner.Ok);
             }
+            string? created = null;
             if (isResume)
             {
                 if (outDir is null) throw new SearchConfigException("--resume needs --out: the run folder to continue");
@@ -92,14 +93,20 @@ public static class EvaluateCommand
                 var problems = options.Validate();
                 if (problems.Count > 0) throw new SearchConfigException(problems);
                 outDir ??= Path.Combine("runs", string.Create(Inv, $"eval-{options.Space}-seed{options.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}"));
-                OutputPaths.WritableFolder("--out", outDir);
+                created = OutputPaths.FirstMissing(outDir);
+                OutputPaths.RemoveCreatedOnFailure(created, () => { OutputPaths.WritableFolder("--out", outDir); return 0; });
             }
-            using var run = new EvalRun(options with { CacheDir = parse.GetValue(cacheDir) });
-            RunConsole.Run(run, new RunFolder(outDir), isResume, cancel, resumed => StartLine(run, resumed));
-            var result = run.Result();
-            Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
-            Console.WriteLine(string.Create(Inv, $"test accuracy: {result.TestAcc * 100:F2}% after {result.Epochs} epochs ({result.TestImages:N0} test images, {result.Weights:N0} weights)"));
-            return Task.FromResult(CliRunner.Ok);
+            // a run that fails before its first checkpoint leaves nothing to continue: the folder it made goes with it
+            var runFolder = new RunFolder(outDir);
+            return OutputPaths.RemoveCreatedOnFailure(created, () =>
+            {
+                using var run = new EvalRun(options with { CacheDir = parse.GetValue(cacheDir) });
+                RunConsole.Run(run, runFolder, isResume, cancel, resumed => StartLine(run, resumed));
+                var result = run.Result();
+                Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
+                Console.WriteLine(string.Create(Inv, $"test accuracy: {result.TestAcc * 100:F2}% after {result.Epochs} epochs ({result.TestImages:N0} test images, {result.Weights:N0} weights)"));
+                return Task.FromResult(CliRunner.Ok);
+            }, () => runFolder.Checkpoints.Epochs().Count > 0);
         });
         return command;
     }

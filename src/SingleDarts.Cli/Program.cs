@@ -2,8 +2,8 @@ using System.CommandLine;
 using SingleDarts.Cli;
 using SingleDarts.Cli.Sweeps;
 
-// Tables written to a file or pipe are not cut to 80 columns (arch strings are ~90 characters).
-if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
+// Tables written to a file or pipe are not cut to 80 columns, nor padded with trailing spaces.
+TrimmedLines.UseWhenRedirected();
 
 var root = new RootCommand("SingleDarts: stable differentiable architecture search — Single-DARTS next to DARTS-V1/V2 — on TorchSharp.")
 {

@@ -4,6 +4,7 @@ using SingleDarts.Cli.Sweeps;
 using SingleDarts.Reports;
 
 using SingleDarts.Search;
+using SingleDarts.Search.IO;
 
 using SingleDarts.Hosting;
 
@@ -30,9 +31,13 @@ public static class ReportCommand
         };
         command.SetAction(parse =>
         {
-            OutputPaths.WritableFolder("--out", parse.GetValue(output)!);
-            var input = ReportInput.FromExport(Path.GetFullPath(parse.GetValue(export)!));
-            return Write(input, parse.GetValue(output)!, parse.GetValue(resamples));
+            var created = OutputPaths.FirstMissing(parse.GetValue(output)!);
+            return OutputPaths.RemoveCreatedOnFailure(created, () =>
+            {
+                OutputPaths.WritableFolder("--out", parse.GetValue(output)!);
+                var input = ReportInput.FromExport(Path.GetFullPath(parse.GetValue(export)!), InputLimits.ExportBytes, InputLimits.NestingDepth);
+                return Write(input, parse.GetValue(output)!, parse.GetValue(resamples));
+            });
         });
         return command;
     }

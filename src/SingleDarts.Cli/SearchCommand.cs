@@ -94,6 +94,7 @@ public static class SearchCommand
             var options = table.Build(parse);
             var isResume = parse.GetValue(resume);
             var outDir = parse.GetValue(output);
+            string? created = null;
             if (isResume)
             {
                 if (outDir is null) throw new SearchConfigException("--resume needs --out: the run folder to continue");
@@ -110,13 +111,19 @@ public static class SearchCommand
                 if (problems.Count > 0) throw new SearchConfigException(problems);
                 outDir ??= Path.Combine("runs", string.Create(CultureInfo.InvariantCulture,
                     $"{options.Space}-{options.Method}-seed{options.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}"));
-                OutputPaths.WritableFolder("--out", outDir);
+                created = OutputPaths.FirstMissing(outDir);
+                OutputPaths.RemoveCreatedOnFailure(created, () => { OutputPaths.WritableFolder("--out", outDir); return 0; });
             }
-            using var run = new SearchRun(options with { CacheDir = parse.GetValue(cacheDir) });
-            RunConsole.Run(run, new RunFolder(outDir), isResume, cancel, StartLine(run));
-            Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
-            Console.WriteLine($"arch: {run.Result().Arch}");
-            return Task.FromResult(CliRunner.Ok);
+            // a run that fails before its first checkpoint leaves nothing to continue: the folder it made goes with it
+            var runFolder = new RunFolder(outDir);
+            return OutputPaths.RemoveCreatedOnFailure(created, () =>
+            {
+                using var run = new SearchRun(options with { CacheDir = parse.GetValue(cacheDir) });
+                RunConsole.Run(run, runFolder, isResume, cancel, StartLine(run));
+                Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
+                Console.WriteLine($"arch: {run.Result().Arch}");
+                return Task.FromResult(CliRunner.Ok);
+            }, () => runFolder.Checkpoints.Epochs().Count > 0);
         });
         return command;
     }

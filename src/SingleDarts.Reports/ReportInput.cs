@@ -7,19 +7,28 @@ namespace SingleDarts.Reports;
 public sealed record ReportInput(SweepStatus Sweep, IReadOnlyList<SeedDetail> Seeds)
 {
     /// <summary>The file <c>sweep export --format json</c> writes: <c>{"sweep": …, "seeds": […]}</c>.</summary>
-    /// <exception cref="ReportException">the file is missing or is not such an export.</exception>
-    public static ReportInput FromExport(string path)
+    /// <param name="maxBytes">the largest file read (the CLI's input limits).</param>
+    /// <param name="maxDepth">how deep objects and arrays may nest.</param>
+    /// <exception cref="ReportException">the file is missing, beyond a limit or is not such an export.</exception>
+    public static ReportInput FromExport(string path, long maxBytes, int maxDepth)
     {
+        if (Directory.Exists(path)) throw new ReportException($"{path} is a folder; name a file written by `sweep export ID --format json`");
         if (!File.Exists(path)) throw new ReportException($"{path}: no such file");
+        if (new FileInfo(path).Length is var length && length > maxBytes)
+            throw new ReportException($"{path}: {length:N0} bytes is more than an export may have ({maxBytes:N0} bytes; see docs/troubleshooting.md, \"Input limits\")");
         try
         {
             using var stream = File.OpenRead(path);
-            var doc = JsonDocument.Parse(stream);
+            var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = maxDepth });
             if (!doc.RootElement.TryGetProperty("sweep", out var sweep) || !doc.RootElement.TryGetProperty("seeds", out var seeds))
                 throw new ReportException($"{path}: not a sweep export (expected \"sweep\" and \"seeds\"; write one with `sweep export ID --format json`)");
             var status = sweep.Deserialize<SweepStatus>(WireJson.Options) ?? throw new ReportException($"{path}: empty \"sweep\"");
             var details = seeds.Deserialize<SeedDetail[]>(WireJson.Options) ?? [];
             return new ReportInput(status, details);
+        }
+        catch (JsonException ex) when (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            throw new ReportException($"{path}: line {ex.LineNumber + 1}: more than {maxDepth} levels of nested objects and arrays (the limit; see docs/troubleshooting.md, \"Input limits\")");
         }
         catch (JsonException ex)
         {

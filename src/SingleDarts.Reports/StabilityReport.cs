@@ -30,6 +30,9 @@ public static class StabilityReport
     public static string Write(ReportInput input, string dir, ReportOptions? options = null)
     {
         options ??= new ReportOptions();
+        // a page of empty tables and "0 of 0 seeds" would contradict itself: there is nothing to compare
+        if (input.Seeds.Count == 0)
+            throw new ReportException($"the sweep '{input.Sweep.Id}' has no seeds: there is nothing to compare, so no report was written");
         var figures = Path.Combine(dir, "figures");
         try
         {

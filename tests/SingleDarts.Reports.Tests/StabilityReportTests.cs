@@ -34,7 +34,11 @@ public sealed class StabilityReportTests
     ];
 
     /// <summary>A finished NB201 sweep: two methods, <paramref name="seeds"/> seeds each, 4 epochs, with evaluations.</summary>
-    private static ReportInput Sweep(int seeds)
+    // the CLI's InputLimits.ExportBytes and NestingDepth (this project loads no search core)
+    internal const long MaxBytes = 256L << 20;
+    internal const int MaxDepth = 64;
+
+    internal static ReportInput Sweep(int seeds)
     {
         var methods = new[] { "single", "darts-v1" };
         var details = new List<SeedDetail>();
@@ -86,7 +90,7 @@ public sealed class StabilityReportTests
         Status = status, History = history, Space = "nb201", Ops = Ops, Edges = Edges, Groups = ["cell"], GroupRows = [6], Metrics = Declared,
     };
 
-    private static string TempDir()
+    internal static string TempDir()
     {
         var dir = Path.Combine(Path.GetTempPath(), "singledarts-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -156,7 +160,7 @@ public sealed class StabilityReportTests
         var input = Sweep(2);
         var path = Path.Combine(TempDir(), "export.json");
         File.WriteAllText(path, JsonSerializer.Serialize(new { sweep = input.Sweep, seeds = input.Seeds }, WireJson.Options));
-        var back = ReportInput.FromExport(path);
+        var back = ReportInput.FromExport(path, MaxBytes, MaxDepth);
         Assert.Equal(input.Seeds.Count, back.Seeds.Count);
         Assert.Equal(input.Sweep.Spec.Methods, back.Sweep.Spec.Methods);
         Assert.Equal(input.Seeds[0].History[^1].OpWeights[2], back.Seeds[0].History[^1].OpWeights[2]);
@@ -165,9 +169,9 @@ public sealed class StabilityReportTests
 
         var bad = Path.Combine(TempDir(), "bad.json");
         File.WriteAllText(bad, """{"id": "not an export"}""");
-        Assert.Contains("not a sweep export", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad)).Message);
+        Assert.Contains("not a sweep export", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad, MaxBytes, MaxDepth)).Message);
         File.WriteAllText(bad, "{ nope");
-        Assert.Contains("not valid JSON", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad)).Message);
-        Assert.Contains("no such file", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad + ".missing")).Message);
+        Assert.Contains("not valid JSON", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad, MaxBytes, MaxDepth)).Message);
+        Assert.Contains("no such file", Assert.Throws<ReportException>(() => ReportInput.FromExport(bad + ".missing", MaxBytes, MaxDepth)).Message);
     }
 }

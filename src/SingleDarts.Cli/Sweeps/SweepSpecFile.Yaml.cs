@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using SingleDarts.Abstractions;
 using SingleDarts.Hosting;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.IO;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Runs;
 using YamlDotNet.Core;
@@ -18,17 +19,29 @@ public static partial class SweepSpecFile
 {
     private static JsonObject Parse(string path)
     {
+        if (InputLimits.TooLarge(path, InputLimits.SpecBytes, "a spec file") is { } tooLarge) throw new SearchConfigException(tooLarge);
         var text = File.ReadAllText(path);
         try
         {
-            var node = Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase)
-                ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+            var json = Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase);
+            if (!json) Bound(text, path);
+            var node = json
+                ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = InputLimits.NestingDepth })
                 : YamlToJson(text);
             return node as JsonObject ?? throw new SearchConfigException($"{path}: a spec is a mapping (name, methods, seeds, search, ...)");
+        }
+        catch (JsonException ex) when (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            throw new SearchConfigException(InputLimits.Beyond($"{path}: line {ex.LineNumber + 1}", "levels of nested objects and arrays", InputLimits.NestingDepth));
         }
         catch (JsonException ex)
         {
             throw new SearchConfigException($"{path}: not valid JSON ({ex.Message})");
+        }
+        catch (YamlException ex) when (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && TabIndentation(text) is var (line, column, count))
+        {
+            // YamlDotNet places this error where the enclosing mapping starts (often line 1): name the tabs instead
+            throw new SearchConfigException($"{path}: not valid YAML at line {line}, column {column} (a tab indents this line{(count > 1 ? $" and {count - 1} more" : "")}; YAML indents with spaces only)");
         }
         catch (YamlException ex)
         {
@@ -86,6 +99,15 @@ public static partial class SweepSpecFile
             while (j >= 0 && text[j] is ' ' or '\t') j--;
             return j < 0 || text[j] is '\n' or ':' or '[' or '{' or ',' or '-' or '?';
         }
+    }
+
+    /// <summary>The first line (1-based) indented with a tab, the tab's column and how many lines are; null when none is.</summary>
+    public static (int Line, int Column, int Count)? TabIndentation(string text)
+    {
+        var lines = text.Split('\n');
+        var tabbed = lines.Select((l, i) => (Line: i + 1, Indent: l[..(l.Length - l.TrimStart(' ', '\t').Length)]))
+            .Where(x => x.Indent.Contains('\t')).ToList();
+        return tabbed.Count == 0 ? null : (tabbed[0].Line, tabbed[0].Indent.IndexOf('\t') + 1, tabbed.Count);
     }
 
     /// <summary>YAML to JSON: plain scalars that read as numbers, booleans or null become those; quoted ones stay strings.</summary>

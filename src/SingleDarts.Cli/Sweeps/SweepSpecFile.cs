@@ -28,6 +28,7 @@ public static partial class SweepSpecFile
     /// <summary>The spec and the sweep id; every problem with the file at once as a <see cref="SearchConfigException"/>.</summary>
     public static (SweepSpec Spec, string Id) Read(string path, string? idOverride = null)
     {
+        if (Directory.Exists(path)) throw new SearchConfigException($"-f: {path} is a folder; name a spec file (.yaml or .json)");
         if (!File.Exists(path)) throw new SearchConfigException($"-f: no such spec file: {path}");
         var root = Parse(path);
         var problems = new List<string>();

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using SingleDarts.Search.IO;
 
 namespace SingleDarts.Search.Data;
 
@@ -15,19 +16,28 @@ public static class ArchiveReader
     /// <summary>
     /// Every regular file (path, contents) and every directory path (with a trailing '/'). Archive entries
     /// that are links or whose path leaves the archive (absolute, or with a '..' segment) are skipped and
-    /// counted in <paramref name="skipped"/>.
+    /// counted in <paramref name="skipped"/>. Beyond <see cref="InputLimits.ArchiveEntries"/> entries, a wanted file over
+    /// <see cref="InputLimits.ArchiveEntryBytes"/> or <see cref="InputLimits.ArchiveTotalBytes"/> read in all, the source is
+    /// refused (a gzip bomb says its sizes in its headers, so nothing is decompressed first).
     /// </summary>
     public static IEnumerable<(string Path, byte[]? Data)> Entries(string path, Func<string, bool> wanted, SkippedEntries? skipped = null)
     {
         if (Directory.Exists(path))
         {
             var root = Path.GetFullPath(path);
+            var budget = new Budget(path);
             foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+            {
+                budget.Entry();
                 yield return (Relative(root, dir) + "/", null);
+            }
             foreach (var full in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
             {
+                budget.Entry();
                 var rel = Relative(root, full);
-                if (wanted(rel)) yield return (rel, File.ReadAllBytes(full));
+                if (!wanted(rel)) continue;
+                budget.Read(rel, new FileInfo(full).Length);
+                yield return (rel, File.ReadAllBytes(full));
             }
             yield break;
         }
@@ -37,6 +47,7 @@ public static class ArchiveReader
         using var file = File.OpenRead(path);
         using Stream stream = IsGzip(path) ? new GZipStream(file, CompressionMode.Decompress) : file;
         using var tar = new TarReader(stream);
+        var limits = new Budget(path);
         while (true)
         {
             TarEntry? entry;
@@ -49,6 +60,7 @@ public static class ArchiveReader
                 throw new DataException($"{path}: damaged archive ({ex.Message})");
             }
             if (entry is null) yield break;
+            limits.Entry();
             if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
             {
                 if (skipped is not null) skipped.Links++;
@@ -72,6 +84,7 @@ public static class ArchiveReader
             }
             if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
             if (!wanted(name)) continue;
+            limits.Read(name, entry.Length);
             var data = new byte[entry.Length];
             try
             {
@@ -101,6 +114,26 @@ public static class ArchiveReader
             $"{archive}: skipped {Count} archive {(Count == 1 ? "entry" : "entries")} (" +
             string.Join(", ", new[] { (Links, "link", "links"), (OutsidePaths, "path outside the archive (absolute or with '..')", "paths outside the archive (absolute or with '..')") }
                 .Where(x => x.Item1 > 0).Select(x => $"{x.Item1} {(x.Item1 == 1 ? x.Item2 : x.Item3)}")) + ")";
+    }
+
+    /// <summary>What reading one source has cost so far, against <see cref="InputLimits"/>.</summary>
+    private sealed class Budget(string source)
+    {
+        private int entries;
+        private long bytes;
+
+        public void Entry()
+        {
+            if (++entries > InputLimits.ArchiveEntries) throw new DataException(InputLimits.Beyond(source, "entries", InputLimits.ArchiveEntries));
+        }
+
+        public void Read(string name, long length)
+        {
+            if (length > InputLimits.ArchiveEntryBytes)
+                throw new DataException($"{source}: {name} is {InputLimits.Bytes(length)}, more than a file in a dataset may have ({InputLimits.Bytes(InputLimits.ArchiveEntryBytes)}; see {InputLimits.Doc})");
+            if ((bytes += length) > InputLimits.ArchiveTotalBytes)
+                throw new DataException($"{source}: its files come to more than a dataset may read in all ({InputLimits.Bytes(InputLimits.ArchiveTotalBytes)}; see {InputLimits.Doc})");
+        }
     }
 
     private static string Relative(string root, string full) => Path.GetRelativePath(root, full).Replace('\\', '/');

@@ -22,8 +22,10 @@ public sealed class DatasetCache(string directory)
     public string Directory { get; } = directory;
 
     /// <summary>$SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts.</summary>
+    /// <exception cref="DataException">$SINGLEDARTS_CACHE names a file.</exception>
     public static string DefaultDirectory =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env
+            ? File.Exists(env) ? throw new DataException($"{EnvironmentVariable}={env} is a file; the dataset cache is a folder: point {EnvironmentVariable} at one, or unset it") : env
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "singledarts");
 

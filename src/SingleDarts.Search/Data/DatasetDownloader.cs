@@ -119,7 +119,7 @@ public sealed class DatasetDownloader(HttpClient http, IDownloadObserver? observ
             catch (HttpRequestException ex) when (received == 0 && ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
                                                       or HttpRequestError.ProxyTunnelError or HttpRequestError.SecureConnectionError)
             {
-                throw new DownloadException($"cannot reach {url.Host} ({Inner(ex)})" + Kept(part));
+                throw new DownloadException(Unreachable(url, ex) + Kept(part));
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException)
             {
@@ -131,6 +131,15 @@ public sealed class DatasetDownloader(HttpClient http, IDownloadObserver? observ
                 throw new DownloadException($"{url}: the download broke off ({Inner(ex)})" + Kept(part));
             }
         }
+    }
+
+    /// <summary>"cannot reach HOST (…)", or, when the environment sends the request through a proxy, the proxy named as what could not be reached.</summary>
+    private static string Unreachable(Uri url, HttpRequestException ex)
+    {
+        var proxy = HttpClient.DefaultProxy.GetProxy(url);
+        if (proxy is null || proxy == url) return $"cannot reach {url.Host} ({Inner(ex)})";
+        var variable = url.Scheme == Uri.UriSchemeHttps ? "HTTPS_PROXY" : "HTTP_PROXY";
+        return $"cannot reach {url.Host} through the proxy {proxy.GetLeftPart(UriPartial.Authority)} (from {variable}; check it, or set NO_PROXY={url.Host} to go direct): {Inner(ex)}";
     }
 
     private static string Kept(string part) => File.Exists(part) && new FileInfo(part).Length > 0

@@ -113,6 +113,9 @@ public sealed record EvalOptions
         }
         Check(SearchOptions.Devices.Contains(Device), $"--device: unknown device '{Device}' (known: {string.Join(", ", SearchOptions.Devices)})");
         Check(Epochs > 0, $"--epochs must be positive, got {Epochs}");
+        Check(Epochs <= SearchOptions.MaxEpochs, $"--epochs must be at most {SearchOptions.MaxEpochs:N0} (a search takes 50, an evaluation 600), got {Epochs:N0}");
+        Check(Seed >= 0, $"--seed must not be negative, got {Seed}");
+        Check(DataSeed >= 0, $"--data-seed must not be negative, got {DataSeed}");
         Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");
         Check(Channels > 0, $"--channels must be positive, got {Channels}");
         Check(Cells > 0, $"--cells must be positive, got {Cells}");

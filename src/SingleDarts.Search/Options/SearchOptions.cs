@@ -31,6 +31,9 @@ public sealed record SearchOptions
     public Level? Level { get; init; }
     public long Seed { get; init; }
     public int Epochs { get; init; } = 50;
+
+    /// <summary>The most epochs a run may ask for: far beyond any protocol, short of a typo's billion.</summary>
+    public const int MaxEpochs = 10_000;
     public int BatchSize { get; init; } = 64;
     public int Channels { get; init; } = 16;
     public int Cells { get; init; } = 5;
@@ -145,6 +148,9 @@ public sealed record SearchOptions
             $"--partial-channels {Composition.PartialChannels} must divide --channels {Channels}");
         Check(Devices.Contains(Device), $"--device: unknown device '{Device}' (known: {string.Join(", ", Devices)})");
         Check(Epochs > 0, $"--epochs must be positive, got {Epochs}");
+        Check(Epochs <= MaxEpochs, $"--epochs must be at most {MaxEpochs:N0} (a search takes 50, an evaluation 600), got {Epochs:N0}");
+        Check(Seed >= 0, $"--seed must not be negative, got {Seed}");
+        Check(DataSeed >= 0, $"--data-seed must not be negative, got {DataSeed}");
         Check(BatchSize > 0, $"--batch-size must be positive, got {BatchSize}");
         Check(Channels > 0, $"--channels must be positive, got {Channels}");
         Check(Cells > 0, $"--cells must be positive, got {Cells}");

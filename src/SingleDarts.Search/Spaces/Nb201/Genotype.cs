@@ -1,4 +1,5 @@
 using System.Text;
+using SingleDarts.Search.IO;
 
 namespace SingleDarts.Search.Spaces.Nb201;
 
@@ -85,29 +86,29 @@ public sealed record Genotype : ISpaceGenotype
         ArgumentNullException.ThrowIfNull(arch);
         var nodes = arch.Split('+');
         if (nodes.Length != Edge.NodeCount - 1)
-            throw new FormatException($"arch '{arch}': expected {Edge.NodeCount - 1} node groups separated by '+', found {nodes.Length}");
+            throw new FormatException($"expected {Edge.NodeCount - 1} node groups separated by '+', found {nodes.Length}, in arch {InputLimits.Quote(arch)}");
         var ops = new List<int>(Edge.Count);
         for (var n = 0; n < nodes.Length; n++)
         {
             var group = nodes[n];
             var to = n + 1;
             if (group.Length < 2 || group[0] != '|' || group[^1] != '|')
-                throw new FormatException($"arch '{arch}': node {to} group '{group}' must start and end with '|'");
+                throw new FormatException($"node {to} group {InputLimits.Quote(group)} must start and end with '|', in arch {InputLimits.Quote(arch)}");
             var inputs = group[1..^1].Split('|');
             if (inputs.Length != to)
-                throw new FormatException($"arch '{arch}': node {to} must have {to} inputs, found {inputs.Length}");
+                throw new FormatException($"node {to} must have {to} inputs, found {inputs.Length}, in arch {InputLimits.Quote(arch)}");
             for (var from = 0; from < to; from++)
             {
                 var token = inputs[from];
                 var tilde = token.LastIndexOf('~');
                 if (tilde <= 0)
-                    throw new FormatException($"arch '{arch}': '{token}' is not of the form op~input");
+                    throw new FormatException($"{InputLimits.Quote(token)} is not of the form op~input, in arch {InputLimits.Quote(arch)}");
                 var name = token[..tilde];
                 var op = Primitives.IndexOf(name);
                 if (op < 0)
-                    throw new FormatException($"arch '{arch}': unknown operation '{name}' (known: {string.Join(", ", Primitives.Names)})");
+                    throw new FormatException($"unknown operation {InputLimits.Quote(name)}, in arch {InputLimits.Quote(arch)} (known: {string.Join(", ", Primitives.Names)})");
                 if (token[(tilde + 1)..] != from.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    throw new FormatException($"arch '{arch}': input {from} of node {to} is written '{token}', expected '{name}~{from}'");
+                    throw new FormatException($"input {from} of node {to} is written {InputLimits.Quote(token)}, expected '{name}~{from}', in arch {InputLimits.Quote(arch)}");
                 ops.Add(op);
             }
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using CsvHelper;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.IO;
 
 namespace SingleDarts.Search.Spaces.Nb201;
 
@@ -83,7 +84,9 @@ public sealed class Nb201Table
     /// </summary>
     public static Nb201Table Load(string path)
     {
+        if (Directory.Exists(path)) throw new DataException($"{path} is a folder; name the NAS-Bench-201 table's CSV file");
         if (!File.Exists(path)) throw new DataException($"{path}: no such NAS-Bench-201 table");
+        if (InputLimits.TooLarge(path, InputLimits.Nb201TableBytes, "a NAS-Bench-201 table") is { } tooLarge) throw new DataException(tooLarge);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         return Load(file, path);
     }
@@ -109,13 +112,13 @@ public sealed class Nb201Table
                 }
                 if (!int.TryParse(csv.GetString(0), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index))
                 {
-                    problems.Add($"{source}: line {line}: index '{csv.GetString(0)}' is not an integer");
+                    problems.Add($"{source}: line {line}: index {InputLimits.Quote(csv.GetString(0))} is not an integer");
                     continue;
                 }
                 var arch = csv.GetString(1);
                 if (!Genotype.TryParse(arch, out var genotype, out var error) || genotype!.ToString() != arch)
                 {
-                    problems.Add($"{source}: line {line}: {error ?? $"'{arch}' is not a canonical arch string"}");
+                    problems.Add($"{source}: line {line}: {error ?? $"{InputLimits.Quote(arch)} is not a canonical arch string"}");
                     continue;
                 }
                 var acc = new double[3];
@@ -125,7 +128,7 @@ public sealed class Nb201Table
                     var text = csv.GetString(2 + c);
                     if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out acc[c]) || !(acc[c] >= 0 && acc[c] <= 100))
                     {
-                        problems.Add($"{source}: line {line}: {Header[2 + c]} '{text}' is not an accuracy in [0, 100]");
+                        problems.Add($"{source}: line {line}: {Header[2 + c]} {InputLimits.Quote(text)} is not an accuracy in [0, 100]");
                         ok = false;
                     }
                 }
