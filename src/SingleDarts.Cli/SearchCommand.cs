@@ -88,10 +88,13 @@ public static class SearchCommand
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(cacheDir);
+        var settings = new RunSettings();
+        settings.AddTo(command);
 
         command.SetAction((parse, cancel) =>
         {
             var options = table.Build(parse);
+            var policy = settings.Policy(parse);
             var isResume = parse.GetValue(resume);
             var outDir = parse.GetValue(output);
             if (isResume)
@@ -113,7 +116,7 @@ public static class SearchCommand
                 OutputPaths.WritableFolder("--out", outDir);
             }
             using var run = new SearchRun(options with { CacheDir = parse.GetValue(cacheDir) });
-            RunConsole.Run(run, new RunFolder(outDir), isResume, cancel, StartLine(run));
+            RunConsole.Run(run, new RunFolder(outDir), isResume, policy, cancel, StartLine(run));
             Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
             Console.WriteLine($"arch: {run.Result().Arch}");
             return Task.FromResult(CliRunner.Ok);

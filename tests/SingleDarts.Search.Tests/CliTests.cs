@@ -24,6 +24,7 @@ public class CliTests
     [InlineData("search --resume", "--resume needs --out")]
     [InlineData("search --resume --out /nonexistent/run", "--resume: no such run folder: /nonexistent/run")]
     [InlineData("search --device tpu", "--device")]
+    [InlineData("search --checkpoint-retry -1", "--checkpoint-retry must be a number of seconds in 0..604800, got -1")]
     [InlineData("search --space darts --cells 2", "--cells must be at least 3 in the darts space")]
     [InlineData("search --space nas101", "--space")]
     [InlineData("search --image-size 7", "--image-size must be a multiple of 4")]
