@@ -97,6 +97,7 @@ public static class EvaluateCommand
                 outDir ??= Path.Combine("runs", string.Create(Inv, $"eval-{options.Space}-seed{options.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}"));
                 OutputPaths.WritableFolder("--out", outDir);
             }
+            RunSettings.WarnAboutThreads(options.Threads);
             using var run = new EvalRun(options with { CacheDir = parse.GetValue(cacheDir) });
             RunConsole.Run(run, new RunFolder(outDir), isResume, policy, cancel, resumed => StartLine(run, resumed));
             var result = run.Result();

@@ -4,6 +4,7 @@ using SingleDarts.Hosting;
 using SingleDarts.Hosting.Storage;
 using SingleDarts.Search;
 using SingleDarts.Search.Checkpoints;
+using SingleDarts.Search.Options;
 
 namespace SingleDarts.Cli;
 
@@ -45,5 +46,11 @@ public sealed class RunSettings
         {
             throw new SearchConfigException($"{variable} must be a number of seconds, got '{Environment.GetEnvironmentVariable(variable)}'");
         }
+    }
+
+    /// <summary>Says on stderr when the run's threads are more than this machine's cores (a slow run, not a different one).</summary>
+    public static void WarnAboutThreads(int threads)
+    {
+        if (ThreadCount.Oversubscription(threads) is { } warning) Console.Error.WriteLine($"warning: {warning}");
     }
 }

@@ -115,6 +115,7 @@ public static class SearchCommand
                     $"{options.Space}-{options.Method}-seed{options.Seed}-{DateTime.Now:yyyyMMdd-HHmmss}"));
                 OutputPaths.WritableFolder("--out", outDir);
             }
+            RunSettings.WarnAboutThreads(options.Threads);
             using var run = new SearchRun(options with { CacheDir = parse.GetValue(cacheDir) });
             RunConsole.Run(run, new RunFolder(outDir), isResume, policy, cancel, StartLine(run));
             Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");

@@ -24,6 +24,8 @@ public class CliTests
     [InlineData("search --resume", "--resume needs --out")]
     [InlineData("search --resume --out /nonexistent/run", "--resume: no such run folder: /nonexistent/run")]
     [InlineData("search --device tpu", "--device")]
+    [InlineData("search --threads 100000", "--threads must be in 1..256 (libtorch threads; this machine has ")]
+    [InlineData("evaluate --space nb201 --arch resnet --threads 0", "--threads must be in 1..256")]
     [InlineData("search --checkpoint-retry -1", "--checkpoint-retry must be a number of seconds in 0..604800, got -1")]
     [InlineData("search --space darts --cells 2", "--cells must be at least 3 in the darts space")]
     [InlineData("search --space nas101", "--space")]
