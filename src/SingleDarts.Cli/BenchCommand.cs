@@ -68,7 +68,7 @@ public static class BenchCommand
             if (o.BatchSize <= 0) problems.Add($"--batch-size must be positive, got {o.BatchSize}");
             if (o.Steps <= 0) problems.Add($"--steps must be positive, got {o.Steps}");
             if (o.Warmup < 0) problems.Add($"--warmup must not be negative, got {o.Warmup}");
-            if (o.Threads <= 0) problems.Add($"--threads must be positive, got {o.Threads}");
+            if (ThreadCount.Problem(o.Threads) is { } threadProblem) problems.Add(threadProblem);
             if (problems.Count == 0) problems.AddRange(StepBenchmark.Problems(o));
             if (problems.Count > 0) throw new SearchConfigException(problems);
 

@@ -111,8 +111,10 @@ public static class CliRunner
         }
         catch (Exception ex) when (Unwrap(ex) is Search.Checkpoints.CheckpointStoreException store)
         {
-            // earlier checkpoints are intact: the run continues with --resume once the store is back
-            Console.Error.WriteLine($"error: {store.Message}; the run stopped after its last checkpoint, continue it with --resume");
+            // earlier checkpoints are intact: the run continues with --resume once the store is back (or space is freed)
+            Console.Error.WriteLine(store.InnerException is Search.IO.DiskFullException
+                ? $"error: {store.Message}; the run stopped, its earlier checkpoints intact: free space, then continue it with --resume"
+                : $"error: {store.Message}; the run stopped after its last checkpoint, continue it with --resume");
             return Failed;
         }
         catch (Exception ex) when (Unwrap(ex) is IOException or UnauthorizedAccessException)

@@ -15,18 +15,23 @@ public sealed class RunConsole(IRun run, Func<bool, string> startLine, ProgressT
     private readonly int epochs = run.Epochs;
 
     /// <summary>Runs <paramref name="run"/> in <paramref name="folder"/> to its end with its console output (a progress bar on a terminal).</summary>
-    public static void Run(IRun run, RunFolder folder, bool resume, CancellationToken cancel, Func<bool, string> startLine)
+    public static void Run(IRun run, RunFolder folder, bool resume, CheckpointPolicy policy, CancellationToken cancel, Func<bool, string> startLine)
     {
         var mode = resume ? ResumeMode.Resume : ResumeMode.New;
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            RunDriver.Run(run, folder, mode, new RunConsole(run, startLine, null), cancel);
+            var console = new RunConsole(run, startLine, null);
+            RunDriver.Run(run, folder, mode, console, cancel, new Checkpointing(folder.Checkpoints, policy, console.Warning));
             return;
         }
         AnsiConsole.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx => RunDriver.Run(run, folder, mode, new RunConsole(run, startLine, ctx.AddTask("starting")), cancel));
+            .Start(ctx =>
+            {
+                var console = new RunConsole(run, startLine, ctx.AddTask("starting"));
+                RunDriver.Run(run, folder, mode, console, cancel, new Checkpointing(folder.Checkpoints, policy, console.Warning));
+            });
     }
 
     public void Started(RunStart start)

@@ -62,11 +62,14 @@ public static class EvaluateCommand
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(cacheDir);
+        var settings = new RunSettings();
+        settings.AddTo(command);
         command.Options.Add(dryRun);
 
         command.SetAction((parse, cancel) =>
         {
             var options = table.Build(parse);
+            var policy = settings.Policy(parse);
             var isResume = parse.GetValue(resume);
             var outDir = parse.GetValue(output);
             if (parse.GetValue(dryRun))
@@ -96,12 +99,13 @@ public static class EvaluateCommand
                 created = OutputPaths.FirstMissing(outDir);
                 OutputPaths.RemoveCreatedOnFailure(created, () => { OutputPaths.WritableFolder("--out", outDir); return 0; });
             }
+            RunSettings.WarnAboutThreads(options.Threads);
             // a run that fails before its first checkpoint leaves nothing to continue: the folder it made goes with it
             var runFolder = new RunFolder(outDir);
             return OutputPaths.RemoveCreatedOnFailure(created, () =>
             {
                 using var run = new EvalRun(options with { CacheDir = parse.GetValue(cacheDir) });
-                RunConsole.Run(run, runFolder, isResume, cancel, resumed => StartLine(run, resumed));
+                RunConsole.Run(run, runFolder, isResume, policy, cancel, resumed => StartLine(run, resumed));
                 var result = run.Result();
                 Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
                 Console.WriteLine(string.Create(Inv, $"test accuracy: {result.TestAcc * 100:F2}% after {result.Epochs} epochs ({result.TestImages:N0} test images, {result.Weights:N0} weights)"));

@@ -88,10 +88,13 @@ public static class SearchCommand
         command.Options.Add(output);
         command.Options.Add(resume);
         command.Options.Add(cacheDir);
+        var settings = new RunSettings();
+        settings.AddTo(command);
 
         command.SetAction((parse, cancel) =>
         {
             var options = table.Build(parse);
+            var policy = settings.Policy(parse);
             var isResume = parse.GetValue(resume);
             var outDir = parse.GetValue(output);
             string? created = null;
@@ -114,12 +117,13 @@ public static class SearchCommand
                 created = OutputPaths.FirstMissing(outDir);
                 OutputPaths.RemoveCreatedOnFailure(created, () => { OutputPaths.WritableFolder("--out", outDir); return 0; });
             }
+            RunSettings.WarnAboutThreads(options.Threads);
             // a run that fails before its first checkpoint leaves nothing to continue: the folder it made goes with it
             var runFolder = new RunFolder(outDir);
             return OutputPaths.RemoveCreatedOnFailure(created, () =>
             {
                 using var run = new SearchRun(options with { CacheDir = parse.GetValue(cacheDir) });
-                RunConsole.Run(run, runFolder, isResume, cancel, StartLine(run));
+                RunConsole.Run(run, runFolder, isResume, policy, cancel, StartLine(run));
                 Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
                 Console.WriteLine($"arch: {run.Result().Arch}");
                 return Task.FromResult(CliRunner.Ok);

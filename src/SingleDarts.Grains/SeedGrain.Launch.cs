@@ -21,7 +21,7 @@ public sealed partial class SeedGrain
             return;
         }
         var problems = new List<string>();
-        var options = SearchOptionsJson.Parse(spec.OptionsJson, problems);
+        var options = SearchOptionsJson.Parse(spec.OptionsJson, problems) is { } parsed ? parsed with { Threads = ThreadsOf(spec, parsed.Threads) } : null;
         var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}"));
         S.Status = S.Status with
         {
@@ -44,7 +44,7 @@ public sealed partial class SeedGrain
     private void LaunchEvaluation(SeedSpec spec)
     {
         var problems = new List<string>();
-        var options = EvalOptionsJson.Parse(spec.OptionsJson, problems);
+        var options = EvalOptionsJson.Parse(spec.OptionsJson, problems) is { } parsed ? parsed with { Threads = ThreadsOf(spec, parsed.Threads) } : null;
         if (options is not null) problems.AddRange(options.Validate());
         var folder = new RunFolder(Path.Combine(worker.Value.RunsRoot, spec.SweepId, $"{spec.Method}-seed{spec.Seed}-{SeedStages.Evaluate}"));
         S.Status = S.Status with
@@ -62,6 +62,18 @@ public sealed partial class SeedGrain
         execution = SeedExecution.StartEvaluation(search, options with { CacheDir = worker.Value.CacheDir }, folder, checkpointStores.For(spec, folder),
             checkpointStores.Policy, slots, threads, spec, span?.Id ?? S.TraceParent, S.History.Count);
         timer = this.RegisterGrainTimer(Drain, new GrainTimerCreationOptions(DrainPeriod, DrainPeriod) { KeepAlive = true });
+    }
+
+    /// <summary>
+    /// The seed's libtorch threads: its spec's, else this worker's cores shared among its slots (chosen once, kept in the seed's
+    /// state: a resume elsewhere continues with the count of its checkpoints). More than the cores is said in the seed's warnings.
+    /// </summary>
+    private int ThreadsOf(SeedSpec spec, int given)
+    {
+        var slots = worker.Value.EffectiveSlots;
+        var threads = ThreadCount.IsSet(spec.OptionsJson) ? given : S.Threads ??= ThreadCount.PerSlot(slots);
+        if (ThreadCount.Oversubscription(threads, slots) is { } warning) Warn($"{warning} (set threads in the spec, or fewer slots)");
+        return threads;
     }
 
     private void Fail(string what, List<string> problems)

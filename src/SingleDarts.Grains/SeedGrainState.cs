@@ -18,6 +18,12 @@ public sealed class SeedGrainState : IWriterStamped
 
     /// <inheritdoc/>
     [Id(4)] public string? Writer { get; set; }
+
+    /// <summary>
+    /// The threads the first worker gave a seed whose spec leaves them open (its share of its cores), kept so that a resume on
+    /// another worker continues with the count its checkpoints were written with; null while the spec sets them.
+    /// </summary>
+    [Id(5)] public int? Threads { get; set; }
 }
 
 /// <summary>A seed's detail: its history, the names of α's rows (edges) and columns (operations), and the numbers its epochs carry.</summary>

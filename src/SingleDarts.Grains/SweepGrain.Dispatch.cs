@@ -90,13 +90,17 @@ public sealed partial class SweepGrain
         Method = entry.Status.Method,
         Seed = entry.Status.Seed,
         Stage = entry.Status.Stage,
-        OptionsJson = entry.Status.IsEvaluation
+        OptionsJson = WorkerThreads(entry.Status.IsEvaluation
             ? EvalOptionsJson.ToJson(Evaluation! with
             {
                 Arch = Find(SeedStages.Search, entry.Status.Method, entry.Status.Seed)!.Status.Last!.Arch,
                 Seed = entry.Status.Seed,
             })
-            : SearchOptionsJson.ToJson(OptionsOf(entry)),
+            : SearchOptionsJson.ToJson(OptionsOf(entry)), entry.Status.IsEvaluation),
         Alarm = entry.Status.IsEvaluation ? null : SweepValidation.AlarmOf(S.Spec!, Space),
     };
+
+    /// <summary>A seed's options without threads when the spec does not set them: the worker that runs it gives it its share of its cores.</summary>
+    private string WorkerThreads(string optionsJson, bool evaluation) =>
+        ThreadCount.IsSet(S.Spec!.SearchJson) || evaluation && S.Spec.EvaluateJson is { } e && ThreadCount.IsSet(e) ? optionsJson : ThreadCount.Unset(optionsJson);
 }

@@ -16,12 +16,11 @@ internal sealed partial class CliProcess : IDisposable
 
     private CliProcess(string args, string program = "singledarts", IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, program + ".dll");
         // A test folder that also holds the silo host (ASP.NET Core) gets the framework's copies of
         // Microsoft.Extensions.*, not the package files the CLI's deps.json names: the CLI finds them in the NuGet cache.
         process = new Process
         {
-            StartInfo = new ProcessStartInfo("dotnet", $"exec --additionalprobingpath \"{NuGetPackages}\" \"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true },
+            StartInfo = new ProcessStartInfo("dotnet", CommandArguments(args, program)) { RedirectStandardOutput = true, RedirectStandardError = true },
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) process.StartInfo.Environment[key] = value;
         process.OutputDataReceived += (_, e) => { lock (stdout) if (e.Data is not null) stdout.AppendLine(e.Data); };
@@ -30,6 +29,10 @@ internal sealed partial class CliProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
+
+    /// <summary>What follows <c>dotnet</c> to run <paramref name="program"/> with <paramref name="args"/> (for a test that wraps the command).</summary>
+    public static string CommandArguments(string args, string program = "singledarts") =>
+        $"exec --additionalprobingpath \"{NuGetPackages}\" \"{Path.Combine(AppContext.BaseDirectory, program + ".dll")}\" {args}";
 
     private static string NuGetPackages => Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages ? packages
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");

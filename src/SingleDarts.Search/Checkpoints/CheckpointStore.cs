@@ -25,7 +25,10 @@ public interface ICheckpointStore
     string NameOf(int epoch);
 }
 
-/// <summary>The store could not be read or written. Transient failures (an outage, a full disk) are retried before a run gives up.</summary>
+/// <summary>
+/// The store could not be read or written. Transient failures (an outage, a lost mount) are retried before a run gives up;
+/// a full disk or quota is not: waiting frees no space.
+/// </summary>
 public sealed class CheckpointStoreException(string message, bool transient, Exception? inner = null) : Exception(message, inner)
 {
     public bool Transient { get; } = transient;
@@ -57,9 +60,13 @@ public sealed partial class LocalCheckpointStore(string folder) : ICheckpointSto
         {
             AtomicFile.Write(NameOf(epoch), bytes);
         }
+        catch (DiskFullException ex)
+        {
+            throw new CheckpointStoreException(ex.Message, transient: false, ex);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // a full disk or a lost mount may clear up; a permission problem will not
+            // a lost mount may clear up; a permission problem will not
             throw new CheckpointStoreException($"cannot write {NameOf(epoch)}: {ex.Message}", ex is IOException, ex);
         }
     }

@@ -64,24 +64,50 @@ public static class HeaderedFile
 /// <summary>Whole-file writes that a crash cannot tear: a temporary file in the same folder, flushed to disk, renamed.</summary>
 public static class AtomicFile
 {
+    /// <exception cref="DiskFullException">the file system is full; nothing is left behind and an earlier file of that name is intact.</exception>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            Directory.CreateDirectory(dir);
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 fs.Write(bytes);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);
         }
-        catch
+        catch (Exception ex)
         {
             TryDelete(tmp);     // a full disk leaves no half-written temporary behind
+            if (ex is IOException io && DiskFullException.Is(io) && io is not DiskFullException) throw new DiskFullException(full, bytes.Length, io);
+            throw;
+        }
+    }
+
+    /// <summary>Appends <paramref name="bytes"/> whole or not at all: a failed append (a full disk) is cut off again, so no torn line stays.</summary>
+    /// <exception cref="DiskFullException">the file system is full.</exception>
+    public static void Append(string path, ReadOnlySpan<byte> bytes)
+    {
+        using var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);     // unbuffered: a failed write is not retried on dispose
+        var length = fs.Length;
+        try
+        {
+            fs.Write(bytes);
+        }
+        catch (IOException ex)
+        {
+            try
+            {
+                fs.SetLength(length);
+            }
+            catch (IOException)
+            {
+            }
+            if (DiskFullException.Is(ex) && ex is not DiskFullException) throw new DiskFullException(path, bytes.Length, ex);
             throw;
         }
     }

@@ -58,7 +58,8 @@ public sealed record EvalOptions
     public int SyntheticClasses { get; init; } = 10;
     public long DataSeed { get; init; }
 
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>libtorch threads, 1..<see cref="ThreadCount.Max"/>; default: the machine's cores (a sweep's seed: its worker's share of them).</summary>
+    public int Threads { get; init; } = ThreadCount.Default;
     public string Device { get; init; } = "cpu";
 
     [JsonIgnore]
@@ -137,7 +138,7 @@ public sealed record EvalOptions
         // the auxiliary head reads the feature map after two reductions (a quarter of the image side)
         Check(AuxiliaryWeight == 0 || ImageSize is null or >= 4 * Spaces.Darts.AuxiliaryHead.MinSide,
             $"--auxiliary-weight needs images of at least {4 * Spaces.Darts.AuxiliaryHead.MinSide} px (it reads the feature map after two reductions); with --image-size {ImageSize} use --auxiliary-weight 0");
-        Check(Threads > 0, $"--threads must be positive, got {Threads}");
+        if (ThreadCount.Problem(Threads) is { } threads) errors.Add(threads);
         Check(TrainSize is null or > 0, $"--train-size must be positive, got {TrainSize}");
         Check(TestSize is null or > 0, $"--test-size must be positive, got {TestSize}");
         Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");

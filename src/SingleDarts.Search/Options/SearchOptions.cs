@@ -83,7 +83,8 @@ public sealed record SearchOptions
     /// <summary>Random crop (pad 4) and horizontal flip on training batches.</summary>
     public bool Augment { get; init; } = true;
 
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>libtorch threads, 1..<see cref="ThreadCount.Max"/>; default: the machine's cores (a sweep's seed: its worker's share of them).</summary>
+    public int Threads { get; init; } = ThreadCount.Default;
 
     /// <summary>λ_max of the held-out loss's Hessian w.r.t. α every this many epochs and at the last (0: never); see <see cref="Measurement.HessianSharpness"/>.</summary>
     public int HessianEvery { get; init; } = Measurement.HessianSharpness.DefaultEvery;
@@ -159,7 +160,7 @@ public sealed record SearchOptions
         errors.AddRange(Nb201Source.Problems(Nb201, Space));
         Check(ImageSize is null or >= 4, $"--image-size must be at least 4, got {ImageSize}");
         Check(ImageSize is null or < 4 || ImageSize % 4 == 0, $"--image-size must be a multiple of 4 (the networks halve the side twice), got {ImageSize}");
-        Check(Threads > 0, $"--threads must be positive, got {Threads}");
+        if (ThreadCount.Problem(Threads) is { } threads) errors.Add(threads);
         Check(HessianEvery >= 0, $"--hessian-every must be 0 (off) or a positive number of epochs, got {HessianEvery}");
         Check(HessianBatches is >= 1 and <= 64, $"--hessian-batches must be in 1..64, got {HessianBatches}");
         if (DartsEs is { } es) errors.AddRange(es.Problems(Epochs, HessianEvery));

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SingleDarts.Search.Checkpoints;
@@ -93,8 +94,9 @@ public sealed class RunFolder
 
     private static string Article(string? kind) => kind == Measurement.RunKinds.Evaluation ? "an evaluation" : $"a {kind}";
 
+    /// <exception cref="IO.DiskFullException">the disk is full (the file keeps its earlier lines whole).</exception>
     public void AppendEpoch<T>(T record) =>
-        File.AppendAllText(EpochsPath, JsonSerializer.Serialize(record, Json.Line) + "\n");
+        IO.AtomicFile.Append(EpochsPath, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json.Line) + "\n"));
 
     /// <summary>Rewrites epochs.jsonl from a checkpoint's history (drops lines of epochs it does not hold).</summary>
     public void RewriteEpochs<T>(IEnumerable<T> history) =>
@@ -103,10 +105,6 @@ public sealed class RunFolder
     public void WriteResult<T>(T result) =>
         WriteAtomically(ResultPath, JsonSerializer.Serialize(result, Json.Options) + "\n");
 
-    private static void WriteAtomically(string path, string text)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <exception cref="IO.DiskFullException">the disk is full: no temporary is left and an earlier file of that name is intact.</exception>
+    private static void WriteAtomically(string path, string text) => IO.AtomicFile.Write(path, Encoding.UTF8.GetBytes(text));
 }

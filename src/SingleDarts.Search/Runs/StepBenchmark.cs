@@ -20,7 +20,7 @@ public sealed record BenchOptions
     public int Classes { get; init; } = 10;
     public int Steps { get; init; } = 20;
     public int Warmup { get; init; } = 3;
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    public int Threads { get; init; } = Options.ThreadCount.Default;
     public string Device { get; init; } = "cpu";
     
     /// <summary>A relaxation every timed method runs with instead of its preset's; null: each its own.</summary>
