@@ -156,6 +156,7 @@ internal sealed class SeedExecution : IRunObserver
         foreach (var r in start.History) streak = Collapsed(r) ? streak + 1 : 0;
         if (start.History is [.., { Stop: { } stop }]) earlyStop = stop;
         Volatile.Write(ref steps, start.StepsPerEpoch);
+        SingleDartsMetrics.SeedStarted(tags);
         events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Wire.Of)], start.StepsPerEpoch));
     }
 

@@ -32,4 +32,19 @@ public sealed class DocsTests
                         && !page.Contains(n.Replace("singledarts.", "`singledarts.", StringComparison.Ordinal), StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, "docs/observability.md does not name " + string.Join(", ", missing));
     }
+
+    [Fact]
+    public void The_observability_pages_instrument_table_has_a_row_per_fixed_instrument_with_its_prometheus_name_and_unit()
+    {
+        // | `singledarts.x` | `singledarts_x_suffix` (kind) | unit | meaning |
+        var rows = Page("observability.md").Split('\n').Where(l => l.StartsWith("| `singledarts.", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var instruments = SingleDarts.Grains.Telemetry.SingleDartsMetrics.Instruments;
+        Assert.Equal(instruments.Select(i => i.Name), rows.Select(r => r[0].Trim('`')));
+        foreach (var (row, (name, unit, _)) in rows.Zip(instruments))
+        {
+            Assert.StartsWith($"`{name.Replace('.', '_')}", row[1], StringComparison.Ordinal);
+            Assert.True(row[2] == unit, $"{name}: the table says unit {row[2]}, the instrument {unit}");
+        }
+    }
 }

@@ -68,6 +68,9 @@ public static class SingleDartsMetrics
         Unit("singledarts.sweep.state.write.size"), Describe("singledarts.sweep.state.write.size"),
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1_024, 4_096, 16_384, 65_536, 262_144, 524_288, 1_048_576] });
 
+    /// <summary>Every per-seed counter: each starts at 0 when a seed's run starts (<see cref="SeedStarted"/>).</summary>
+    private static readonly Counter<long>[] SeedCounters = [Images, CheckpointBytes, CollapseAlarms];
+
     static SingleDartsMetrics()
     {
         Gauge("singledarts.seeds", SeedsByState);
@@ -112,6 +115,16 @@ public static class SingleDartsMetrics
     public static void PublishSweep(string silo, string sweepId, SeedStatus[] seeds) => Sweeps[(silo, sweepId)] = seeds;
 
     public static void WithdrawSweep(string silo, string sweepId) => Sweeps.TryRemove((silo, sweepId), out _);
+
+    /// <summary>
+    /// A seed's run (search or evaluation) starts on this silo: every per-seed counter is published at 0 with its tags, so
+    /// that the series' first sample is 0 and Prometheus' increase() and rate() see the first rise (a series that first
+    /// appears at 1, as a collapse alarm raised once, has no increase). Adding 0 to a series that exists changes nothing.
+    /// </summary>
+    public static void SeedStarted(in TagList seed)
+    {
+        foreach (var counter in SeedCounters) counter.Add(0, seed);
+    }
 
     /// <summary>Recorded by the search thread after each step.</summary>
     public static void StepDone(in TagList seed, TimeSpan duration, long images)
