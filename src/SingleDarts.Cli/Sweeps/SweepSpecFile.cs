@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using SingleDarts.Abstractions;
 using SingleDarts.Hosting;
 using SingleDarts.Search.Data;
+using SingleDarts.Search.Options;
 using SingleDarts.Search.Spaces.Nb201;
 using SingleDarts.Search.Runs;
 using YamlDotNet.Core;
