@@ -82,7 +82,7 @@ public static class CliRunner
         {
             // only a run has something to continue; a query (sweep status, list, export) just stops
             Console.Error.WriteLine(parse.CommandResult.Command.Name is "search" or "evaluate"
-                ? "cancelled: the last completed epoch is in the checkpoint; continue with --resume"
+                ? "cancelled: the run is in its checkpoints (mid-epoch where one was written); continue with --resume"
                 : "cancelled");
             return Cancelled;
         }
