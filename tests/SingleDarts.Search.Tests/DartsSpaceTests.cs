@@ -211,6 +211,12 @@ public class DartsSpaceTests
     [InlineData("single")]
     [InlineData("darts-v1")]
     [InlineData("darts-v2")]
+    [InlineData("gdas")]
+    [InlineData("drnas")]
+    [InlineData("pc-darts")]
+    [InlineData("sdarts-rs")]
+    [InlineData("darts-minus")]
+    [InlineData("beta-darts")]
     public void A_darts_space_search_resumes_bit_identical_and_reports_its_genotype(string method)
     {
         var options = DartsOptions(method, epochs: 2);

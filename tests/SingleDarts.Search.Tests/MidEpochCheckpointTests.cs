@@ -34,16 +34,19 @@ public sealed partial class MidEpochCheckpointTests
     private static string[] Lines(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "epochs.jsonl")).Select(l => Seconds().Replace(l, ""))];
 
     [Theory]
-    [InlineData("single")]
-    [InlineData("darts-v1")]
-    [InlineData("darts-v2")]
-    [InlineData("gdas")]
-    [InlineData("drnas")]
-    [InlineData("pc-darts")]
-    [InlineData("sdarts-rs")]
-    public void A_search_stopped_mid_epoch_resumes_from_that_step_bit_identical(string method)
+    [InlineData("single", "nb201")]
+    [InlineData("darts-v1", "nb201")]
+    [InlineData("darts-v2", "nb201")]
+    [InlineData("gdas", "nb201")]
+    [InlineData("drnas", "nb201")]
+    [InlineData("pc-darts", "nb201")]
+    [InlineData("sdarts-rs", "nb201")]
+    [InlineData("gdas", "darts")]
+    [InlineData("pc-darts", "darts")]
+    public void A_search_stopped_mid_epoch_resumes_from_that_step_bit_identical(string method, string space)
     {
         var options = Tiny.Options(method, seed: 7, epochs: 3) with { Channels = 4 };
+        if (space == "darts") options = options with { Space = "darts", Cells = 3 };
         var straight = Tiny.TempDir();
         var full = SearchRunner.Run(options, straight);
 

@@ -94,8 +94,8 @@ public class RunTests
             var e = JsonNode.Parse(line)!.AsObject();
             foreach (var key in new[] { "epoch", "train_loss", "train_acc", "valid_acc", "arch", "alphas", "slots", "metrics" })
                 Assert.True(e.ContainsKey(key), $"epochs.jsonl lacks {key}");
-            // every declared metric of the run is in the epoch (a table-less synthetic run: the cell's counts and α's entropy)
-            Assert.Equal(["alpha.entropy", "cell.param_free", "cell.skip_connect"], e["metrics"]!.AsObject().Select(kv => kv.Key));
+            // every declared metric of the run is in the epoch (a table-less synthetic run: the cell's counts, α's entropy and λ_max)
+            Assert.Equal(["alpha.entropy", "cell.param_free", "cell.skip_connect", "hessian.lambda_max"], e["metrics"]!.AsObject().Select(kv => kv.Key));
             Assert.Equal(i + 1, (int)e["epoch"]!);
             Assert.Equal(6, e["alphas"]!.AsArray().Count);
             Assert.Equal(5, e["alphas"]![0]!.AsArray().Count);
