@@ -64,4 +64,7 @@ public sealed record SpaceInfo
     /// <summary>What each genotype slot is, and what a slot's value means (indexed by value).</summary>
     [Id(5)] public string[] SlotLabels { get; init; } = [];
     [Id(6)] public string[] SlotValues { get; init; } = [];
+
+    /// <summary>The consecutive epochs the collapse alarm waits for when a spec leaves them out (nb201: 5, darts: 3); 0 where not recorded.</summary>
+    [Id(7)] public int DefaultAlarmEpochs { get; init; }
 }

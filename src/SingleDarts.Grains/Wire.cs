@@ -36,6 +36,7 @@ public static class Wire
         CountedEdges = space.CountedEdges,
         SlotLabels = [.. space.SlotLabels],
         SlotValues = [.. space.SlotValues],
+        DefaultAlarmEpochs = space.DefaultAlarmEpochs,
     };
 
     /// <summary>An epoch of a search or an evaluation.</summary>

@@ -44,7 +44,12 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
 
     public void ComparisonTable(ReportMetric metric, string[] methods, Func<string, List<double>> values)
     {
-        body.Append(Inv, $"<h3>{E(metric.Heading)}</h3>\n<p class=\"note\">{E(metric.BetterText)}</p>\n<table><thead><tr><th>A − B</th><th>n (A, B)</th><th>mean A</th><th>mean B</th><th>difference [95 % bootstrap CI]</th>" +
+        body.Append(Inv, $"<h3>{E(metric.Heading)}</h3>\n<p class=\"note\">{E(metric.BetterText)}</p>\n");
+        Table(["method", "n", "mean ± std", "median", "min – max"], methods.Select(m => values(m) is { Count: > 0 } v
+            ? new[] { m, v.Count.ToString(Inv), $"{F(v.Average())} ± {F(ReportPlots.Std(v))}", F(Median(v)), $"{F(v.Min())} – {F(v.Max())}" }
+            : [m, "0", "–", "–", "–"]));
+        if (methods.Length < 2) return;
+        body.Append(Inv, $"<table><thead><tr><th>A − B</th><th>n (A, B)</th><th>mean A</th><th>mean B</th><th>difference [95 % bootstrap CI]</th>" +
                          $"<th>Welch's t-test</th><th>Cliff's δ</th><th>what it says</th></tr></thead><tbody>\n");
         for (var i = 0; i < methods.Length; i++)
             for (var j = i + 1; j < methods.Length; j++)
@@ -65,6 +70,12 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
                                  $"<td>{F(delta)} ({Comparison.Magnitude(delta)})</td><td>{E(Sentence(methods[i], methods[j], a.Count, b.Count, ci, welch, delta))}</td></tr>\n");
             }
         body.Append(Inv, $"</tbody></table>\n<p class=\"note\">{E($"Bootstrap: {options.Resamples:N0} resamples of each group with replacement, percentile interval, generator seed {options.BootstrapSeed}.")}</p>\n");
+    }
+
+    private static double Median(List<double> v)
+    {
+        var sorted = v.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static string P(double p) => p < 0.001 ? "< 0.001" : p.ToString("F3", Inv);

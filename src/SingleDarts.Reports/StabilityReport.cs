@@ -21,7 +21,8 @@ public sealed record ReportOptions
 /// figure as PNG and SVG under figures/. Every number it compares and draws comes from the sweep's own
 /// declarations (<see cref="ReportMetric"/>): per method, mean ± std bands over seeds by epoch with thin
 /// per-seed lines; final values as strip plots; each pair of methods compared (bootstrap interval of the
-/// difference of means, Welch's t-test, Cliff's δ, n stated); collapse rates with Wilson intervals; genotype
+/// difference of means, Welch's t-test, Cliff's δ, n stated); collapse rates with Wilson intervals; time to collapse
+/// (Kaplan–Meier per method) and which collapse alarm the seeds support; genotype
 /// agreement; per seed, relaxed α by edge; and the provenance of the numbers.
 /// </summary>
 public static class StabilityReport
@@ -61,6 +62,8 @@ public static class StabilityReport
         foreach (var metric in finals)
             html.ComparisonTable(metric, methods, m => plots.Finals(m, metric));
         html.CollapseTable(methods);
+
+        CollapseSection.Write(html, input, figures, methods, options);
 
         html.Heading(2, "Final values per seed");
         foreach (var metric in finals)
