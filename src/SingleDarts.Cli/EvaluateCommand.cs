@@ -66,7 +66,9 @@ public static class EvaluateCommand
         settings.AddTo(command);
         command.Options.Add(dryRun);
 
-        command.SetAction((parse, cancel) =>
+        // on a thread of its own, so that the action's task exists while it runs: System.CommandLine registers its SIGINT/SIGTERM
+        // handler (cancel, then wait up to ProcessTerminationTimeout) only once the action has returned its task
+        command.SetAction((parse, cancel) => Task.Run(() =>
         {
             var options = table.Build(parse);
             var policy = settings.Policy(parse);
@@ -111,7 +113,7 @@ public static class EvaluateCommand
                 Console.WriteLine(string.Create(Inv, $"test accuracy: {result.TestAcc * 100:F2}% after {result.Epochs} epochs ({result.TestImages:N0} test images, {result.Weights:N0} weights)"));
                 return Task.FromResult(CliRunner.Ok);
             }, () => runFolder.Checkpoints.Epochs().Count > 0);
-        });
+        }, CancellationToken.None));
         return command;
     }
 

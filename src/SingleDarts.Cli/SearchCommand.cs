@@ -91,7 +91,9 @@ public static class SearchCommand
         var settings = new RunSettings();
         settings.AddTo(command);
 
-        command.SetAction((parse, cancel) =>
+        // on a thread of its own, so that the action's task exists while it runs: System.CommandLine registers its SIGINT/SIGTERM
+        // handler (cancel, then wait up to ProcessTerminationTimeout) only once the action has returned its task
+        command.SetAction((parse, cancel) => Task.Run(() =>
         {
             var options = table.Build(parse);
             var policy = settings.Policy(parse);
@@ -128,7 +130,7 @@ public static class SearchCommand
                 Console.WriteLine($"arch: {run.Result().Arch}");
                 return Task.FromResult(CliRunner.Ok);
             }, () => runFolder.Checkpoints.Epochs().Count > 0);
-        });
+        }, CancellationToken.None));
         return command;
     }
 

@@ -31,7 +31,6 @@ public sealed class FullDiskCliTests
         Assert.Matches($@"^error: no space left on the device of {mount}/run/checkpoints: writing epoch-0003\.ckpt needs [\d.]+ (KiB|MiB), [\d.]+ (B|KiB|MiB) free; " +
                        "the run stopped, its earlier checkpoints intact: free space, then continue it with --resume$", line);
         Assert.Equal(["run/checkpoints/epoch-0001.ckpt", "run/checkpoints/epoch-0002.ckpt", "run/config.json", "run/epochs.jsonl"], files);
-        Assert.True(seconds < 120, $"took {seconds} s");
     }
 
     [SkippableFact]
