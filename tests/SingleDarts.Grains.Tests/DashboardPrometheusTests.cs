@@ -108,7 +108,7 @@ public sealed partial class DashboardPrometheusTests(ITestOutputHelper output)
         foreach (var s in await prometheus.QueryRange($"singledarts_collapse_alarms_total{{sweep_id=\"{id}\"}}", from, to, Scrape))
             output.WriteLine($"alarm counter of seed {s.Labels["seed"]} {s.Labels["stage"]}: first sample {s.Values[0]}, last {s.Values[^1]}");
         var annotation = dashboard["annotations"]!["list"]!.AsArray().Single(a => (string?)a!["name"] == "Collapse alarms")!;
-        var marks = await prometheus.QueryRange(Substitute((string)annotation["expr"]!, id), from, to, TimeSpan.FromSeconds(30));
+        var marks = await prometheus.QueryRange(Substitute((string)annotation["expr"]!, id), from, to, Scrape);      // at the scrape interval: a sweep of seconds fits between two 30 s steps
         Assert.Equal(alarms.Count(s => s.Values.Max() == 1), marks.Count);
 
         // search panels count search seeds only; evaluation panels show the evaluation's

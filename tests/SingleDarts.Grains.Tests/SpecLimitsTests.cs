@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SingleDarts.Cli.Sweeps;
 
 namespace SingleDarts.Grains.Tests;
@@ -16,14 +15,13 @@ public sealed class SpecLimitsTests
 
     private static string Refused(string path)
     {
-        var clock = Stopwatch.StartNew();
+        // refused while counting, before anything is built (its time and memory are measured, not asserted: docs/troubleshooting.md)
         var error = Assert.Throws<Search.SearchConfigException>(() => SweepSpecFile.Read(path));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"refused after {clock.Elapsed}");
         return Assert.Single(error.Problems);
     }
 
     [Fact]
-    public void A_nine_level_alias_bomb_is_refused_in_under_a_second_naming_the_node_limit()
+    public void A_nine_level_alias_bomb_is_refused_before_it_is_expanded_naming_the_node_limit()
     {
         // 9 lists of 9 aliases to the list before: 9^10 scalars once expanded, in about 600 bytes
         var lines = new List<string> { "a0: &a0 [x, x, x, x, x, x, x, x, x]" };

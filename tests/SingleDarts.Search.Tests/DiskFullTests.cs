@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SingleDarts.Search.Checkpoints;
 using SingleDarts.Search.IO;
 using SingleDarts.Search.Runs;
@@ -21,17 +20,14 @@ public sealed class DiskFullTests
         var dir = Tiny.TempDir();
         var store = new FullFrom(new RunFolder(dir).Checkpoints, epoch: 2);
         var warnings = new List<string>();
-        var clock = Stopwatch.StartNew();
         // a five-minute retry budget: a full disk must not spend any of it
         var ex = Assert.Throws<CheckpointStoreException>(() => SearchRunner.Run(Tiny.Options(epochs: 3), dir,
             checkpoints: new Checkpointing(store, new CheckpointPolicy { RetryFor = TimeSpan.FromMinutes(5) }, warnings.Add)));
-        clock.Stop();
 
         Assert.False(ex.Transient);
         Assert.IsType<DiskFullException>(ex.InnerException);
         Assert.Matches(@"^no space left on the device of .*/checkpoints: writing epoch-0002\.ckpt needs \d+(\.\d)? KiB, .* free$", ex.Message);
         Assert.DoesNotContain(warnings, w => w.Contains("retrying"));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         Assert.Equal([1], store.Inner.Epochs());
         Assert.Empty(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories));
         Assert.Single(File.ReadAllLines(Path.Combine(dir, "epochs.jsonl")));
