@@ -19,21 +19,13 @@ namespace SingleDarts.Search.Runs;
 /// <summary>An evaluation's files and checkpoints: config.json, result.json, and its whole state through the one checkpoint codec.</summary>
 public sealed partial class EvalRun
 {
-    private EpochProgress? interrupted, resumePoint;
+    private readonly MidEpoch midEpoch = new();
 
     /// <inheritdoc />
-    public EpochProgress? Interrupted => interrupted;
+    public EpochProgress? Interrupted => midEpoch.Interrupted;
 
     /// <inheritdoc />
-    public EpochProgress? ResumePoint => resumePoint;
-
-    /// <summary>The progress a mid-epoch checkpoint restored for <paramref name="epoch"/>, once; null for a fresh epoch.</summary>
-    private EpochProgress? TakeResumePoint(int epoch)
-    {
-        var point = resumePoint is { } p && p.Epoch == epoch ? p : null;
-        resumePoint = null;
-        return point;
-    }
+    public EpochProgress? ResumePoint => midEpoch.ResumePoint;
 
     public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
 
@@ -58,9 +50,7 @@ public sealed partial class EvalRun
     public byte[] CheckpointBytes()
     {
         using var genState = generator.get_state();
-        var state = CheckpointState(genState);
-        // mid-epoch: the loader's generator as it was at the epoch's start (prefetching has drawn ahead of the steps)
-        return RunCheckpoint.Serialize(EpochsDone, interrupted is { } p ? state with { Rng = p.Rng, Progress = p } : state);
+        return RunCheckpoint.Serialize(EpochsDone, midEpoch.Stamp(CheckpointState(genState)));
     }
 
     public void Restore(byte[] checkpoint, string name)
@@ -71,8 +61,7 @@ public sealed partial class EvalRun
         trainLoader.RngState = meta.Rng["train"];
         history.Clear();
         history.AddRange(meta.History.Deserialize<List<EpochRecord>>(Json.Line) ?? []);
-        resumePoint = meta.Progress;
-        interrupted = null;
+        midEpoch.Restored(meta.Progress);
     }
 
     private CheckpointState CheckpointState(Tensor genState)

@@ -113,10 +113,10 @@ public sealed partial class EvalRun : IRun
         var steps = StepsPerEpoch;
         Network.train(true);
         Network.DropPathProb = DropPathAt(epoch);
-        var from = TakeResumePoint(epoch + 1) ?? new EpochProgress { Epoch = epoch + 1, Rng = new() { ["train"] = trainLoader.RngState } };
+        var from = midEpoch.Take(epoch + 1) ?? new EpochProgress { Epoch = epoch + 1, Rng = new() { ["train"] = trainLoader.RngState } };
         EpochProgress done;
         using (var train = new PrefetchingSource(trainLoader.Epoch(skip: from.Step)))
-            done = StepLoop.Run(from, steps, step => schedule.At(epoch, step, steps), lr => Step(train, lr), gcPacer, cancel, onStep, p => interrupted = p);
+            done = StepLoop.Run(from, steps, step => schedule.At(epoch, step, steps), lr => Step(train, lr), gcPacer, cancel, onStep, midEpoch.Interrupt);
         var (bad, kind) = NonFinite.FirstNonFinite([.. weights, .. buffers.Select(b => b.Tensor)]);
         if (bad >= 0)
             throw new SearchDivergedException(epoch + 1, 0, $"the network holds {kind} in {(bad < weights.Length ? weightNames[bad] : buffers[bad - weights.Length].Name)}");

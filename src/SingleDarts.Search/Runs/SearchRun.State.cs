@@ -8,13 +8,13 @@ namespace SingleDarts.Search.Runs;
 /// <summary>A search's files and checkpoints: config.json, result.json, and its whole state — at an epoch boundary or mid-epoch — through the one checkpoint codec.</summary>
 public sealed partial class SearchRun
 {
-    private EpochProgress? interrupted, resumePoint;
+    private readonly MidEpoch midEpoch = new();
 
     /// <inheritdoc />
-    public EpochProgress? Interrupted => interrupted;
+    public EpochProgress? Interrupted => midEpoch.Interrupted;
 
     /// <inheritdoc />
-    public EpochProgress? ResumePoint => resumePoint;
+    public EpochProgress? ResumePoint => midEpoch.ResumePoint;
 
     public void WriteResult(RunFolder folder) => folder.WriteResult(Result());
 
@@ -50,9 +50,7 @@ public sealed partial class SearchRun
     public byte[] CheckpointBytes()
     {
         using var genState = generator.get_state();
-        var state = CheckpointState(genState);
-        // mid-epoch: the loaders' generators as they were at the epoch's start (prefetching has drawn ahead of the steps)
-        return RunCheckpoint.Serialize(EpochsDone, interrupted is { } p ? state with { Rng = p.Rng, Progress = p } : state);
+        return RunCheckpoint.Serialize(EpochsDone, midEpoch.Stamp(CheckpointState(genState)));
     }
 
     /// <summary>Continues from a checkpoint written by a run with the same options; <paramref name="name"/> names it in errors.</summary>
@@ -67,16 +65,7 @@ public sealed partial class SearchRun
         State.ArchOptimizer.StepCount = meta.Counters["arch_steps"];
         history.Clear();
         history.AddRange(meta.History.Deserialize<List<EpochRecord>>(Json.Line) ?? []);
-        resumePoint = meta.Progress;
-        interrupted = null;
-    }
-
-    /// <summary>The progress a mid-epoch checkpoint restored for <paramref name="epoch"/>, once; null for a fresh epoch.</summary>
-    private EpochProgress? TakeResumePoint(int epoch)
-    {
-        var point = resumePoint is { } p && p.Epoch == epoch ? p : null;
-        resumePoint = null;
-        return point;
+        midEpoch.Restored(meta.Progress);
     }
 
     private Dictionary<string, ulong[]> LoaderStates()

@@ -120,14 +120,14 @@ public sealed partial class SearchRun : IRun
         var clock = Stopwatch.StartNew();
         var steps = StepsPerEpoch;
         // a run restored from a mid-epoch checkpoint continues that epoch where it stopped; its loaders were set back to the epoch's start
-        var from = TakeResumePoint(epoch + 1) ?? new EpochProgress { Epoch = epoch + 1, Rng = LoaderStates() };
+        var from = midEpoch.Take(epoch + 1) ?? new EpochProgress { Epoch = epoch + 1, Rng = LoaderStates() };
         Model.BeginEpoch(epoch, Epochs);
         State.Parts = new StepParts(Composition.PerturbationAt(epoch, Epochs), Composition.BetaDecayAt(epoch, Epochs), Composition.DirichletKl);
         EpochProgress done;
         using (var train = new PrefetchingSource(trainLoader.Epoch(skip: from.Step)))
         using (var valid = validLoader is null ? null : new PrefetchingSource(validLoader.Cycle(steps, skip: from.Step)))
             done = StepLoop.Run(from, steps, step => schedule.At(epoch, step, steps), lr => Strategy.Step(State, train, valid, lr),
-                gcPacer, cancel, onStep, p => interrupted = p);
+                gcPacer, cancel, onStep, midEpoch.Interrupt);
         // a non-finite value that no gradient showed (e.g. in BatchNorm statistics) must not be reported as a result
         if (State.FirstNonFiniteState() is { } bad) throw new SearchDivergedException(epoch + 1, 0, $"the search state holds {bad}");
         var validAcc = Evaluate();
