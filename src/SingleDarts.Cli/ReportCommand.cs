@@ -36,7 +36,7 @@ public static class ReportCommand
             {
                 OutputPaths.WritableFolder("--out", parse.GetValue(output)!);
                 var input = ReportInput.FromExport(Path.GetFullPath(parse.GetValue(export)!), InputLimits.ExportBytes, InputLimits.NestingDepth);
-                return Write(WithSpaceDefaults(input), parse.GetValue(output)!, parse.GetValue(resamples));
+                return Write(Completed(input), parse.GetValue(output)!, parse.GetValue(resamples));
             });
         });
         return command;
@@ -67,17 +67,12 @@ public static class ReportCommand
     {
         var details = new List<SeedDetail>();
         await foreach (var detail in SweepExport.Details(grain, status, cancel)) details.Add(detail);
-        return WithSpaceDefaults(new ReportInput(status, details));
+        return Completed(new ReportInput(status, details));
     }
 
-    /// <summary>
-    /// What an export or a cluster of an earlier version did not record about its space but this version knows (the alarm's default
-    /// epochs, which the report's alarm table replays): filled in from the space registry, so older sweeps get the whole report.
-    /// </summary>
-    private static ReportInput WithSpaceDefaults(ReportInput input) =>
-        input.Space.DefaultAlarmEpochs == 0 && Search.Spaces.SearchSpaces.TryGet(input.Space.Name, out var space)
-            ? input with { Sweep = input.Sweep with { Space = input.Space with { DefaultAlarmEpochs = space.DefaultAlarmEpochs } } }
-            : input;
+    /// <summary>What a sweep of an earlier version did not record but this version derives (the hosting library's <see cref="OlderSweeps"/>).</summary>
+    private static ReportInput Completed(ReportInput input) =>
+        OlderSweeps.Complete(input.Sweep, input.Seeds) is var (sweep, seeds) ? new ReportInput(sweep, seeds) : input;
 
     /// <summary>The report at the end of <c>sweep start</c>: written and its path printed; a report that cannot be written is a warning, never the sweep's failure.</summary>
     public static async Task WriteReport(ISweepGrain grain, SweepStatus final, string output, CancellationToken cancel)

@@ -24,7 +24,7 @@ public sealed record ReportInput(SweepStatus Sweep, IReadOnlyList<SeedDetail> Se
                 throw new ReportException($"{path}: not a sweep export (expected \"sweep\" and \"seeds\"; write one with `sweep export ID --format json`)");
             var status = sweep.Deserialize<SweepStatus>(WireJson.Options) ?? throw new ReportException($"{path}: empty \"sweep\"");
             var details = seeds.Deserialize<SeedDetail[]>(WireJson.Options) ?? [];
-            return new ReportInput(status, details);
+            return new ReportInput(status, OlderExport.KeepNumbers(seeds, details));
         }
         catch (JsonException ex) when (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal))
         {
