@@ -59,6 +59,7 @@ internal sealed class SeedExecution : IRunObserver
             e.alarmRaised = alarmEpoch is not null;
             if (spec.Alarm is { Stop: true } && alarmEpoch is { } at) (e.stopped, e.stoppedAt) = (true, at);
             e.countedEdges = SearchSpaces.TryGet(options.Space, out var space) ? space.CountedEdges : 0;
+            e.alarmFrom = spec.Alarm?.Earliest(options.Epochs) ?? 0;
             search.Run(options, folder, e, checkpoints, cancel);
         }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
 
@@ -84,7 +85,7 @@ internal sealed class SeedExecution : IRunObserver
     private CollapseAlarm? alarm;
     private string? earlyStop;       // a stopping rule's (DARTS-ES) reason, from the epoch that ended the run
     private bool alarmRaised, stopped;
-    private int streak, countedEdges, epochsRecorded;
+    private int streak, countedEdges, epochsRecorded, alarmFrom;
 
     public void Cancel() => cancel.Cancel();
 
@@ -186,12 +187,13 @@ internal sealed class SeedExecution : IRunObserver
 
     /// <summary>
     /// The collapse alarm: the cell at or over the threshold for the alarm's number of consecutive epochs raises
-    /// it once per seed (here, on the search thread, so that a stop takes effect before the next epoch).
+    /// it once per seed (here, on the search thread, so that a stop takes effect before the next epoch), not before the end of its
+    /// warm-up (the streak counts during it).
     /// </summary>
     private void CheckAlarm(EpochRecord r)
     {
         streak = Collapsed(r) ? streak + 1 : 0;
-        if (alarm is not { } a || alarmRaised || streak < a.Epochs) return;
+        if (alarm is not { } a || alarmRaised || streak < a.Epochs || r.Epoch < alarmFrom) return;
         alarmRaised = true;
         stopped = a.Stop;
         if (stopped) stoppedAt = r.Epoch;

@@ -69,6 +69,8 @@ public static class SweepValidation
         if (spec.DartsEs is { } es && shared is not null)
             problems.AddRange(EarlyStopOf(es).Problems(shared.Epochs, shared.HessianEvery));
         if (spec.AlarmEpochs < -1) problems.Add($"collapse_alarm.epochs must be at least 1 (or the alarm off), got {spec.AlarmEpochs}");
+        if (!double.IsNaN(spec.AlarmWarmup) && spec.AlarmWarmup is < 0 or >= 1)
+            problems.Add($"collapse_alarm.warmup must be a share of the epochs from 0 to below 1 (0.5: no alarm in the first half), got {spec.AlarmWarmup}");
         if (spec.StopOnCollapse && spec.AlarmEpochs == -1) problems.Add("on_collapse: stop needs the collapse alarm, which is off");
         if (shared is not null && SearchSpaces.TryGet(shared.Space, out var alarmSpace) && (spec.AlarmThreshold < 0 || spec.AlarmThreshold > alarmSpace.CountedEdges))
             problems.Add($"collapse_alarm.threshold must be in 1..{alarmSpace.CountedEdges} (left out: the collapse threshold), got {spec.AlarmThreshold}");
@@ -115,6 +117,7 @@ public static class SweepValidation
             Threshold = spec.AlarmThreshold > 0 ? spec.AlarmThreshold : threshold,
             Epochs = spec.AlarmEpochs > 0 ? spec.AlarmEpochs : space.DefaultAlarmEpochs,
             Stop = spec.StopOnCollapse,
+            Warmup = spec.AlarmWarmupOrNone,
         };
     }
 

@@ -73,8 +73,10 @@ public static class CollapseAlarms
         {
             int? threshold = spec.AlarmThreshold > 0 ? spec.AlarmThreshold : null;
             var what = $"≥ {(threshold is { } t ? t.ToString(Inv) : "the collapse threshold")} for {epochs} consecutive epochs";
-            rules.Add(new StreakAlarm($"{(spec.AlarmEpochs == -1 ? "the default alarm (off in this sweep)" : "the sweep's alarm")}: {what}", threshold, epochs));
-            rules.AddRange(WarmupShares.Select(share => new StreakAlarm($"the same, no alarm before {(share * 100).ToString("F0", Inv)} % of the epochs", threshold, epochs, share)));
+            var warmup = spec.AlarmEpochs == -1 && !double.IsNaN(spec.AlarmWarmup) ? SweepSpec.DefaultAlarmWarmup : spec.AlarmWarmupOrNone;
+            rules.Add(new StreakAlarm($"{(spec.AlarmEpochs == -1 ? "the default alarm (off in this sweep)" : "the sweep's alarm")}: {what}{Before(warmup)}", threshold, epochs, warmup));
+            if (warmup > 0) rules.Add(new StreakAlarm("the same, with no warm-up", threshold, epochs));
+            rules.AddRange(WarmupShares.Where(share => share != warmup).Select(share => new StreakAlarm($"the same{Before(share)}", threshold, epochs, share)));
         }
         if (CollapseTimes.HasLambda(input))
         {
@@ -83,6 +85,8 @@ public static class CollapseAlarms
         }
         return rules;
     }
+
+    private static string Before(double warmup) => warmup > 0 ? $", no alarm before {(warmup * 100).ToString("F0", Inv)} % of the epochs" : "";
 
     /// <summary>Every rule scored on the completed search seeds (whose end, collapsed or not, is known).</summary>
     public static IReadOnlyList<AlarmRow> Evaluate(ReportInput input, IReadOnlyList<AlarmRule> rules, IReadOnlyList<SeedCollapse> collapses)
@@ -110,14 +114,15 @@ public static class CollapseAlarms
     }
 
     /// <summary>
-    /// The rule the seeds support: among the rules that miss no more collapses than the sweep's own alarm (the first row; without it, than
+    /// The rule the seeds support: among the rules that miss no more collapses than the streak alarm with no warm-up (without it, than
     /// the rule that misses fewest), the one with the fewest false alarms; ties go to the earlier median detection, then to the table's order.
     /// Null when there is no row.
     /// </summary>
     public static AlarmRow? Pick(IReadOnlyList<AlarmRow> rows)
     {
         if (rows.Count == 0) return null;
-        var allowed = rows[0].Rule is StreakAlarm { WarmupShare: 0 } ? rows[0].All.Missed : rows.Min(r => r.All.Missed);
+        var baseline = rows.FirstOrDefault(r => r.Rule is StreakAlarm { WarmupShare: 0 });
+        var allowed = baseline?.All.Missed ?? rows.Min(r => r.All.Missed);
         return rows.Select((r, i) => (Row: r, Index: i)).Where(r => r.Row.All.Missed <= allowed)
             .OrderBy(r => r.Row.All.FalseAlarms).ThenBy(r => r.Row.All.MedianDelay ?? double.PositiveInfinity).ThenBy(r => r.Index).First().Row;
     }

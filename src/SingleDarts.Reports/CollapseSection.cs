@@ -74,9 +74,9 @@ internal static class CollapseSection
 
     private static string Verdict(IReadOnlyList<AlarmRow> rows, AlarmRow pick, bool few)
     {
-        var current = rows[0].Rule is StreakAlarm { WarmupShare: 0 };
+        var current = rows.Any(r => r.Rule is StreakAlarm { WarmupShare: 0 });
         var rule = current
-            ? "Rule used to pick: among the rules that miss no more collapses than the sweep's alarm (first row), the fewest false alarms; ties go to the earlier median detection, then to the first listed."
+            ? "Rule used to pick: among the rules that miss no more collapses than the alarm with no warm-up, the fewest false alarms; ties go to the earlier median detection, then to the first listed."
             : "Rule used to pick: among the rules that miss the fewest collapses, the fewest false alarms; ties go to the earlier median detection, then to the first listed.";
         var same = rows.All(r => r.All == rows[0].All);
         var supports = same

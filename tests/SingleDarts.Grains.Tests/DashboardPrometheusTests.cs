@@ -37,6 +37,7 @@ public sealed partial class DashboardPrometheusTests(ITestOutputHelper output)
             collapse_alarm:
               threshold: 1
               epochs: 1
+              warmup: 0
             methods: [single]
             seeds: [0, 1]
             search:

@@ -202,16 +202,36 @@ public sealed class SweepTests(ClusterFixture fixture)
         Assert.Contains("evaluate: drop-path: the nb201 evaluation network has no drop-path (use 0)", problems);
     }
 
-    /// <summary>The epoch after which a streak of <paramref name="epochs"/> epochs with ≥ <paramref name="threshold"/> parameter-free edges is first reached.</summary>
-    private static int? ExpectedAlarm(IEnumerable<EpochSummary> history, int threshold, int epochs)
+    /// <summary>The epoch after which a streak of <paramref name="epochs"/> epochs with ≥ <paramref name="threshold"/> parameter-free edges is first reached, not before <paramref name="earliest"/>.</summary>
+    private static int? ExpectedAlarm(IEnumerable<EpochSummary> history, int threshold, int epochs, int earliest = 0)
     {
         var streak = 0;
         foreach (var e in history)
         {
             streak = Recomputed.ParamFree(e.Arch) >= threshold ? streak + 1 : 0;
-            if (streak >= epochs) return e.Epoch;
+            if (streak >= epochs && e.Epoch >= earliest) return e.Epoch;
         }
         return null;
+    }
+
+    [Fact]
+    public async Task The_collapse_alarm_waits_out_its_warm_up_while_the_streak_counts()
+    {
+        // 5 epochs, warm-up 0.6: no alarm before epoch 3; a streak of 2 that began in epoch 1 may alarm right at epoch 3
+        var spec = Tiny.Spec(["single", "darts-v1"], [0, 1], epochs: 5) with { CollapseRule = "param_free", AlarmThreshold = 2, AlarmEpochs = 2, AlarmWarmup = 0.6 };
+        var id = Tiny.NewId("alarm-warmup");
+        Assert.Empty((await fixture.Client.GetGrain<ISweepGrain>(id).Start(spec)).Problems);
+        var status = await fixture.WaitForEnd(id, Limit);
+        var early = 0;
+        foreach (var seed in status.Seeds)
+        {
+            var history = (await fixture.Client.GetGrain<ISweepGrain>(id).GetSeed(seed.Method, seed.Seed))!.History;
+            Assert.Equal(ExpectedAlarm(history, 2, 2, earliest: 3), seed.AlarmEpoch);
+            if (ExpectedAlarm(history, 2, 2) is < 3) early++;
+        }
+        Assert.True(early > 0, "no tiny seed reached its streak before the warm-up ended: the test shows nothing");
+        var bad = await fixture.Client.GetGrain<ISweepGrain>(Tiny.NewId("bad-warmup")).Start(spec with { AlarmWarmup = 1.5 });
+        Assert.Contains("collapse_alarm.warmup must be a share of the epochs from 0 to below 1 (0.5: no alarm in the first half), got 1.5", bad.Problems);
     }
 
     [Fact]

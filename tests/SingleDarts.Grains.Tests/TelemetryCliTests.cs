@@ -35,6 +35,7 @@ public sealed partial class TelemetryCliTests
             collapse_alarm:
               threshold: 1
               epochs: 1
+              warmup: 0
             methods: [single]
             seeds: [0, 1]
             search:

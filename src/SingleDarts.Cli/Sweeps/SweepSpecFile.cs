@@ -55,7 +55,7 @@ public static partial class SweepSpecFile
         methods ??= [];
         var threshold = root["collapse_threshold"] is { } t ? Number(t, "collapse_threshold", problems) : 0;
         var rule = Text(root, "collapse_rule", problems) ?? "";
-        var (alarmThreshold, alarmEpochs) = (0, 0);
+        var (alarmThreshold, alarmEpochs, alarmWarmup) = (0, 0, SweepSpec.DefaultAlarmWarmup);
         switch (root["collapse_alarm"])
         {
             case null:
@@ -64,8 +64,9 @@ public static partial class SweepSpecFile
                 alarmEpochs = -1;
                 break;
             case JsonObject alarm:
-                foreach (var key in alarm.Select(kv => kv.Key).Where(k => k is not ("threshold" or "epochs")))
-                    problems.Add($"collapse_alarm.{key}: unknown key (known: threshold, epochs)");
+                foreach (var key in alarm.Select(kv => kv.Key).Where(k => k is not ("threshold" or "epochs" or "warmup")))
+                    problems.Add($"collapse_alarm.{key}: unknown key (known: threshold, epochs, warmup)");
+                if (alarm["warmup"] is { } w) alarmWarmup = Share(w, "collapse_alarm.warmup", problems);
                 if (alarm["threshold"] is { } t2) alarmThreshold = Number(t2, "collapse_alarm.threshold", problems);
                 if (alarm["epochs"] is { } e2)
                 {
@@ -116,6 +117,7 @@ public static partial class SweepSpecFile
             EvaluateJson = evaluateObject?.ToJsonString(),
             AlarmThreshold = alarmThreshold,
             AlarmEpochs = alarmEpochs,
+            AlarmWarmup = alarmWarmup,
             StopOnCollapse = onCollapse == "stop",
             DartsEs = dartsEs,
         };
@@ -242,6 +244,14 @@ public static partial class SweepSpecFile
         methodJson ??= [];
         methodJson[name] = parts.ToJsonString();
         return name;
+    }
+
+    /// <summary>A share of the epochs (the range is the validation's to check).</summary>
+    private static double Share(JsonNode node, string key, List<string> problems)
+    {
+        if (node is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d)) return d;
+        problems.Add($"{key}: must be a number (a share of the epochs, e.g. 0.5)");
+        return SweepSpec.DefaultAlarmWarmup;
     }
 
     private static int Number(JsonNode node, string key, List<string> problems)
