@@ -43,8 +43,20 @@ public sealed class CollapseReportTests
         Assert.Equal(["the same, no alarm before 50 % of the epochs", "0 / 2", "0", "0", "–", "2 / 3", "0", "1", "+1", "2 / 5", "0", "1", "+1"], rows[3]);
         var verdict = document.QuerySelectorAll("p.note").Select(p => p.TextContent).Single(t => t.StartsWith("These seeds support", StringComparison.Ordinal));
         Assert.Contains("These seeds support: the same, no alarm before 50 % of the epochs (0 false alarm(s), 1 missed collapse(s) of 5 seeds, median delay +1 epochs).", verdict);
-        Assert.Contains("Rule used to pick: among the rules that miss no more collapses than the sweep's alarm", verdict);
+        Assert.Contains("Rule used to pick: among the rules that miss no more collapses than the alarm with no warm-up", verdict);
         Assert.Contains("concludes nothing", verdict);        // 2 and 3 seeds a method
+    }
+
+    [Fact]
+    public void A_sweep_whose_alarm_had_a_warm_up_is_replayed_with_it_next_to_no_warm_up_and_the_other_warm_ups()
+    {
+        var input = Sweep(AlarmSet());
+        input = input with { Sweep = input.Sweep with { Spec = input.Sweep.Spec with { AlarmWarmup = 0.5 } } };
+        var rows = Rows(Parse(StabilityReport.Write(input, StabilityReportTests.TempDir())), "rule", "single: alarms", "single: false", "single: missed", "single: median delay", "darts-v1: alarms");
+        Assert.Equal(["the sweep's alarm: ≥ the collapse threshold for 2 consecutive epochs, no alarm before 50 % of the epochs", "the same, with no warm-up",
+            "the same, no alarm before 20 % of the epochs", "the same, no alarm before 30 % of the epochs"], rows.Select(r => r[0]));
+        Assert.Equal(["0 / 2", "0", "0", "–", "2 / 3", "0", "1", "+1", "2 / 5", "0", "1", "+1"], rows[0][1..]);
+        Assert.Equal(["1 / 2", "1", "0", "–", "2 / 3", "0", "1", "−0.5", "3 / 5", "1", "1", "−0.5"], rows[1][1..]);
     }
 
     [Fact]
