@@ -391,9 +391,9 @@ public sealed class FailoverTests(Azurite azurite)
 
         public async Task<SweepStatus> WaitFor(string id, Func<SweepStatus, bool> until)
         {
-            var deadline = DateTime.UtcNow + Limit;
+            var deadline = new ProgressDeadline(Limit, cap: TimeSpan.FromMinutes(30));
             SweepStatus? status = null;
-            while (DateTime.UtcNow < deadline)
+            while (!deadline.Expired(status))
             {
                 try
                 {
@@ -408,7 +408,7 @@ public sealed class FailoverTests(Azurite azurite)
                 }
                 await Task.Delay(50);
             }
-            throw new TimeoutException($"sweep {id} did not get there in {Limit}: {System.Text.Json.JsonSerializer.Serialize(status)}");
+            throw new TimeoutException($"sweep {id} did not get there: {deadline.Describe()}: {System.Text.Json.JsonSerializer.Serialize(status)}");
         }
 
         public async ValueTask DisposeAsync()
