@@ -142,6 +142,27 @@ public class ImageNet16Tests
         Assert.False(result.Metrics.ContainsKey(Nb201Benchmark.TransferKey(Nb201Table.ImageNet16)));
     }
 
+    [Fact]
+    public void Evaluate_and_sweep_specs_take_imagenet16_120_by_name()
+    {
+        var root = Tiny.TempDir();
+        ImageNet16Fixtures.Folder(perBatch: 8, val: 8, root: root);
+        using (var run = new EvalRun(EvaluationTests.TinyEval("nb201", epochs: 1) with { Data = "imagenet16-120", CacheDir = root, TrainSize = null }))
+        {
+            Assert.Equal((DataFormats.ImageNet16, 120, 50, 5), (run.Dataset.Format, run.Dataset.Classes, run.Dataset.Train.Count, run.Dataset.Test!.Count));
+            Assert.True(double.IsFinite(run.RunEpoch().TrainLoss));
+        }
+        Assert.Contains("120 classes", string.Join("\n", SingleDarts.Cli.EvaluateCommand.DryRun(EvaluationTests.TinyEval("nb201") with { Data = "imagenet16-120" })));
+
+        var spec = Path.Combine(Tiny.TempDir(), "spec.yaml");
+        File.WriteAllText(spec, "name: t\nmethods: [single]\nseeds: [0]\nsearch:\n  data: imagenet16-120\n  epochs: 1\nevaluate:\n  data: imagenet16-120\n");
+        var (read, _) = SingleDarts.Cli.Sweeps.SweepSpecFile.Read(spec);
+        Assert.Equal("imagenet16-120", (string?)System.Text.Json.Nodes.JsonNode.Parse(read.SearchJson)!["data"]);
+        Assert.Empty(SingleDarts.Cli.Sweeps.SweepSpecFile.MissingDownloads(read, root));
+        var empty = Tiny.TempDir();
+        Assert.Contains("singledarts data check imagenet16-120", Assert.Single(SingleDarts.Cli.Sweeps.SweepSpecFile.MissingDownloads(read, empty)));
+    }
+
     private static void Truncate(string path, int bytes)
     {
         using var s = File.OpenWrite(path);
