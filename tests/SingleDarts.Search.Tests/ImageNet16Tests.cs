@@ -161,6 +161,12 @@ public class ImageNet16Tests
         Assert.Empty(SingleDarts.Cli.Sweeps.SweepSpecFile.MissingDownloads(read, root));
         var empty = Tiny.TempDir();
         Assert.Contains("singledarts data check imagenet16-120", Assert.Single(SingleDarts.Cli.Sweeps.SweepSpecFile.MissingDownloads(read, empty)));
+
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(repo.FullName, "SingleDarts.sln"))) repo = repo.Parent!;
+        var example = Path.Combine(repo.FullName, "examples", "nb201-imagenet16-cpu-scale.yaml");
+        var (protocol, _) = SingleDarts.Cli.Sweeps.SweepSpecFile.Read(example);
+        Assert.Equal("imagenet16-120", (string?)System.Text.Json.Nodes.JsonNode.Parse(protocol.SearchJson)!["data"]);
     }
 
     private static void Truncate(string path, int bytes)
