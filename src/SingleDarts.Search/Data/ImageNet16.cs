@@ -16,7 +16,9 @@ namespace SingleDarts.Search.Data;
 /// use_num_of_class_only=120, and xautodl/datasets/get_dataset_with_transform.py, get_datasets("ImageNet16-120")):
 /// the training batches in the order 1…10 then filtered to the images whose label L satisfies 1 ≤ L ≤ 120, in file
 /// order, the class index being L − 1; the same filter on val_data. That reference asserts 151,700 training and
-/// 6,000 validation images after the filter, of 1,281,167 and 50,000. The release's generator
+/// 6,000 validation images after the filter, of 1,281,167 and 50,000 (the NAS-Bench-201 paper, ICLR 2020, §2.2:
+/// 151.7K training images and the 6,000 split into 3K validation and 3K test; docs/data.md compares that split with
+/// ours, which cuts the training images by --train-portion as for CIFAR and tests on all 6,000). The release's generator
 /// (PatrykChrabaszcz/Imagenet32_Scripts, image2numpy_imagenet_train.py) shuffles the training images before cutting
 /// them into 10 files of ⌊1,281,167 / 10⌋ = 128,116 (the last 128,123), so the file order is already mixed, as CIFAR's.
 /// </remarks>
