@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace SingleDarts.Cli;
 
-/// <summary><c>singledarts data download cifar10|cifar100 [--dir DIR]</c>: fetch a dataset into the dataset cache.</summary>
+/// <summary>
+/// <c>singledarts data download cifar10|cifar100 [--dir DIR]</c>: fetch a dataset into the dataset cache;
+/// <c>data check imagenet16-120</c> (<see cref="DataCheckCommand"/>): one put there by hand.
+/// </summary>
 public static class DataCommand
 {
     /// <summary>
@@ -16,19 +19,21 @@ public static class DataCommand
     public static Command Create()
     {
         var name = new Argument<string>("dataset") { Description = string.Join(", ", DownloadableDatasets.All.Select(d => $"{d.Name} ({d.Title}, {d.FileName})")) }
-            .AcceptOnlyFromAmong([.. DownloadableDatasets.Names]);
-        var dir = new Option<string?>("--dir")
-        {
-            Description = "the dataset cache to unpack into (default $SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts; " +
-                          "search, evaluate and sweep read it with --cache-dir)",
-        };
+            .AcceptOnlyFromAmong([.. DownloadableDatasets.DataNames]);
+        var dir = DirOption("to unpack into");
         var download = new Command("download",
             "Fetch a dataset from its authors' address, check its published MD5 and unpack it into the dataset cache, where --data NAME finds it. " +
             "A broken download continues where it stopped (run the command again); HTTPS_PROXY/HTTP_PROXY/NO_PROXY are honoured.") { name, dir };
         download.SetAction(async (parse, cancel) =>
         {
-            var dataset = DownloadableDatasets.All.Single(d => d.Name == parse.GetValue(name));
             var root = Path.GetFullPath(parse.GetValue(dir) ?? DatasetCache.DefaultDirectory);
+            if (DownloadableDatasets.TryGetPlaced(parse.GetValue(name)!, out var placed))
+            {
+                // not downloadable: say where its files go
+                Console.Error.WriteLine($"error: {placed.WhereToPut(root)}");
+                return CliRunner.UsageError;
+            }
+            var dataset = DownloadableDatasets.All.Single(d => d.Name == parse.GetValue(name));
             if (dataset.IsIn(root))
             {
                 Console.Error.WriteLine($"{dataset.Title} is already in {root}");
@@ -56,8 +61,15 @@ public static class DataCommand
             Console.WriteLine(folder);
             return CliRunner.Ok;
         });
-        return new Command("data", "Datasets: download CIFAR-10/100 into the dataset cache.") { download };
+        return new Command("data", "Datasets: download CIFAR-10/100 into the dataset cache; check ImageNet16-120 put there by hand.") { download, DataCheckCommand.Create() };
     }
+
+    /// <summary><c>--dir</c>: the dataset cache <paramref name="what"/> ("to unpack into").</summary>
+    internal static Option<string?> DirOption(string what) => new("--dir")
+    {
+        Description = $"the dataset cache {what} (default $SINGLEDARTS_CACHE, else $XDG_CACHE_HOME/singledarts, else ~/.cache/singledarts; " +
+                      "search, evaluate and sweep read it with --cache-dir)",
+    };
 
     private static async Task<string> Fetch(HttpClient http, DownloadableDataset dataset, string root, Uri url, string md5, CancellationToken cancel)
     {

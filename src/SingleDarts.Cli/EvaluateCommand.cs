@@ -37,9 +37,10 @@ public static class EvaluateCommand
         t.Add("--drop-path", "drop-path probability reached at the last epoch (darts only)", o => o.DropPath, (o, v) => o with { DropPath = v });
         t.Add("--cutout", "side of the cutout square (0: off)", o => o.Cutout, (o, v) => o with { Cutout = v });
         t.Flag("--no-augment", "turn off random crop and flip", o => !o.Augment, o => o with { Augment = false });
-        t.Add("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (it needs the test split)",
+        t.Add("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); imagenet16-120 (put in the dataset cache by hand: `singledarts data check imagenet16-120`); " +
+                       "or a CIFAR-10/100 binary folder or .tar.gz, ImageNet16's pickled batches, or an image folder ROOT/{train,test}/<class>/ (it needs the test split)",
             o => o.Data, (o, v) => o with { Data = DownloadableDatasets.IsName(v) ? v : Path.GetFullPath(v) });
-        t.Add("--data-format", "auto, cifar10, cifar100, imagefolder, synthetic", o => o.DataFormat, (o, v) => o with { DataFormat = v }, [.. DataFormats.All]);
+        t.Add("--data-format", "auto, cifar10, cifar100, imagenet16-120, imagefolder, synthetic", o => o.DataFormat, (o, v) => o with { DataFormat = v }, [.. DataFormats.All]);
         t.Add("--image-size", "resize images to this side; none: the dataset's own (synthetic: 32)", o => o.ImageSize, (o, v) => o with { ImageSize = v });
         t.Add("--train-size", "training images: a class-balanced subset drawn with --data-seed (none: the whole training split)", o => o.TrainSize, (o, v) => o with { TrainSize = v });
         t.Add("--test-size", "test images: a class-balanced subset drawn with --data-seed (none: the whole test split)", o => o.TestSize, (o, v) => o with { TestSize = v });
@@ -142,8 +143,8 @@ public static class EvaluateCommand
 
     /// <summary>
     /// What <c>--dry-run</c> prints: the genotype, the evaluation network's size and the collapse counts of its
-    /// cell. The data is not read, so the class count comes from its name (CIFAR-100: 100; synthetic: its
-    /// classes; anything else: 10, said so).
+    /// cell. The data is not read, so the class count comes from its name (CIFAR-100: 100; ImageNet16-120: 120;
+    /// synthetic: its classes; anything else: 10, said so).
     /// </summary>
     public static IEnumerable<string> DryRun(EvalOptions options)
     {
@@ -152,6 +153,7 @@ public static class EvaluateCommand
         var (classes, assumed) =
             options.Data == DataFormats.Synthetic ? (options.SyntheticClasses, false)
             : options.Data == DownloadableDatasets.Cifar100.Name || options.DataFormat == DataFormats.Cifar100 ? (100, false)
+            : options.Data == DownloadableDatasets.ImageNet16_120.Name || options.DataFormat == DataFormats.ImageNet16 ? (ImageNet16.Classes, false)
             : options.Data == DownloadableDatasets.Cifar10.Name || options.DataFormat == DataFormats.Cifar10 ? (10, false)
             : (10, true);
         TorchRuntime.Configure(options.Threads);

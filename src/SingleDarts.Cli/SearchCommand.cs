@@ -44,17 +44,18 @@ public static class SearchCommand
         t.Add("--tau-max", "the Gumbel relaxation's temperature at the first epoch, annealed linearly to --tau-min", o => o.Composition.TauMax, (o, v) => o with { TauMax = v });
         t.Add("--tau-min", "the Gumbel relaxation's temperature at the last epoch", o => o.Composition.TauMin, (o, v) => o with { TauMin = v });
         t.Add("--dirichlet-kl", "DrNAS: the scale of the KL regulariser of the Dirichlet relaxation (0: plain weight decay of α instead)", o => o.Composition.DirichletKl, (o, v) => o with { DirichletKl = v });
-        t.Add("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); or a CIFAR-10/100 binary folder or .tar.gz, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)",
+        t.Add("--data", "synthetic; cifar10 or cifar100 (fetched by `singledarts data download`); imagenet16-120 (put in the dataset cache by hand: `singledarts data check imagenet16-120`); " +
+                       "or a CIFAR-10/100 binary folder or .tar.gz, ImageNet16's pickled batches, or an image folder ROOT/{train,test}/<class>/ (folder, .tar, .tar.gz)",
             o => o.Data, (o, v) => o with { Data = DownloadableDatasets.IsName(v) ? v : Path.GetFullPath(v) });
-        t.Add("--data-format", "auto (from the file names), cifar10, cifar100, imagefolder, synthetic", o => o.DataFormat, (o, v) => o with { DataFormat = v }, [.. DataFormats.All]);
+        t.Add("--data-format", "auto (from the file names), cifar10, cifar100, imagenet16-120, imagefolder, synthetic", o => o.DataFormat, (o, v) => o with { DataFormat = v }, [.. DataFormats.All]);
         t.Add("--image-size", "resize images to this side (area resampling); none: the dataset's own size (synthetic: 32)", o => o.ImageSize, (o, v) => o with { ImageSize = v });
         t.Add("--train-size", "training images to use: a class-balanced subset drawn with --data-seed (none: all; synthetic: how many to generate, 10000)", o => o.TrainSize, (o, v) => o with { TrainSize = v });
         t.Add("--synthetic-classes", "classes of the synthetic dataset", o => o.SyntheticClasses, (o, v) => o with { SyntheticClasses = v });
         t.Add("--data-seed", "seed of the data: synthetic content, --train-size subset, image-folder order", o => o.DataSeed, (o, v) => o with { DataSeed = v });
         t.Add("--nb201", "the nb201 space's benchmark table, which reports each epoch's cell's true accuracy and rank: builtin (shipped with the program), none, or a CSV " +
-                         "index,arch,cifar10_test,cifar100_test,imagenet16_120_test (none given: builtin for the nb201 space on CIFAR-10/100, else none)",
+                         "index,arch,cifar10_test,cifar100_test,imagenet16_120_test (none given: builtin for the nb201 space on CIFAR-10/100 and ImageNet16-120, else none)",
             o => o.Nb201, (o, v) => o with { Nb201 = v is null || Nb201Source.IsKeyword(v) ? v : Path.GetFullPath(v) });
-        t.Add("--nb201-dataset", "the table's dataset that ranks the cell: auto (cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120",
+        t.Add("--nb201-dataset", "the table's dataset that ranks the cell: auto (imagenet16-120 for ImageNet16's batches, cifar100 for 100 classes, else cifar10), cifar10, cifar100, imagenet16-120",
             o => o.Nb201Dataset, (o, v) => o with { Nb201Dataset = v }, ["auto", .. Nb201Table.Datasets]);
         t.Add("--train-portion", "share of the training split searched on; bi-level methods validate on the rest, single reports accuracy on it", o => o.TrainPortion, (o, v) => o with { TrainPortion = v });
         t.Flag("--no-augment", "turn off random crop and flip", o => !o.Augment, o => o with { Augment = false });

@@ -15,7 +15,31 @@ public sealed record DownloadableDataset(string Name, string Title, string FileN
     public bool IsIn(string root) => Files.All(f => File.Exists(Path.Combine(root, Folder, f)));
 }
 
-/// <summary>The datasets <c>data download</c> knows, and how <c>--data</c> turns their names into folders.</summary>
+/// <summary>
+/// A dataset whose publisher hands it out only after registration: the user puts its files into
+/// <see cref="Folder"/> in the dataset cache, <c>singledarts data check NAME</c> checks them, and <c>--data NAME</c> reads them.
+/// </summary>
+/// <param name="Source">where its files come from, for the message that says where to put them.</param>
+public sealed record PlacedDataset(string Name, string Title, string Folder, IReadOnlyList<string> Files, string Source)
+{
+    public string FolderIn(string root) => Path.Combine(root, Folder);
+
+    public bool IsIn(string root) => Files.All(f => File.Exists(Path.Combine(root, Folder, f)));
+
+    /// <summary>Where the files go, for a user who has none yet.</summary>
+    public string WhereToPut(string root) =>
+        $"{Title} cannot be downloaded without registering with its publisher; get {Source} and put {Describe(Files)} into {FolderIn(root)}, " +
+        $"then check them with: singledarts data check {Name}";
+
+    /// <summary>"train_data_batch_1 … train_data_batch_10 and val_data": the first, the last two.</summary>
+    private static string Describe(IReadOnlyList<string> files) =>
+        files.Count > 3 ? $"{files[0]} … {files[^2]} and {files[^1]}" : string.Join(", ", files);
+}
+
+/// <summary>
+/// The datasets <c>--data</c> knows by name, and how it turns a name into a folder in the dataset cache: those
+/// <c>data download</c> fetches, and those the user puts there (<see cref="Placed"/>).
+/// </summary>
 public static class DownloadableDatasets
 {
     /// <summary>Where the authors publish CIFAR-10/100 (https://www.cs.toronto.edu/~kriz/cifar.html).</summary>
@@ -33,7 +57,23 @@ public static class DownloadableDatasets
 
     public static readonly IReadOnlyList<DownloadableDataset> All = [Cifar10, Cifar100];
 
+    /// <summary>ImageNet16-120: the 16×16 downsampled ImageNet, pickled, in the folder name NAS-Bench-201's code reads (…/ImageNet16).</summary>
+    public static readonly PlacedDataset ImageNet16_120 = new("imagenet16-120", "ImageNet16-120", "ImageNet16", ImageNet16.Files,
+        "the downsampled ImageNet 16x16 release (pickled batches) from image-net.org");
+
+    public static readonly IReadOnlyList<PlacedDataset> Placed = [ImageNet16_120];
+
+    /// <summary>The names <c>data download</c> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(d => d.Name)];
+
+    /// <summary>Every name <c>--data</c> accepts besides synthetic.</summary>
+    public static IReadOnlyList<string> DataNames { get; } = [.. Names, .. Placed.Select(d => d.Name)];
+
+    public static bool TryGetPlaced(string name, out PlacedDataset dataset)
+    {
+        dataset = Placed.FirstOrDefault(d => d.Name == name)!;
+        return dataset is not null;
+    }
 
     public static bool TryGet(string name, out DownloadableDataset dataset)
     {
@@ -42,7 +82,7 @@ public static class DownloadableDatasets
     }
 
     /// <summary><c>--data</c> given as a name rather than a path: synthetic or a downloadable dataset (a folder called cifar10 is written ./cifar10).</summary>
-    public static bool IsName(string data) => data == DataFormats.Synthetic || TryGet(data, out _);
+    public static bool IsName(string data) => data == DataFormats.Synthetic || DataNames.Contains(data);
 
     /// <summary>
     /// The folder <c>--data</c> reads: a downloadable dataset's name becomes its folder in the dataset
@@ -51,6 +91,11 @@ public static class DownloadableDatasets
     /// </summary>
     public static string Resolve(string data, string? cacheDir)
     {
+        if (TryGetPlaced(data, out var placed))
+        {
+            var cache = Path.GetFullPath(cacheDir ?? DatasetCache.DefaultDirectory);
+            return placed.IsIn(cache) ? placed.FolderIn(cache) : throw new DataException($"--data {data}: {placed.WhereToPut(cache)}" + (cacheDir is null ? "" : $" --dir {cache}"));
+        }
         if (!TryGet(data, out var dataset)) return data;
         var root = Path.GetFullPath(cacheDir ?? DatasetCache.DefaultDirectory);
         return dataset.IsIn(root) ? dataset.FolderIn(root)

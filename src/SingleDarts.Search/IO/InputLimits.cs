@@ -37,6 +37,15 @@ public static class InputLimits
     /// <summary>All the files read out of one dataset archive together (CIFAR-10 and CIFAR-100 are ~180 MB each).</summary>
     public const long ArchiveTotalBytes = 4L << 30;
 
+    /// <summary>
+    /// Opcodes of one pickled file (ImageNet16's batches: one per label and a few hundred more, ~130,000). Each opcode
+    /// builds at most one object, so this bounds what unpickling a file of tiny opcodes (an empty list per byte) builds.
+    /// </summary>
+    public const int PickleOpcodes = 4_000_000;
+
+    /// <summary>Digits of a number in a pickle, written as text or as LONG1/LONG4 bytes (parsing a long one costs quadratic time; labels have 4).</summary>
+    public const int PickleNumberDigits = 64;
+
     /// <summary>Where the limits are described, for the messages.</summary>
     public const string Doc = "docs/troubleshooting.md, \"Input limits\"";
 

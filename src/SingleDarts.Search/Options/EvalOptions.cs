@@ -144,7 +144,7 @@ public sealed record EvalOptions
         Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");
         // a dataset name is checked when the data is loaded, where the cache folder it lives in is known
         Check(DownloadableDatasets.IsName(Data) || File.Exists(Data) || Directory.Exists(Data),
-            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.Names.Prepend(DataFormats.Synthetic))})");
+            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.DataNames.Prepend(DataFormats.Synthetic))})");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         return errors;
     }

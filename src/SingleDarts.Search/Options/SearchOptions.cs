@@ -170,7 +170,7 @@ public sealed record SearchOptions
         Check(DataFormats.All.Contains(DataFormat), $"--data-format: unknown format '{DataFormat}' (known: {string.Join(", ", DataFormats.All)})");
         // a dataset name is checked when the data is loaded, where the cache folder it lives in is known
         Check(DownloadableDatasets.IsName(Data) || File.Exists(Data) || Directory.Exists(Data),
-            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.Names.Prepend(DataFormats.Synthetic))})");
+            $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.DataNames.Prepend(DataFormats.Synthetic))})");
         Check(!(DataFormat == DataFormats.Synthetic && !IsSynthetic), $"--data-format synthetic does not read {Data}");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         Check(!IsSynthetic || TrainSize is null || TrainSize >= SyntheticClasses, $"--train-size {TrainSize} is below one image per class");

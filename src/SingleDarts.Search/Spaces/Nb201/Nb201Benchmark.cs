@@ -65,7 +65,7 @@ public sealed class Nb201Benchmark : ISpaceBenchmark
     public IBenchmarkLookup Open(BenchmarkSettings settings, string dataFormat, int classes)
     {
         var source = settings.Table ?? Nb201Source.Default(Name, dataFormat);
-        var dataset = settings.Dataset != "auto" ? settings.Dataset : classes == 100 ? Nb201Table.Cifar100 : Nb201Table.Cifar10;
+        var dataset = settings.Dataset != "auto" ? settings.Dataset : AutoDataset(dataFormat, classes);
         return source == Nb201Source.None ? NoLookup.Instance : new Lookup(Nb201Source.Open(source), source, dataset);
     }
 
@@ -95,6 +95,13 @@ public sealed class Nb201Benchmark : ISpaceBenchmark
         {
         }
     }
+
+    /// <summary>
+    /// The column that ranks when <c>--nb201-dataset</c> is auto: ImageNet16-120's for that dataset's batches, CIFAR-100's
+    /// for 100 classes, else CIFAR-10's (as CIFAR-10/100 select theirs).
+    /// </summary>
+    public static string AutoDataset(string dataFormat, int classes) =>
+        dataFormat == Data.DataFormats.ImageNet16 ? Nb201Table.ImageNet16 : classes == 100 ? Nb201Table.Cifar100 : Nb201Table.Cifar10;
 
     /// <summary>"cifar10" as the table's columns name it, for messages.</summary>
     public static string Describe(string dataset) => DatasetNames.GetValueOrDefault(dataset, dataset).ToString(CultureInfo.InvariantCulture);

@@ -5,8 +5,8 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// <summary>
 /// What <c>--nb201</c> (a sweep's <c>nb201</c>) names: <c>builtin</c> (the table shipped inside the
 /// program), <c>none</c>, or the path of a table of the same shape. Left out, an nb201 search on
-/// CIFAR-10 or CIFAR-100 uses the built-in table and any other search none: the table's accuracies
-/// are those datasets' (and ImageNet16-120's), so on other data a rank would mean nothing.
+/// CIFAR-10, CIFAR-100 or ImageNet16-120 uses the built-in table and any other search none: the table's
+/// accuracies are those datasets', so on other data a rank would mean nothing.
 /// </summary>
 public static class Nb201Source
 {
@@ -23,7 +23,7 @@ public static class Nb201Source
     }
 
     public static string Default(string space, string dataFormat) =>
-        space == Nb201Space.Instance.Name && dataFormat is DataFormats.Cifar10 or DataFormats.Cifar100 ? Builtin : None;
+        space == Nb201Space.Instance.Name && dataFormat is DataFormats.Cifar10 or DataFormats.Cifar100 or DataFormats.ImageNet16 ? Builtin : None;
 
     /// <summary>The built-in table or the validated table at a path (a <see cref="DataException"/> names what is wrong).</summary>
     public static Nb201Table Open(string source) => source == Builtin ? Nb201Table.Builtin : Nb201Table.Load(source);
