@@ -63,6 +63,7 @@ public sealed partial class EvalRun : IRun
 
         generator = new Generator((ulong)options.Seed, CPU);
         Network = Space.BuildNetwork(Genotype, options.Channels, options.Cells, Dataset.Classes, auxiliary, generator);
+        if (options.InitFrom is { } init) PyTorchStateDict.Read(Network, init);
         if (Device.type != DeviceType.CPU) Network.to(Device);
         var named = Network.named_parameters().ToArray();
         weights = [.. named.Select(p => p.parameter)];
