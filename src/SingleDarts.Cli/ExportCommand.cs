@@ -29,7 +29,7 @@ public static class ExportCommand
     /// <summary>Where the file went, and the line of Python that builds the reference model it loads into.</summary>
     public static void Report(ExportedModel exported)
     {
-        Console.WriteLine($"state_dict: {exported.Path} ({exported.Entries} entries, {exported.Weights:N0} weights)");
+        Console.WriteLine($"state_dict: {exported.Path} ({exported.Entries} entries, {exported.Weights:N0} trainable weights in all)");
         Console.WriteLine($"reference model: {exported.ReferenceModel}");
     }
 }
