@@ -125,6 +125,13 @@ public sealed class PyTorchStateDictTests
         using var fresh = new EvalRun(options);
         foreach (var ((name, a), (_, b)) in fresh.Network.named_buffers().Zip(retest.Network.named_buffers()))
             if (name.EndsWith("running_var", StringComparison.Ordinal)) Assert.False(BitEqual(a, b), $"{name} was not loaded");
+        if (space == "darts")
+        {
+            // the file holds the auxiliary head; options without one are told how to match it
+            var ex = Assert.Throws<SearchConfigException>(() => new EvalRun(options with { AuxiliaryWeight = 0, InitFrom = exported.Path }));
+            Assert.Contains("unexpected key 'auxiliary_head.", ex.Message, StringComparison.Ordinal);
+            Assert.EndsWith("the file holds an auxiliary head: give --auxiliary-weight above 0 (it is used in training only)", ex.Message, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Same dtype, shape and bytes.</summary>
