@@ -48,6 +48,8 @@ public static class EvaluateCommand
         t.Add("--data-seed", "seed of the data: synthetic content, --train-size/--test-size subsets", o => o.DataSeed, (o, v) => o with { DataSeed = v });
         t.Add("--threads", "libtorch threads (results are reproducible for a fixed count)", o => o.Threads, (o, v) => o with { Threads = v });
         t.Add("--device", "cpu or cuda", o => o.Device, (o, v) => o with { Device = v }, [.. SearchOptions.Devices]);
+        t.Add("--init-from", "a PyTorch state_dict file (.pt, the reference network's names, as evaluate writes them) to start from instead of the seeded initialisation: fine-tuning or re-testing",
+            o => o.InitFrom, (o, v) => o with { InitFrom = Path.GetFullPath(v!) });
         return t;
     }
 
@@ -66,6 +68,7 @@ public static class EvaluateCommand
         var settings = new RunSettings();
         settings.AddTo(command);
         command.Options.Add(dryRun);
+        command.Subcommands.Add(ExportCommand.Create());
 
         // on a thread of its own, so that the action's task exists while it runs: System.CommandLine registers its SIGINT/SIGTERM
         // handler (cancel, then wait up to ProcessTerminationTimeout) only once the action has returned its task
@@ -82,6 +85,12 @@ public static class EvaluateCommand
                 if (problems.Count > 0) throw new SearchConfigException(problems);
                 foreach (var line in DryRun(options)) Console.WriteLine(line);
                 return Task.FromResult(CliRunner.Ok);
+            }
+            if (options.Epochs == 0 && !isResume)
+            {
+                var problems = options.Validate();
+                if (problems.Count > 0) throw new SearchConfigException(problems);
+                return Task.FromResult(Retest(options with { CacheDir = parse.GetValue(cacheDir) }));
             }
             string? created = null;
             if (isResume)
@@ -111,11 +120,22 @@ public static class EvaluateCommand
                 RunConsole.Run(run, runFolder, isResume, policy, cancel, resumed => StartLine(run, resumed));
                 var result = run.Result();
                 Console.WriteLine($"run folder: {Path.GetFullPath(outDir)}");
+                ExportCommand.Report(EvalExport.Write(run, Path.Combine(outDir, EvalExport.FileName)));
                 Console.WriteLine(string.Create(Inv, $"test accuracy: {result.TestAcc * 100:F2}% after {result.Epochs} epochs ({result.TestImages:N0} test images, {result.Weights:N0} weights)"));
                 return Task.FromResult(CliRunner.Ok);
             }, () => runFolder.Checkpoints.Epochs().Count > 0);
         }, CancellationToken.None));
         return command;
+    }
+
+    /// <summary><c>--init-from FILE --epochs 0</c>: the loaded network's test accuracy, nothing trained and nothing written.</summary>
+    private static int Retest(EvalOptions options)
+    {
+        using var run = new EvalRun(options);
+        var (accuracy, loss) = run.Test();
+        Console.WriteLine($"arch: {options.Arch}");
+        Console.WriteLine(string.Create(Inv, $"test accuracy: {accuracy * 100:F2}% (loss {loss:F4}) of {options.InitFrom} as loaded, no training ({run.TestImages:N0} test images, {run.Network.WeightCount:N0} weights)"));
+        return CliRunner.Ok;
     }
 
     private static string StartLine(EvalRun run, bool resumed)

@@ -20,6 +20,7 @@ public interface ISeedSearch
     {
         using var run = new EvalRun(options);
         RunDriver.Run(run, folder, ResumeMode.ResumeIfAny, observer, cancel, checkpoints);
+        EvalExport.Write(run, Path.Combine(folder.Path, EvalExport.FileName));     // the network for PyTorch, as `singledarts evaluate` writes it
     }
 }
 

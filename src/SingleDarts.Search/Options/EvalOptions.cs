@@ -62,6 +62,14 @@ public sealed record EvalOptions
     public int Threads { get; init; } = ThreadCount.Default;
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// A PyTorch state_dict file (the reference network's names, as <c>evaluate</c> writes them) whose weights and
+    /// BatchNorm statistics replace the seeded initialisation: fine-tuning or re-testing a trained network. Null: none
+    /// (and left out of config.json, so the options of earlier runs read the same).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitFrom { get; init; }
+
     [JsonIgnore]
     public string? CacheDir { get; init; }
 
@@ -113,7 +121,7 @@ public sealed record EvalOptions
             }
         }
         Check(SearchOptions.Devices.Contains(Device), $"--device: unknown device '{Device}' (known: {string.Join(", ", SearchOptions.Devices)})");
-        Check(Epochs > 0, $"--epochs must be positive, got {Epochs}");
+        Check(Epochs > 0 || Epochs == 0 && InitFrom is not null, $"--epochs must be positive (0 only with --init-from: test the loaded network), got {Epochs}");
         Check(Epochs <= SearchOptions.MaxEpochs, $"--epochs must be at most {SearchOptions.MaxEpochs:N0} (a search takes 50, an evaluation 600), got {Epochs:N0}");
         Check(Seed >= 0, $"--seed must not be negative, got {Seed}");
         Check(DataSeed >= 0, $"--data-seed must not be negative, got {DataSeed}");
@@ -145,6 +153,7 @@ public sealed record EvalOptions
         // a dataset name is checked when the data is loaded, where the cache folder it lives in is known
         Check(DownloadableDatasets.IsName(Data) || File.Exists(Data) || Directory.Exists(Data),
             $"--data: no such file or folder: {Data} (or a name: {string.Join(", ", DownloadableDatasets.DataNames.Prepend(DataFormats.Synthetic))})");
+        Check(InitFrom is null || File.Exists(InitFrom), $"--init-from: no such file: {InitFrom}");
         Check(SyntheticClasses >= 2, $"--synthetic-classes must be at least 2, got {SyntheticClasses}");
         return errors;
     }

@@ -38,6 +38,9 @@ public sealed partial class EvalRun
             ["train_images"] = TrainImages,
             ["test_images"] = TestImages,
             ["steps_per_epoch"] = StepsPerEpoch,
+            // what a user of model.pt normalises inputs with (per channel, from the training images), as the run did
+            ["mean"] = new JsonArray([.. Dataset.Mean.Select(m => JsonValue.Create(m))]),
+            ["std"] = new JsonArray([.. Dataset.Std.Select(m => JsonValue.Create(m))]),
         }),
         ("model", new JsonObject
         {

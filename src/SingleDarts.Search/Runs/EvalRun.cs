@@ -63,6 +63,7 @@ public sealed partial class EvalRun : IRun
 
         generator = new Generator((ulong)options.Seed, CPU);
         Network = Space.BuildNetwork(Genotype, options.Channels, options.Cells, Dataset.Classes, auxiliary, generator);
+        if (options.InitFrom is { } init) InitFrom(init, auxiliary);
         if (Device.type != DeviceType.CPU) Network.to(Device);
         var named = Network.named_parameters().ToArray();
         weights = [.. named.Select(p => p.parameter)];
@@ -70,6 +71,21 @@ public sealed partial class EvalRun : IRun
         buffers = Network.named_buffers().ToArray();
         optimizer = new Sgd(weights, options.Momentum, options.WeightDecay, options.Nesterov);
         schedule = new CosineSchedule(options.Lr, options.LrMin, options.Epochs);
+    }
+
+    /// <summary>The network's weights and statistics from a state_dict file; a file with or without the auxiliary head the options do not ask for is told how to match it.</summary>
+    private void InitFrom(string path, bool auxiliary)
+    {
+        try
+        {
+            PyTorchStateDict.Read(Network, path);
+        }
+        catch (SearchConfigException ex) when (ex.Message.Contains($"'{EvalNetwork.AuxiliaryPrefix}", StringComparison.Ordinal))
+        {
+            throw new SearchConfigException(ex.Message + (auxiliary
+                ? "; the file has no auxiliary head: use --auxiliary-weight 0"
+                : "; the file holds an auxiliary head: give --auxiliary-weight above 0 (it is used in training only)"));
+        }
     }
 
     private static ImageSet Subset(ImageSet test, int count, EvalOptions options)

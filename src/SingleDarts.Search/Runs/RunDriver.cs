@@ -156,7 +156,7 @@ public static class SearchRunner
     }
 }
 
-/// <summary>An evaluation run to its end in a run folder (<see cref="RunDriver"/> with an <see cref="EvalRun"/>).</summary>
+/// <summary>An evaluation run to its end in a run folder (<see cref="RunDriver"/> with an <see cref="EvalRun"/>), its network then written as <see cref="EvalExport.FileName"/>.</summary>
 public static class EvalRunner
 {
     public static EvalResult Run(Options.EvalOptions options, string outDir, bool resume = false,
@@ -168,6 +168,7 @@ public static class EvalRunner
     {
         using var run = new EvalRun(options);
         RunDriver.Run(run, new RunFolder(outDir), mode, observer, cancel, checkpoints);
+        EvalExport.Write(run, Path.Combine(outDir, EvalExport.FileName));
         return run.Result();
     }
 }

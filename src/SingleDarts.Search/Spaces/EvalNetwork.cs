@@ -24,6 +24,12 @@ public abstract class EvalNetwork(string name) : nn.Module(name)
     /// <summary>Every trainable weight, the auxiliary head's included.</summary>
     public long AllWeightCount => parameters().Sum(p => p.numel());
 
+    /// <summary>
+    /// The Python expression that builds the reference implementation's network of this shape and genotype, whose
+    /// state_dict has the names <c>ReferenceStateDict</c> gives ours (e.g. <c>TinyNetwork(16, 5, Structure.str2structure('|…|'), 10)</c>).
+    /// </summary>
+    public abstract string ReferenceModel { get; }
+
     /// <summary>The auxiliary head's module name: its parameters are named <c>auxiliary_head.*</c>.</summary>
     public const string AuxiliaryPrefix = "auxiliary_head.";
 }

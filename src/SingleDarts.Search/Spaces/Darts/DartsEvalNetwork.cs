@@ -11,8 +11,11 @@ namespace SingleDarts.Search.Spaces.Darts;
 /// without BatchNorm, skip_connect the identity (a <see cref="FactorizedReduce"/> on a stride-2 edge),
 /// none zeros.
 /// </summary>
-public sealed class DartsFixedOp : nn.Module<Tensor, Tensor>
+public sealed class DartsFixedOp : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // the reference cell holds the operation itself (quark0/darts, cnn/model.py: Cell._ops[i] = OPS[name](C, stride, True))
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("module", "")];
+
     private readonly int op;
     private readonly long stride;
     private readonly nn.Module<Tensor, Tensor>? module;
@@ -51,8 +54,11 @@ public sealed class DartsFixedOp : nn.Module<Tensor, Tensor>
 /// reduction), each of the four nodes the sum of its two genes' operations, drop-path on every
 /// non-identity operation while training, the output the concatenation of nodes 2–5.
 /// </summary>
-public sealed class DartsEvalCell : nn.Module
+public sealed class DartsEvalCell : nn.Module, IReferenceNames
 {
+    // quark0/darts, cnn/model.py: Cell.preprocess0, .preprocess1, ._ops (in the genotype's order, as ours)
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("ops", "_ops")];
+
     private readonly nn.Module<Tensor, Tensor> preprocess0;
     private readonly ReLUConvBN preprocess1;
     private readonly ModuleList<DartsFixedOp> ops;
@@ -97,8 +103,12 @@ public sealed class DartsEvalCell : nn.Module
 /// The DARTS auxiliary classifier for 8×8 inputs: ReLU → 5×5 average pool (stride 3, padding not
 /// counted) → 1×1 conv to 128 → BN → ReLU → 2×2 conv to 768 → BN → ReLU → Linear.
 /// </summary>
-public sealed class AuxiliaryHead : nn.Module<Tensor, Tensor>
+public sealed class AuxiliaryHead : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // quark0/darts, cnn/model.py: AuxiliaryHeadCIFAR.features = Sequential(ReLU, AvgPool2d, Conv2d, BN, ReLU, Conv2d, BN, ReLU), .classifier
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames =>
+        [("conv_1", "features.2"), ("bn_1", "features.3"), ("conv_2", "features.5"), ("bn_2", "features.6")];
+
     private readonly ConvLayer conv_1, conv_2;
     private readonly BatchNormLayer bn_1, bn_2;
     private readonly LinearLayer classifier;
@@ -131,8 +141,11 @@ public sealed class AuxiliaryHead : nn.Module<Tensor, Tensor>
 /// genotype, reductions at L/3 and 2L/3 doubling the channels; optionally an auxiliary head on the
 /// output of cell 2L/3 (training only); global average pool and a linear classifier.
 /// </summary>
-public sealed class DartsEvalNetwork : EvalNetwork
+public sealed class DartsEvalNetwork : EvalNetwork, IReferenceNames
 {
+    // quark0/darts, cnn/model.py: NetworkCIFAR.stem = Sequential(Conv2d, BatchNorm2d); .cells, .auxiliary_head, .classifier as ours
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("stem_conv", "stem.0"), ("stem_bn", "stem.1")];
+
     private readonly ConvLayer stem_conv;
     private readonly BatchNormLayer stem_bn;
     private readonly ModuleList<DartsEvalCell> cells;
@@ -148,6 +161,7 @@ public sealed class DartsEvalNetwork : EvalNetwork
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), "channels must be positive");
         if (layers < 3) throw new ArgumentOutOfRangeException(nameof(layers), "the DARTS network needs at least 3 cells (two of them reductions)");
         this.generator = generator;
+        ReferenceModel = $"NetworkCIFAR({channels}, {numClasses}, {layers}, {(auxiliary ? "True" : "False")}, {genotype.Text})";
         long current = DartsNetwork.StemMultiplier * channels;
         stem_conv = new ConvLayer(3, current, 3, generator, padding: 1, bias: false);
         stem_bn = new BatchNormLayer(current);
@@ -172,6 +186,9 @@ public sealed class DartsEvalNetwork : EvalNetwork
     }
 
     public override bool HasAuxiliary => auxiliary_head is not null;
+
+    /// <summary>quark0/darts, cnn/model.py: <c>NetworkCIFAR(C, num_classes, layers, auxiliary, genotype)</c>; the genotype text is its genotypes.py syntax.</summary>
+    public override string ReferenceModel { get; }
 
     public override (Tensor Logits, Tensor? Auxiliary) Forward(Tensor x)
     {

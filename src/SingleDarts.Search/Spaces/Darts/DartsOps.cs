@@ -6,8 +6,11 @@ using F = TorchSharp.torch.nn.functional;
 namespace SingleDarts.Search.Spaces.Darts;
 
 /// <summary>ReLU → Conv (no bias) → BatchNorm: the cells' 1×1 preprocessing.</summary>
-public sealed class ReLUConvBN : nn.Module<Tensor, Tensor>
+public sealed class ReLUConvBN : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // the DARTS code's ReLUConvBN (quark0/darts, cnn/operations.py): op = Sequential(ReLU, Conv2d, BatchNorm2d)
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("conv", "op.1"), ("bn", "op.2")];
+
     private readonly ConvLayer conv;
     private readonly BatchNormLayer bn;
 
@@ -27,8 +30,11 @@ public sealed class ReLUConvBN : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>ReLU → depthwise conv (dilated) → 1×1 conv → BatchNorm.</summary>
-public sealed class DilConv : nn.Module<Tensor, Tensor>
+public sealed class DilConv : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // quark0/darts, cnn/operations.py: op = Sequential(ReLU, Conv2d depthwise, Conv2d 1×1, BatchNorm2d)
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("depthwise", "op.1"), ("pointwise", "op.2"), ("bn", "op.3")];
+
     private readonly ConvLayer depthwise, pointwise;
     private readonly BatchNormLayer bn;
 
@@ -48,8 +54,15 @@ public sealed class DilConv : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>Two stacked <see cref="DilConv"/>-like blocks without dilation, the first with the stride.</summary>
-public sealed class SepConv : nn.Module<Tensor, Tensor>
+public sealed class SepConv : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // quark0/darts, cnn/operations.py: one Sequential of 8 (ReLU, dw, 1×1, BN, ReLU, dw, 1×1, BN) for our two blocks
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames =>
+    [
+        ("first.depthwise", "op.1"), ("first.pointwise", "op.2"), ("first.bn", "op.3"),
+        ("second.depthwise", "op.5"), ("second.pointwise", "op.6"), ("second.bn", "op.7"),
+    ];
+
     private readonly DilConv first, second;
 
     public SepConv(long cIn, long cOut, long kernel, long stride, long padding, bool affine, Generator generator) : base(nameof(SepConv))

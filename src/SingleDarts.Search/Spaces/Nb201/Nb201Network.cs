@@ -11,8 +11,11 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// (zeros), skip_connect (identity), nor_conv_1x1/3x3 (ReLU → Conv without bias → affine BatchNorm),
 /// avg_pool_3x3 (stride 1, padding not counted).
 /// </summary>
-public sealed class Nb201Op : nn.Module<Tensor, Tensor>
+public sealed class Nb201Op : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // the reference cell holds the operation itself (xautodl/models/cell_infers/cells.py: InferCell.layers[i] = OPS[name](...))
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("conv", "")];
+
     private readonly int op;
     private readonly ReLUConvBN? conv;
 
@@ -38,8 +41,11 @@ public sealed class Nb201Op : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>A fixed NAS-Bench-201 cell: node j is the sum over i &lt; j of edge (j←i)'s operation on node i; the output is node 3.</summary>
-public sealed class Nb201InferCell : nn.Module<Tensor, Tensor>
+public sealed class Nb201InferCell : nn.Module<Tensor, Tensor>, IReferenceNames
 {
+    // xautodl/models/cell_infers/cells.py: InferCell.layers, edge by edge in the genotype's order (1←0, 2←0, 2←1, 3←0, 3←1, 3←2, as ours)
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("ops", "layers")];
+
     private readonly ModuleList<Nb201Op> ops;
 
     public Nb201InferCell(Genotype genotype, long channels, Generator generator) : base(nameof(Nb201InferCell))
@@ -74,8 +80,11 @@ public sealed class Nb201InferCell : nn.Module<Tensor, Tensor>
 /// cells at C; residual block C→2C; N cells at 2C; block 2C→4C; N cells at 4C; BN → ReLU → global
 /// average pool → Linear. Every cell is the given genotype.
 /// </summary>
-public sealed class Nb201Network : EvalNetwork
+public sealed class Nb201Network : EvalNetwork, IReferenceNames
 {
+    // D-X-Y/AutoDL-Projects, xautodl/models/cell_infers/tiny_network.py: TinyNetwork.stem = Sequential(Conv2d, BN), .cells, .lastact = Sequential(BN, ReLU), .classifier
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("stem_conv", "stem.0"), ("stem_bn", "stem.1"), ("lastact_bn", "lastact.0")];
+
     private readonly ConvLayer stem_conv;
     private readonly BatchNormLayer stem_bn;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> cells;
@@ -86,6 +95,7 @@ public sealed class Nb201Network : EvalNetwork
     {
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), "channels must be positive");
         if (cellsPerStage <= 0) throw new ArgumentOutOfRangeException(nameof(cellsPerStage), "cells per stage must be positive");
+        ReferenceModel = $"TinyNetwork({channels}, {cellsPerStage}, Structure.str2structure('{genotype.Text}'), {numClasses})";
         stem_conv = new ConvLayer(3, channels, 3, generator, padding: 1, bias: false);
         stem_bn = new BatchNormLayer(channels);
         var layers = new List<nn.Module<Tensor, Tensor>>();
@@ -106,6 +116,9 @@ public sealed class Nb201Network : EvalNetwork
     }
 
     public override bool HasAuxiliary => false;
+
+    /// <summary>xautodl/models/cell_infers/tiny_network.py: <c>TinyNetwork(C, N, genotype, num_classes)</c>, the genotype from xautodl/models/cell_searchs/genotypes.py.</summary>
+    public override string ReferenceModel { get; }
 
     public override (Tensor Logits, Tensor? Auxiliary) Forward(Tensor x)
     {

@@ -7,8 +7,11 @@ using static TorchSharp.torch.nn;
 namespace SingleDarts.Search.Spaces.Nb201;
 
 /// <summary>ReLU → Conv (no bias) → affine BatchNorm: the building block of the residual reduction blocks.</summary>
-public sealed class ReLUConvBN : Module<Tensor, Tensor>
+public sealed class ReLUConvBN : Module<Tensor, Tensor>, IReferenceNames
 {
+    // D-X-Y/AutoDL-Projects, xautodl/models/cell_operations.py: ReLUConvBN.op = Sequential(ReLU, Conv2d, BatchNorm2d)
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("conv", "op.1"), ("bn", "op.2")];
+
     private readonly ConvLayer conv;
     private readonly BatchNormLayer bn;
 

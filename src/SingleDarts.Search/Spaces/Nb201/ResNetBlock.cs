@@ -10,8 +10,11 @@ namespace SingleDarts.Search.Spaces.Nb201;
 /// NAS-Bench-201's residual reduction block C→2C between stages:
 /// ReLU-Conv3×3(stride 2)-BN → ReLU-Conv3×3-BN, plus a shortcut of 2×2 average pooling and a 1×1 conv.
 /// </summary>
-public sealed class ResNetBlock : Module<Tensor, Tensor>
+public sealed class ResNetBlock : Module<Tensor, Tensor>, IReferenceNames
 {
+    // xautodl/models/cell_operations.py: ResNetBasicblock.downsample = Sequential(AvgPool2d, Conv2d) at stride 2
+    public IReadOnlyList<(string Ours, string Reference)> ReferenceNames => [("downsample", "downsample.1")];
+
     private readonly ReLUConvBN conv_a;
     private readonly ReLUConvBN conv_b;
     private readonly ConvLayer downsample;
