@@ -5,6 +5,7 @@ using SingleDarts.Reports;
 
 using SingleDarts.Search;
 using SingleDarts.Search.IO;
+using SingleDarts.Search.Options;
 
 using SingleDarts.Hosting;
 
@@ -22,10 +23,10 @@ public static class ReportCommand
 
     public static Command Create()
     {
-        var export = new Argument<string>("EXPORT") { Description = "a sweep's JSON export (`sweep export ID --format json -o FILE`)" };
+        var export = new Argument<string>("EXPORT") { Description = "a sweep's whole export (`sweep export ID --format full -o FILE`)" };
         var output = Output();
         var resamples = Resamples();
-        var command = new Command("report", "Write the stability report of a sweep from its JSON export: one self-contained report.html and the figures as PNG and SVG.")
+        var command = new Command("report", "Write the stability report of a sweep from its whole export (`sweep export ID --format full`): one self-contained report.html and the figures as PNG and SVG.")
         {
             export, output, resamples,
         };
@@ -74,10 +75,15 @@ public static class ReportCommand
     /// What an export or a cluster of an earlier version did not record about its space but this version knows (the alarm's default
     /// epochs, which the report's alarm table replays): filled in from the space registry, so older sweeps get the whole report.
     /// </summary>
-    private static ReportInput WithSpaceDefaults(ReportInput input) =>
-        input.Space.DefaultAlarmEpochs == 0 && Search.Spaces.SearchSpaces.TryGet(input.Space.Name, out var space)
-            ? input with { Sweep = input.Sweep with { Space = input.Space with { DefaultAlarmEpochs = space.DefaultAlarmEpochs } } }
-            : input;
+    private static ReportInput WithSpaceDefaults(ReportInput input)
+    {
+        if (input.Space.DefaultAlarmEpochs == 0 && Search.Spaces.SearchSpaces.TryGet(input.Space.Name, out var space))
+            input = input with { Sweep = input.Sweep with { Space = input.Space with { DefaultAlarmEpochs = space.DefaultAlarmEpochs } } };
+        // an export of an earlier version names no data: its spec's search options do (left out there: synthetic)
+        if (input.Sweep.Data.Length == 0 && SearchOptionsJson.Parse(input.Sweep.Spec.SearchJson, []) is { } options)
+            input = input with { Sweep = input.Sweep with { Data = options.Data, SyntheticData = options.IsSynthetic } };
+        return input;
+    }
 
     /// <summary>The report at the end of <c>sweep start</c>: written and its path printed; a report that cannot be written is a warning, never the sweep's failure.</summary>
     public static async Task WriteReport(ISweepGrain grain, SweepStatus final, string output, CancellationToken cancel)
