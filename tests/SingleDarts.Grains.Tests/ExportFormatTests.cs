@@ -124,6 +124,9 @@ public sealed class ExportFormatTests
         await using var reader = await ParquetReader.CreateAsync(await Export("parquet"));
         var fields = reader.Schema.DataFields;
         Assert.Equal(Columns, fields.Select(f => f.Name));
+        // times as TIMESTAMP(MILLIS) adjusted to UTC, not the legacy INT96
+        Assert.All(reader.Metadata!.Schema.Where(e => e.Name.EndsWith("_at", StringComparison.Ordinal)),
+            e => Assert.True(e.LogicalType?.TIMESTAMP is { IsAdjustedToUTC: true } t && t.Unit.MILLIS is not null, e.Name));
         var expected = Rows().ToList();
         Assert.Equal(1, reader.RowGroupCount);
         using var group = reader.OpenRowGroupReader(0);

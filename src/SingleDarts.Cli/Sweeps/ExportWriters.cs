@@ -94,7 +94,8 @@ public static class ExportWriters
         ExportType.Integer => new DataField<long>(c.Name),
         ExportType.Number => new DataField<double?>(c.Name),
         ExportType.Boolean => new DataField<bool>(c.Name),
-        ExportType.Time => new DataField<DateTime?>(c.Name),
+        // TIMESTAMP(MILLIS, isAdjustedToUTC): readers see UTC instants (the default, INT96, is a legacy type without a zone)
+        ExportType.Time => new DateTimeDataField(c.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis, isNullable: true),
         _ => new DataField<string>(c.Name, nullable: true),
     };
 
