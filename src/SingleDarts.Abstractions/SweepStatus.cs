@@ -101,6 +101,15 @@ public sealed record SweepStatus
     /// <summary>The sweep's search space, as far as views and reports need it.</summary>
     [Id(10)] public SpaceInfo Space { get; init; } = new();
 
+    /// <summary>The data its seeds search on, as the spec names it (<c>synthetic</c>, <c>cifar10</c>, a path); empty in exports of earlier versions.</summary>
+    [Id(11)] public string Data { get; init; } = "";
+
+    /// <summary>
+    /// The seeds search on generated images, where α barely moves: the figures show the mechanics, not the methods' behaviour, and
+    /// collapse rates and alarms mean nothing (<see cref="SyntheticData"/> says so wherever they are shown).
+    /// </summary>
+    [Id(12)] public bool SyntheticData { get; init; }
+
     /// <summary>The declaration of <paramref name="key"/>, or null.</summary>
     public MetricInfo? Metric(string key) => Metrics.FirstOrDefault(m => m.Key == key);
 }

@@ -5,6 +5,7 @@ using SingleDarts.Reports;
 
 using SingleDarts.Search;
 using SingleDarts.Search.IO;
+using SingleDarts.Search.Options;
 
 using SingleDarts.Hosting;
 
@@ -22,10 +23,10 @@ public static class ReportCommand
 
     public static Command Create()
     {
-        var export = new Argument<string>("EXPORT") { Description = "a sweep's JSON export (`sweep export ID --format json -o FILE`)" };
+        var export = new Argument<string>("EXPORT") { Description = "a sweep's whole export (`sweep export ID --format full -o FILE`)" };
         var output = Output();
         var resamples = Resamples();
-        var command = new Command("report", "Write the stability report of a sweep from its JSON export: one self-contained report.html and the figures as PNG and SVG.")
+        var command = new Command("report", "Write the stability report of a sweep from its whole export (`sweep export ID --format full`): one self-contained report.html and the figures as PNG and SVG.")
         {
             export, output, resamples,
         };

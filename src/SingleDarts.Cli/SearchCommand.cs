@@ -1,3 +1,4 @@
+using SingleDarts.Abstractions;
 using System.CommandLine;
 using System.Globalization;
 using SingleDarts.Search;
@@ -142,6 +143,7 @@ public static class SearchCommand
         return $"{what}: {o.Space} {o.Method} seed {o.Seed}, C={o.Channels} {run.Space.CellsSymbol}={o.Cells}, {run.Dataset.Name}{(run.Dataset.FromCache ? " (decoded earlier, from cache)" : "")} " +
                $"{run.Dataset.Train.Width}x{run.Dataset.Train.Height}, " +
                $"{run.SearchImages} search / {run.HeldOutImages} held-out images ({run.ValidSource}), {run.StepsPerEpoch} steps/epoch, " +
-               $"{run.Model.WeightCount:N0} weights, {TorchSharp.torch.get_num_threads()} threads on {run.Device}";
+               $"{run.Model.WeightCount:N0} weights, {TorchSharp.torch.get_num_threads()} threads on {run.Device}" +
+               (o.IsSynthetic ? Environment.NewLine + SyntheticData.Line : "");
     };
 }

@@ -60,6 +60,7 @@ internal sealed class SeedExecution : IRunObserver
             if (spec.Alarm is { Stop: true } && alarmEpoch is { } at) (e.stopped, e.stoppedAt) = (true, at);
             e.countedEdges = SearchSpaces.TryGet(options.Space, out var space) ? space.CountedEdges : 0;
             e.alarmFrom = spec.Alarm?.Earliest(options.Epochs) ?? 0;
+            e.synthetic = options.IsSynthetic;
             search.Run(options, folder, e, checkpoints, cancel);
         }, store, policy, slots, threads, spec, traceParent, epochsRecorded);
 
@@ -85,6 +86,7 @@ internal sealed class SeedExecution : IRunObserver
     private CollapseAlarm? alarm;
     private string? earlyStop;       // a stopping rule's (DARTS-ES) reason, from the epoch that ended the run
     private bool alarmRaised, stopped;
+    private bool synthetic;          // the alarm still fires (its mechanics), but says that it means nothing on generated images
     private int streak, countedEdges, epochsRecorded, alarmFrom;
 
     public void Cancel() => cancel.Cancel();
@@ -200,7 +202,7 @@ internal sealed class SeedExecution : IRunObserver
         var count = (int)(r.Metric(CollapseRules.MetricKey(a.Rule)) ?? 0);
         var kind = a.Rule == CollapseRules.SkipConnect ? "skip_connect" : a.Rule == CollapseRules.ParamFree ? "parameter-free" : a.Rule;
         var message = $"collapse alarm after epoch {r.Epoch}: {count} of {countedEdges} edges {kind} (≥ {a.Threshold}) for {streak} consecutive epochs" +
-                      (a.Stop ? "; the seed stops here (on_collapse: stop)" : "");
+                      (a.Stop ? "; the seed stops here (on_collapse: stop)" : "") + (synthetic ? $" ({SyntheticData.NotMeaningful})" : "");
         epochSpan?.AddEvent(new ActivityEvent("collapse.alarm", tags: new ActivityTagsCollection { { "epoch", r.Epoch }, { "edges", count }, { "rule", a.Rule } }));
         events.Writer.TryWrite(new SeedEvent.Alarmed(r.Epoch, count, message, a.Stop));
     }

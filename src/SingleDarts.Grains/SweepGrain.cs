@@ -231,6 +231,8 @@ public sealed partial class SweepGrain(
         Methods = SweepAggregator.Aggregate(S.Spec!, Space, [.. seeds.Select(e => e.Status)], curves.Curve),
         Metrics = Declared,
         Space = Wire.Of(Space),
+        Data = Shared.Data,
+        SyntheticData = Shared.IsSynthetic,
     };
 
     /// <summary>What the sweep's seeds report, declared by their sources (computed from the spec once per activation).</summary>

@@ -10,7 +10,7 @@ namespace SingleDarts.Hosting;
 
 /// <summary>
 /// What a sweep of an earlier version (its export, or its cluster) did not record but this version derives, so that older
-/// sweeps get the whole report: the space's description and the alarm's default epochs from the space registry, today's
+/// sweeps get the whole report: the data it ran on, the space's description and the alarm's default epochs from the space registry, today's
 /// metric keys for the numbers an epoch carried under its own names, and what the space's benchmark says of each epoch's
 /// cell (the transfer accuracies, which earlier versions did not look up).
 /// </summary>
@@ -34,12 +34,14 @@ public static class OlderSweeps
     {
         var name = sweep.Space.Name is { Length: > 0 } n ? n : seeds.Select(s => s.Space is { Length: > 0 } ? s.Space : s.Status.Space).FirstOrDefault(s => s.Length > 0);
         if (name is null || !SearchSpaces.TryGet(name, out var space)) return (sweep, seeds);
+        var options = SearchOptionsJson.Parse(sweep.Spec.SearchJson, []) ?? SearchOptions.For(space.Name);
+        // an export of an earlier version names no data: its spec's search options do (left out there: synthetic)
+        if (sweep.Data.Length == 0) sweep = sweep with { Data = options.Data, SyntheticData = options.IsSynthetic };
         if (sweep.Space.Name.Length == 0) sweep = sweep with { Space = Wire.Of(space) };
         else if (sweep.Space.DefaultAlarmEpochs == 0) sweep = sweep with { Space = sweep.Space with { DefaultAlarmEpochs = space.DefaultAlarmEpochs } };
         if (sweep.Metrics.Length > 0) return (sweep, seeds);
 
         // an export of an earlier version: the numbers under today's keys, the cells' slots and benchmark values derived again
-        var options = SearchOptionsJson.Parse(sweep.Spec.SearchJson, []) ?? SearchOptions.For(space.Name);
         var renamed = seeds.Select(s => WithTodaysKeys(s, space)).ToArray();
         var lookup = Benchmark(space, options, renamed);
         var completed = lookup is null ? renamed : [.. renamed.Select(s => Measured(s, space, lookup))];

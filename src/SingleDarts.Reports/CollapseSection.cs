@@ -11,7 +11,8 @@ internal static class CollapseSection
     public static void Write(ReportHtml html, ReportInput input, string figures, string[] methods, ReportOptions options)
     {
         var seeds = CollapseTimes.Of(input);
-        html.Heading(2, "Time to collapse");
+        var synthetic = input.Sweep.SyntheticData;
+        html.Heading(2, synthetic ? $"Time to collapse — {SyntheticData.NotMeaningful}" : "Time to collapse");
         if (seeds.Count == 0)
         {
             html.Paragraph("No search seed has an epoch yet (or the sweep states no collapse rule): there is no time to collapse to show.");
@@ -43,7 +44,7 @@ internal static class CollapseSection
 
     private static void Alarms(ReportHtml html, ReportInput input, IReadOnlyList<SeedCollapse> seeds, string[] methods, ReportOptions options)
     {
-        html.Heading(2, "Which collapse alarm to trust");
+        html.Heading(2, input.Sweep.SyntheticData ? $"Which collapse alarm to trust — {SyntheticData.NotMeaningful}" : "Which collapse alarm to trust");
         var rules = CollapseAlarms.Rules(input);
         var completed = seeds.Count(s => s.State == SeedState.Completed);
         if (rules.Count == 0 || completed == 0)
@@ -69,7 +70,9 @@ internal static class CollapseSection
             foreach (var score in groups.Select(g => r.ByMethod[g]).Append(r.All))
                 row.AddRange([$"{score.Raised} / {score.Seeds}", score.FalseAlarms.ToString(Inv), score.Missed.ToString(Inv), score.MedianDelay is { } d ? Signed(d) : "–"]);
             return row;
-        }), Verdict(rows, pick, groups.Min(g => rows[0].ByMethod[g].Seeds) < options.MinSeedsToConclude));
+        }), input.Sweep.SyntheticData
+            ? $"No rule is named: alarms replayed on seeds searched on synthetic data are {SyntheticData.NotMeaningful} (α barely moves there); run the comparison on real data to choose one."
+            : Verdict(rows, pick, groups.Min(g => rows[0].ByMethod[g].Seeds) < options.MinSeedsToConclude));
     }
 
     private static string Verdict(IReadOnlyList<AlarmRow> rows, AlarmRow pick, bool few)

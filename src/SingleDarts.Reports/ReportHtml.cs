@@ -20,7 +20,8 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
 
     public void Heading(int level, string text) => body.Append(Inv, $"<h{level}>{E(text)}</h{level}>\n");
 
-    public void Paragraph(string text) => body.Append(Inv, $"<p>{E(text)}</p>\n");
+    public void Paragraph(string text, string? cssClass = null) =>
+        body.Append(cssClass is null ? $"<p>{E(text)}</p>\n" : $"<p class=\"{E(cssClass)}\">{E(text)}</p>\n");
 
     public void Figure(byte[] png, string name, string caption) => body.Append(Inv,
         $"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(caption)}\" />" +
@@ -100,10 +101,11 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
             var k = finals.Count(f => f.Metric(m.CollapseRule) >= m.CollapseThreshold);
             var w = Comparison.Wilson(k, finals.Count);
             var rule = input.Sweep.Metric(m.CollapseRule);
-            rows.Add([m.Method, $"{k} / {finals.Count}", w is null ? "–" : $"{F(100 * w.Estimate, "F0")} % [{F(100 * w.Low, "F0")}, {F(100 * w.High, "F0")}]",
+            var rate = w is null ? "–" : $"{F(100 * w.Estimate, "F0")} % [{F(100 * w.Low, "F0")}, {F(100 * w.High, "F0")}]";
+            rows.Add([m.Method, $"{k} / {finals.Count}", input.Sweep.SyntheticData ? $"{rate} ({SyntheticData.NotMeaningful})" : rate,
                 $"≥ {m.CollapseThreshold} of {m.CountedEdges}: {rule?.Label ?? m.CollapseRule}"]);
         }
-        body.Append("<h3>Collapse rate</h3>\n");
+        body.Append(input.Sweep.SyntheticData ? $"<h3>Collapse rate — {E(SyntheticData.NotMeaningful)}</h3>\n" : "<h3>Collapse rate</h3>\n");
         Table(["method", "collapsed / completed", "rate [95 % Wilson interval]", "rule"], rows);
     }
 
@@ -200,5 +202,6 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
         figcaption { font-size: 0.9em; color: #555; }
         code, pre { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; word-break: break-all; white-space: pre-wrap; }
         .note { font-size: 0.85em; color: #555; } .legend span { margin-right: 1em; font-weight: bold; }
+        .warning { background: #fff4d6; border-left: 4px solid #e0a800; padding: 0.4em 0.8em; }
         """;
 }

@@ -6,13 +6,13 @@ namespace SingleDarts.Reports;
 /// <summary>What a report is made of: a sweep's status and every seed's detail (history included), live or from an export.</summary>
 public sealed record ReportInput(SweepStatus Sweep, IReadOnlyList<SeedDetail> Seeds)
 {
-    /// <summary>The file <c>sweep export --format json</c> writes: <c>{"sweep": …, "seeds": […]}</c>.</summary>
+    /// <summary>The file <c>sweep export --format full</c> writes (<c>--format json</c> before the tidy table took that name): <c>{"sweep": …, "seeds": […]}</c>.</summary>
     /// <param name="maxBytes">the largest file read (the CLI's input limits).</param>
     /// <param name="maxDepth">how deep objects and arrays may nest.</param>
     /// <exception cref="ReportException">the file is missing, beyond a limit or is not such an export.</exception>
     public static ReportInput FromExport(string path, long maxBytes, int maxDepth)
     {
-        if (Directory.Exists(path)) throw new ReportException($"{path} is a folder; name a file written by `sweep export ID --format json`");
+        if (Directory.Exists(path)) throw new ReportException($"{path} is a folder; name a file written by `sweep export ID --format full`");
         if (!File.Exists(path)) throw new ReportException($"{path}: no such file");
         if (new FileInfo(path).Length is var length && length > maxBytes)
             throw new ReportException($"{path}: {length:N0} bytes is more than an export may have ({maxBytes:N0} bytes; see docs/troubleshooting.md, \"Input limits\")");
@@ -20,8 +20,11 @@ public sealed record ReportInput(SweepStatus Sweep, IReadOnlyList<SeedDetail> Se
         {
             using var stream = File.OpenRead(path);
             var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = maxDepth });
+            if (doc.RootElement.ValueKind == JsonValueKind.Array)
+                throw new ReportException($"{path}: the table export (`--format json`, a record per seed and epoch), which holds no α or metric declarations; " +
+                                          "the report reads the whole sweep: `sweep export ID --format full -o FILE`");
             if (!doc.RootElement.TryGetProperty("sweep", out var sweep) || !doc.RootElement.TryGetProperty("seeds", out var seeds))
-                throw new ReportException($"{path}: not a sweep export (expected \"sweep\" and \"seeds\"; write one with `sweep export ID --format json`)");
+                throw new ReportException($"{path}: not a sweep export (expected \"sweep\" and \"seeds\"; write one with `sweep export ID --format full`)");
             var status = sweep.Deserialize<SweepStatus>(WireJson.Options) ?? throw new ReportException($"{path}: empty \"sweep\"");
             var details = seeds.Deserialize<SeedDetail[]>(WireJson.Options) ?? [];
             return new ReportInput(status, OlderExport.KeepNumbers(seeds, details));

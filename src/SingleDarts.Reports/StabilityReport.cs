@@ -51,7 +51,8 @@ public static class StabilityReport
             : $"{string.Join(", ", methods)} (seeds {input.Sweep.Spec.SeedsText()})";
 
         html.Heading(1, $"Stability report — sweep {input.Sweep.Id}");
-        html.Paragraph($"{input.Sweep.Spec.Name}: {seeds} on the {input.Space.Name} space; " +
+        if (input.Sweep.SyntheticData) html.Paragraph(SyntheticData.Line.Replace("synthetic data:", "Synthetic data:", StringComparison.Ordinal) + ".", "warning");
+        html.Paragraph($"{input.Sweep.Spec.Name}: {seeds} on the {input.Space.Name} space{(input.Sweep.Data.Length > 0 ? $", data {input.Sweep.Data}" : "")}; " +
                        $"state {input.Sweep.State.ToString().ToLowerInvariant()}. Every figure below is also in figures/ as PNG and SVG.");
 
         // the comparison first: it is what the reader came for
@@ -59,6 +60,7 @@ public static class StabilityReport
         var finals = all.Where(m => methods.Any(method => plots.Finals(method, m).Count > 0)).ToList();
         html.Heading(2, "Comparison of methods");
         if (methods.Length < 2) html.Paragraph("One method: nothing to compare.");
+        if (input.Sweep.SyntheticData) html.Paragraph($"On synthetic data these comparisons describe the mechanics only; the collapse figures below are {SyntheticData.NotMeaningful}.", "warning");
         foreach (var metric in finals)
             html.ComparisonTable(metric, methods, m => plots.Finals(m, metric));
         html.CollapseTable(methods);

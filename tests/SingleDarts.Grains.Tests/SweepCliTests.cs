@@ -1,3 +1,4 @@
+using SingleDarts.Abstractions;
 using SingleDarts.Search.Runs;
 using System.Text.Json.Nodes;
 using SingleDarts.Grains;
@@ -66,11 +67,11 @@ public sealed class SweepCliTests
         var csv = Path.Combine(dir, "export.csv");
         Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format csv -o {csv} {gateway}").Exit);
         var lines = File.ReadAllLines(csv);
-        Assert.StartsWith("sweep,method,seed,stage,state,silo,space,epoch,train_loss", lines[0]);
-        Assert.EndsWith(",arch,cell.param_free,cell.skip_connect,alpha.entropy,hessian.lambda_max", lines[0]);     // then a column per declared metric (synthetic data: no benchmark)
+        Assert.StartsWith("sweep,method,seed,stage,state,silo,space,data,synthetic_data,epoch,train_loss", lines[0]);
+        Assert.EndsWith(",arch,alarm,started_at,finished_at,cell.param_free,cell.skip_connect,alpha.entropy,hessian.lambda_max", lines[0]);     // then a column per declared metric (synthetic data: no benchmark)
         Assert.Contains(lines.Skip(1), l => l.StartsWith("cli-test,single,0,search,running,", StringComparison.Ordinal));
         var json = Path.Combine(dir, "export.json");
-        Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format json -o {json} {gateway}").Exit);
+        Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format full -o {json} {gateway}").Exit);
         var export = JsonNode.Parse(File.ReadAllText(json))!;
         Assert.Equal("cli-test", (string?)export["sweep"]!["id"]);
         Assert.Equal(2, export["seeds"]!.AsArray().Count);
@@ -84,6 +85,15 @@ public sealed class SweepCliTests
         var offline = CliProcess.Run($"report {json} -o {dir}/report-offline");
         Assert.True(offline.Exit == 0, offline.Err);
         Assert.True(File.Exists(Path.Combine(dir, "report-offline", "figures", "alpha-single-seed0.svg")));
+        var records = Path.Combine(dir, "export-records.json");
+        Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format json -o {records} {gateway}").Exit);
+        Assert.Contains(JsonNode.Parse(File.ReadAllText(records))!.AsArray(), r => (string?)r!["method"] == "single" && (bool)r["synthetic_data"]!);
+        var parquet = Path.Combine(dir, "export.parquet");
+        Assert.Equal(0, CliProcess.Run($"sweep export cli-test --format parquet -o {parquet} {gateway}").Exit);
+        Assert.Equal("PAR1"u8.ToArray(), File.ReadAllBytes(parquet)[..4]);
+        var tableReport = CliProcess.Run($"report {records} -o {dir}/report-table");
+        Assert.Equal(2, tableReport.Exit);
+        Assert.Contains("--format full", tableReport.Err);
         var wrong = CliProcess.Run($"report {csv} -o {dir}/report-wrong");
         Assert.Equal(2, wrong.Exit);
         Assert.StartsWith("error: ", wrong.Err.Trim());
@@ -108,6 +118,9 @@ public sealed class SweepCliTests
         var ended = local.WaitForExit(TimeSpan.FromMinutes(2));
         Assert.True(ended.Exit == 0, $"exit {ended.Exit}: {ended.Err}");
         Assert.Contains("sweep: cli-test cancelled", ended.Out);
+        // synthetic data: said before the first epoch (after the plan) and above the stability table
+        Assert.Contains(SyntheticData.Line, ended.Err);
+        Assert.True(ended.Out.IndexOf("synthetic data: ", StringComparison.Ordinal) is var at && at >= 0 && at < ended.Out.IndexOf("stability across seeds", StringComparison.Ordinal), ended.Out);
         Assert.Equal(0, watch.WaitForExit(TimeSpan.FromMinutes(1)).Exit);
         Assert.Contains("single seed 0: cancelled", watch.Out);
     }

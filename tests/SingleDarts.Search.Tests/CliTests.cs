@@ -131,6 +131,8 @@ public class CliTests
         Assert.True(exit == 0, err);
         Assert.StartsWith("arch: Genotype(normal=[(", stdout[^1]);
         Assert.Contains("C=2 L=8", stdout[0]);      // --cells left out: the space's own default
+        Assert.Equal(Abstractions.SyntheticData.Line, stdout[1]);      // synthetic data: said once, before the first epoch
+        Assert.StartsWith("epoch   1/1", stdout[2]);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
         Assert.Equal("darts", (string?)config["options"]!["space"]);
         Assert.Equal(8, (int)config["options"]!["cells"]!);

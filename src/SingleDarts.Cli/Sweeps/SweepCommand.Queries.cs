@@ -50,9 +50,9 @@ public static partial class SweepCommand
             var seeds = Filter(parse, filter);
             await using var cluster = await ClusterConnection.Connect(parse.GetValue(gateway)!, cancel);
             var sweepId = parse.GetValue(id)!;
-            await GetStatus(cluster, sweepId);
+            if ((await GetStatus(cluster, sweepId)).SyntheticData) Console.Error.WriteLine(SyntheticData.Line);
             var (final, interrupted) = await Follow(cluster.Client.GetGrain<ISweepGrain>(sweepId), sweepId, live: true, cancel, cancelSweepOnInterrupt: false, seeds);
-            AnsiConsole.Write(SweepViews.Methods(final));
+            AnsiConsole.Write(SweepViews.Stability(final));
             return interrupted ? CliRunner.Ok : EndOf(final);
         });
         return command;

@@ -120,6 +120,7 @@ public static partial class SweepCommand
             if (started.Problems.Length > 0) throw new SearchConfigException(started.Problems);
             var status = started.Status!;
             Console.Error.WriteLine(SweepProgress.Plan(status, isLocal ? $"the local silo, gateway {cluster.Gateway}" : cluster.Gateway));
+            if (status.SyntheticData) Console.Error.WriteLine(SyntheticData.Line);
             if (!isLocal && !parse.GetValue(watch))
             {
                 Console.WriteLine(sweepId);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using CsvHelper;
 using SingleDarts.Abstractions;
 using SingleDarts.Hosting;
 using SingleDarts.Search;
@@ -10,10 +9,10 @@ using SingleDarts.Search;
 namespace SingleDarts.Cli.Sweeps;
 
 /// <summary>
-/// <c>sweep export</c>: every seed's every epoch as CSV (evaluation-stage rows with stage=evaluate and
-/// their test accuracy), or the whole sweep as JSON. Histories live
-/// with the seeds, so they are fetched from them a window at a time and written as they come: the
-/// export of a sweep of any size holds a few dozen seeds in memory.
+/// <c>sweep export</c>: the tidy table — a row per seed, stage and epoch (<see cref="ExportTable"/>) — as CSV, JSON records or
+/// Parquet, which pandas reads as they are; or the whole sweep as one JSON document (<c>full</c>: status, declarations,
+/// aggregates, every seed's history with α), what <c>singledarts report</c> reads. Histories live with the seeds, so they are
+/// fetched from them a window at a time and written as they come: the export of a sweep of any size holds a few dozen seeds in memory.
 /// </summary>
 public static class SweepExport
 {
@@ -22,8 +21,12 @@ public static class SweepExport
     public static Command Create()
     {
         var id = SweepCommand.IdArgument();
-        var format = new Option<string>("--format") { Description = "csv (a row per seed and epoch) or json (status, aggregates and every seed's history)", DefaultValueFactory = _ => "csv" }
-            .AcceptOnlyFromAmong("csv", "json");
+        var format = new Option<string>("--format")
+        {
+            Description = "csv, json or parquet (a row per seed, stage and epoch: pandas.read_csv/read_json/read_parquet read it as it is), " +
+                          "or full (one JSON document: status, metric declarations, aggregates, every seed's history with α; what `singledarts report` reads)",
+            DefaultValueFactory = _ => "csv",
+        }.AcceptOnlyFromAmong(Formats);
         var output = new Option<string>("--out", "-o") { Description = "the file to write", Required = true };
         var gateway = SweepCommand.GatewayOption();
         var command = new Command("export", "Export a sweep's results.") { id, format, output, gateway };
@@ -41,10 +44,22 @@ public static class SweepExport
         return command;
     }
 
-    /// <summary>Writes the export of <paramref name="status"/>'s sweep as <paramref name="format"/> (csv or json), the seeds' histories fetched from <paramref name="grain"/>.</summary>
-    public static Task Write(string path, string format, SweepStatus status, ISweepGrain grain, CancellationToken cancel) => format == "json"
-        ? WriteJson(path, status, Details(grain, status, cancel), cancel)
-        : WriteCsv(path, status, Details(grain, status, cancel));
+    /// <summary>The export's formats: the tidy table's three, then the whole sweep.</summary>
+    public static readonly string[] Formats = ["csv", "json", "parquet", "full"];
+
+    /// <summary>Writes the export of <paramref name="status"/>'s sweep as <paramref name="format"/> (one of <see cref="Formats"/>), the seeds' histories fetched from <paramref name="grain"/>.</summary>
+    public static Task Write(string path, string format, SweepStatus status, ISweepGrain grain, CancellationToken cancel) =>
+        Write(path, format, status, Details(grain, status, cancel), cancel);
+
+    /// <summary>Writes <paramref name="seeds"/> (in the sweep's order) as <paramref name="format"/>.</summary>
+    public static Task Write(string path, string format, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds, CancellationToken cancel) => format switch
+    {
+        "csv" => ExportWriters.Csv(path, status, seeds),
+        "json" => ExportWriters.JsonRecords(path, status, seeds, cancel),
+        "parquet" => ExportWriters.Parquet(path, status, seeds, cancel),
+        "full" => WriteFull(path, status, seeds, cancel),
+        _ => throw new ArgumentException($"--format: expected one of {string.Join(", ", Formats)}, got {format}", nameof(format)),
+    };
 
     /// <summary>Every seed's detail (status and history) in the sweep's order, fetched <see cref="Window"/> at a time.</summary>
     public static async IAsyncEnumerable<SeedDetail> Details(ISweepGrain grain, SweepStatus status, [EnumeratorCancellation] CancellationToken cancel)
@@ -57,7 +72,7 @@ public static class SweepExport
         }
     }
 
-    private static async Task WriteJson(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds, CancellationToken cancel)
+    private static async Task WriteFull(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds, CancellationToken cancel)
     {
         await using var file = File.Create(path);
         await using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, Encoder = WireJson.Options.Encoder }))
@@ -75,31 +90,5 @@ public static class SweepExport
             json.WriteEndObject();
         }
         await file.WriteAsync("\n"u8.ToArray(), cancel);
-    }
-
-    /// <summary>The CSV's columns: what every epoch has, then one per declared metric (its key), in declaration order.</summary>
-    public static IReadOnlyList<string> Columns(SweepStatus status) =>
-    [
-        "sweep", "method", "seed", "stage", "state", "silo", "space", "epoch", "train_loss", "train_acc", "valid_acc", "test_acc", "lr",
-        "images_per_second", "seconds", "arch", .. status.Metrics.Select(m => m.Key),
-    ];
-
-    private static async Task WriteCsv(string path, SweepStatus status, IAsyncEnumerable<SeedDetail> seeds)
-    {
-        await using var writer = new StreamWriter(path);
-        await using var csv = CsvWriter.Create(writer, options: null, leaveOpen: false);
-        csv.WriteHeader([.. Columns(status)]);
-        await foreach (var seed in seeds)
-            foreach (var e in seed.History)
-            {
-                var s = seed.Status;
-                object?[] row =
-                [
-                    status.Id, s.Method, s.Seed, s.Stage, s.State.ToString().ToLowerInvariant(), s.Silo, seed.Space, e.Epoch, e.TrainLoss, e.TrainAcc,
-                    e.ValidAcc, e.TestAcc, e.Lr, e.ImagesPerSecond, e.Seconds, e.Arch, .. status.Metrics.Select(m => (object?)e.Metric(m.Key)),
-                ];
-                foreach (var v in row) csv.WriteField(v);
-                csv.EndRecord();
-            }
     }
 }

@@ -99,17 +99,22 @@ public static class SweepViews
             table.AddRow([new Text(m.Method), new Text($"{m.Completed}/{m.Seeds}"),
                 new Text(m.Failed.ToString(Inv), m.Failed > 0 ? new Style(Color.Red) : Style.Plain),
                 new Text(MeanStd(m.ValidAcc, 100)), .. metrics.Select(metric => new Text(Summary(metric, m.Finals.GetValueOrDefault(metric.Key)))),
-                new Text(m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges} {rule?.Column ?? m.CollapseRule})") : "–"),
+                new Text(status.SyntheticData ? SyntheticData.NotMeaningful
+                    : m.CollapseRate is { } c ? string.Create(Inv, $"{c * 100:F0}% (≥{m.CollapseThreshold}/{m.CountedEdges} {rule?.Column ?? m.CollapseRule})") : "–"),
                 new Text(Num(m.ModalShare)), new Text(Num(m.MeanPairwiseHamming)), .. evaluation]);
         }
         return table;
     }
 
+    /// <summary>The stability table, under the line that says what its figures are worth when the data is synthetic.</summary>
+    public static IRenderable Stability(SweepStatus status) =>
+        status.SyntheticData ? new Rows(new Text(SyntheticData.Line, new Style(Color.Yellow)), Methods(status)) : Methods(status);
+
     /// <summary>The per-method summary first, then the seeds <paramref name="filter"/> chooses.</summary>
     public static IRenderable Status(SweepStatus status, SeedFilter filter) =>
         Warnings(status.Seeds.Where(filter.Matches)) is { } warnings
-            ? new Rows(Methods(status), Seeds(status, filter), warnings)
-            : new Rows(Methods(status), Seeds(status, filter));
+            ? new Rows(Stability(status), Seeds(status, filter), warnings)
+            : new Rows(Stability(status), Seeds(status, filter));
 
     /// <summary>
     /// The seeds' warnings (a resume after a lost silo, a skipped checkpoint, a collapse alarm) and where a
