@@ -88,6 +88,8 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
         if (ci.Low <= 0 && ci.High >= 0)
             return $"No difference is shown at this n: the 95 % interval includes 0 (p = {(welch is null ? "n/a" : P(welch.P))}).";
         var (higher, lower) = ci.Estimate > 0 ? (a, b) : (b, a);
+        if (welch is { P: >= 0.05 } w)            // the two disagree (the bootstrap interval of few, unequal-variance seeds is the bolder): say so
+            return $"Suggestive, not shown: the bootstrap 95 % interval excludes 0 ({higher} higher by {F(Math.Abs(ci.Estimate))}) but Welch's test does not (p = {P(w.P)}); more seeds would decide.";
         return $"{higher} is higher than {lower} by {F(Math.Abs(ci.Estimate))} (95 % CI excludes 0; p = {(welch is null ? "n/a" : P(welch.P))}); the effect is {Comparison.Magnitude(delta)} by Cliff's δ.";
     }
 

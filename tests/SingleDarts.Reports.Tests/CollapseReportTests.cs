@@ -48,6 +48,19 @@ public sealed class CollapseReportTests
     }
 
     [Fact]
+    public void A_difference_the_bootstrap_interval_shows_but_welchs_test_does_not_is_called_suggestive_not_shown()
+    {
+        // the headline study's final CIFAR-100-column stand-ins: 10 tight seeds against 5 spread ones (its single vs darts-v2 NB201 accuracies)
+        double[] a = [93.615, 94.02, 93.89, 92.135, 92.135, 93.615, 93.615, 93.615, 93.615, 93.615], b = [54.2967, 80.57, 88.56, 92.1733, 88.28];
+        var seeds = a.Select((v, i) => Seed("single", i, [1], cifar100: v)).Concat(b.Select((v, i) => Seed("darts-v2", i, [1], cifar100: v))).ToList();
+        var ci = Comparison.BootstrapMeanDifference(a, b);
+        Assert.True(ci.Low > 0 && Comparison.Welch(a, b)!.P >= 0.05, "the fixture no longer shows the disagreement");
+        var text = System.Net.WebUtility.HtmlDecode(File.ReadAllText(StabilityReport.Write(Sweep(seeds), StabilityReportTests.TempDir())));
+        Assert.Contains($"Suggestive, not shown: the bootstrap 95 % interval excludes 0 (single higher by {ci.Estimate:F2}) but Welch's test does not (p = 0.141); more seeds would decide.", text);
+        Assert.DoesNotContain("single is higher than darts-v2", text);
+    }
+
+    [Fact]
     public void A_sweep_whose_alarm_had_a_warm_up_is_replayed_with_it_next_to_no_warm_up_and_the_other_warm_ups()
     {
         var input = Sweep(AlarmSet());
