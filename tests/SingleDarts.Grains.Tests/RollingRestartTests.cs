@@ -76,12 +76,18 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
     private static bool Running(JsonNode s) => (string?)s["state"] == "running";
     private static bool Final(JsonNode s) => (string?)s["state"] is "completed" or "failed" or "cancelled";
 
-    /// <summary>The sweep's seeds, polled through other CLI processes until <paramref name="until"/> holds (3 minutes at most); a failed seed ends the wait with its reason.</summary>
+    /// <summary>
+    /// The sweep's seeds, polled through other CLI processes until <paramref name="until"/> holds; a failed seed ends the wait with its
+    /// reason. It gives up after 3 minutes in which no seed moved (state, silo, epoch, step, hand-over or warnings), 20 in all: on a
+    /// loaded machine a replacement worker takes minutes to start (a loaded run of issue 26 timed out here while it did).
+    /// </summary>
     private static List<JsonNode> Poll(string gateway, Func<List<JsonNode>, bool> until, string what)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var (stall, cap, started) = (TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(20), DateTime.UtcNow);
+        var deadline = started + stall;
+        var last = "";
         List<JsonNode> seeds = [];
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline && DateTime.UtcNow - started < cap)
         {
             var (exit, stdout, _) = CliProcess.Run($"sweep status {Sweep} --json {gateway}");
             if (exit == 0)
@@ -89,9 +95,11 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
                 seeds = [.. JsonNode.Parse(stdout)!["seeds"]!.AsArray().Select(s => s!)];
                 foreach (var s in seeds) SeedFailures.ThrowIfFailed(s, what);
                 if (seeds.Count > 0 && until(seeds)) return seeds;
+                var moved = string.Join(";", seeds.Select(s => $"{s["state"]},{s["silo"]},{s["epochs_done"]},{s["step"]},{s["resuming"]},{s["warnings"]?.AsArray().Count}"));
+                if (moved != last) (last, deadline) = (moved, DateTime.UtcNow + stall);
             }
             Thread.Sleep(200);
         }
-        throw new TimeoutException($"{Sweep}: no {what} within 3 minutes: {string.Join(", ", seeds.Select(s => s.ToJsonString()))}");
+        throw new TimeoutException($"{Sweep}: no {what}: no seed moved in {stall} (or {cap} in all): {string.Join(", ", seeds.Select(s => s.ToJsonString()))}");
     }
 }
