@@ -125,8 +125,10 @@ public sealed class SweepCliTests
         Assert.Contains("single seed 0: cancelled", watch.Out);
     }
 
-    [Fact]
-    public void A_local_sweep_killed_by_hand_continues_when_the_same_command_runs_again_and_ends_bit_identical()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_local_sweep_killed_or_stopped_by_sigterm_continues_when_the_same_command_runs_again_and_ends_bit_identical(bool sigterm)
     {
         var dir = Tiny.TempDir();
         var spec = Spec(dir, "name: again\nid: again-test\nmethods: [single]\nseeds: [0]\n" + TinySearch.Replace("train_size: 128", "train_size: 2048") + "\n  epochs: 5\n");
@@ -142,7 +144,16 @@ public sealed class SweepCliTests
                 Thread.Sleep(300);
             }
             Assert.False(first.HasExited, first.Out + first.Err);
-        }       // SIGKILL mid-run
+            if (sigterm)
+            {
+                // with --state-folder, SIGTERM (a shutdown, the end of a session) stops the process and keeps the sweep, not cancels it
+                first.Terminate();
+                var stopped = first.WaitForExit(TimeSpan.FromMinutes(2));
+                Assert.True(stopped.Exit == 130, $"exit {stopped.Exit}: {stopped.Err}");
+                Assert.Contains("stopped: sweep again-test keeps its state and checkpoints; the same command continues it", stopped.Err);
+                Assert.DoesNotContain("cancelling the sweep", stopped.Err);
+            }
+        }       // else SIGKILL mid-run
 
         var (code, output, errors) = CliProcess.Run(start);
         Assert.True(code == 0, output + errors);

@@ -126,7 +126,15 @@ public static partial class SweepCommand
                 Console.WriteLine(sweepId);
                 return CliRunner.Ok;
             }
-            var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal);
+            // a local sweep whose state outlives the process (--state-folder, or Azure Storage) is stopped, not cancelled, by Ctrl+C or
+            // SIGTERM (a shutdown, a container stop, the end of a session): the same command continues it; `sweep cancel` cancels it
+            var durable = isLocal && (parse.GetValue(stateFolder) is not null || parse.GetValue(storage) == "azure");
+            var (final, interrupted) = await Follow(grain, sweepId, live: parse.GetValue(watch), cancel, cancelSweepOnInterrupt: isLocal && !durable);
+            if (interrupted && durable)
+            {
+                Console.Error.WriteLine($"stopped: sweep {sweepId} keeps its state and checkpoints; the same command continues it (`sweep cancel {sweepId}` on its gateway cancels it)");
+                return CliRunner.Cancelled;
+            }
             AnsiConsole.Write(SweepViews.Status(final, new SeedFilter()));
             Console.WriteLine($"sweep: {sweepId} {final.State.ToString().ToLowerInvariant()}");
             if (!interrupted && reportFolder is not null) await ReportCommand.WriteReport(grain, final, reportFolder, cancel);
