@@ -233,7 +233,7 @@ public sealed class SweepCliTests
         foreach (var expected in new[] { "colapse_threshold: unknown key", "darts-v9", "seeds: 0 is listed 2 times", "seeds: 'x' is not a whole number", "search.chanels: unknown option",
                      "search.relax: a part of a method; compose a method with it in methods", "epochs must be positive", "batch-size must be positive", "lr must be a positive finite number",
                      "collapse_alarm.after: unknown key", "collapse_alarm.epochs must be at least 1", "on_collapse: stop or continue, got 'halt'",
-                     "evaluate.arch: set per seed by the sweep", "evaluate: epochs must be positive, got -1" })
+                     "evaluate.arch: set per seed by the sweep", "evaluate: epochs must be positive (0 only with --init-from: test the loaded network), got -1" })
             Assert.Contains(errors, e => e.Contains(expected));
 
         spec = Spec(dir, "methods: [single]\nseeds: [0]\nsearch:\n  epochs: 0\n  data: no-such-folder\n  optimizer:\n    lr: -1\n");

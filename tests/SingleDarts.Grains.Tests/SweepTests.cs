@@ -198,7 +198,7 @@ public sealed class SweepTests(ClusterFixture fixture)
         var problems = (await fixture.Client.GetGrain<ISweepGrain>(Tiny.NewId("bad-evaluate")).Start(spec)).Problems;
         Assert.Contains(problems, p => p.StartsWith("evaluate.arch: set per seed by the sweep", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("evaluate.epohcs: unknown option", StringComparison.Ordinal));
-        Assert.Contains("evaluate: epochs must be positive, got 0", problems);
+        Assert.Contains("evaluate: epochs must be positive (0 only with --init-from: test the loaded network), got 0", problems);
         Assert.Contains("evaluate: drop-path: the nb201 evaluation network has no drop-path (use 0)", problems);
     }
 

@@ -250,6 +250,7 @@ public static partial class SweepSpecFile
     private static double Share(JsonNode node, string key, List<string> problems)
     {
         if (node is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d)) return d;
+        if (node is JsonValue w && w.TryGetValue<long>(out var n)) return n;          // `warmup: 0` reads as a whole number
         problems.Add($"{key}: must be a number (a share of the epochs, e.g. 0.5)");
         return SweepSpec.DefaultAlarmWarmup;
     }
