@@ -47,9 +47,9 @@ public sealed record SweepSpec
 
     /// <summary>
     /// The alarm's warm-up: no alarm before epoch ⌈warm-up · the seed's epochs⌉ (the streak still counts during it). A spec that
-    /// leaves it out gets <see cref="DefaultAlarmWarmup"/>; NaN: not recorded (a sweep of an earlier version, which had none).
+    /// leaves it out gets <see cref="DefaultAlarmWarmup"/>; null: not recorded (a sweep of an earlier version, which had none).
     /// </summary>
-    [Id(13)] public double AlarmWarmup { get; init; } = double.NaN;
+    [Id(13)] public double? AlarmWarmup { get; init; }
 
     /// <summary>
     /// The warm-up the headline study supports (docs/results/nb201-cpu-scale.md, "Which collapse alarm to trust"): of the rules
@@ -57,8 +57,8 @@ public sealed record SweepSpec
     /// </summary>
     public const double DefaultAlarmWarmup = 0.5;
 
-    /// <summary>The warm-up in effect: an earlier version's sweep (NaN) had none.</summary>
-    public double AlarmWarmupOrNone => double.IsNaN(AlarmWarmup) ? 0 : AlarmWarmup;
+    /// <summary>The warm-up in effect: an earlier version's sweep (null) had none.</summary>
+    public double AlarmWarmupOrNone => AlarmWarmup ?? 0;
 
     /// <summary>DARTS+-style early stopping: a seed that raises the alarm stops there, its genotype the one at the alarm.</summary>
     [Id(9)] public bool StopOnCollapse { get; init; }

@@ -254,7 +254,7 @@ public sealed partial class SweepGrain(
     private static bool SameSpec(SweepSpec a, SweepSpec b) =>
         a.Name == b.Name && a.SameSeeds(b)
         && a.SearchJson == b.SearchJson && a.CollapseThreshold == b.CollapseThreshold && a.CollapseRule == b.CollapseRule
-        && a.EvaluateJson == b.EvaluateJson && a.AlarmThreshold == b.AlarmThreshold && a.AlarmEpochs == b.AlarmEpochs && a.AlarmWarmup.Equals(b.AlarmWarmup) && a.StopOnCollapse == b.StopOnCollapse && a.DartsEs == b.DartsEs;
+        && a.EvaluateJson == b.EvaluateJson && a.AlarmThreshold == b.AlarmThreshold && a.AlarmEpochs == b.AlarmEpochs && a.AlarmWarmup == b.AlarmWarmup && a.StopOnCollapse == b.StopOnCollapse && a.DartsEs == b.DartsEs;
 
     private SweepSeed? Find(string stage, string method, long seed) => byKey.GetValueOrDefault((stage, method, seed));
 

@@ -73,7 +73,7 @@ public static class CollapseAlarms
         {
             int? threshold = spec.AlarmThreshold > 0 ? spec.AlarmThreshold : null;
             var what = $"≥ {(threshold is { } t ? t.ToString(Inv) : "the collapse threshold")} for {epochs} consecutive epochs";
-            var warmup = spec.AlarmEpochs == -1 && !double.IsNaN(spec.AlarmWarmup) ? SweepSpec.DefaultAlarmWarmup : spec.AlarmWarmupOrNone;
+            var warmup = spec.AlarmEpochs == -1 && spec.AlarmWarmup is not null ? SweepSpec.DefaultAlarmWarmup : spec.AlarmWarmupOrNone;
             rules.Add(new StreakAlarm($"{(spec.AlarmEpochs == -1 ? "the default alarm (off in this sweep)" : "the sweep's alarm")}: {what}{Before(warmup)}", threshold, epochs, warmup));
             if (warmup > 0) rules.Add(new StreakAlarm("the same, with no warm-up", threshold, epochs));
             rules.AddRange(WarmupShares.Where(share => share != warmup).Select(share => new StreakAlarm($"the same{Before(share)}", threshold, epochs, share)));
