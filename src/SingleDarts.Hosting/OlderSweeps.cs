@@ -42,19 +42,20 @@ public static class OlderSweeps
         if (sweep.Metrics.Length > 0) return (sweep, seeds);
 
         // an export of an earlier version: the numbers under today's keys, the cells' slots and benchmark values derived again
-        var renamed = seeds.Select(s => WithTodaysKeys(s, space)).ToArray();
+        var renamed = seeds.Select(s => EveryEpoch(s, e => WithTodaysKeys(e, space))).ToArray();
         var lookup = Benchmark(space, options, renamed);
-        var completed = lookup is null ? renamed : [.. renamed.Select(s => Measured(s, space, lookup))];
+        var completed = lookup is null ? renamed : [.. renamed.Select(s => EveryEpoch(s, e => Measured(e, space, lookup)))];
         var declared = MetricSources.Declared(RunScope.Of(options with { Space = space.Name }));
         var present = declared.Where(m => completed.Any(s => s.History.Any(h => h.Metrics.ContainsKey(m.Key))));
         var methods = sweep.Methods.Select(m => m.CollapseRule.Length > 0 ? m with { CollapseRule = CollapseRules.MetricKey(m.CollapseRule) } : m).ToArray();
         return (sweep with { Metrics = Wire.Of(present), Methods = methods }, completed);
     }
 
-    private static SeedDetail WithTodaysKeys(SeedDetail seed, ISearchSpace space) => seed with
+    /// <summary>The seed with <paramref name="change"/> applied to every epoch of its history and to its status' last epoch.</summary>
+    private static SeedDetail EveryEpoch(SeedDetail seed, Func<EpochSummary, EpochSummary> change) => seed with
     {
-        History = [.. seed.History.Select(e => WithTodaysKeys(e, space))],
-        Status = seed.Status.Last is { } last ? seed.Status with { Last = WithTodaysKeys(last, space) } : seed.Status,
+        History = [.. seed.History.Select(change)],
+        Status = seed.Status.Last is { } last ? seed.Status with { Last = change(last) } : seed.Status,
     };
 
     private static EpochSummary WithTodaysKeys(EpochSummary epoch, ISearchSpace space) => epoch with
@@ -106,12 +107,6 @@ public static class OlderSweeps
         lookup.Measure(space.FromSlots(epoch.Slots), values);
         return values.TryGetValue(Nb201Benchmark.TestAcc, out var v) && Math.Abs(v - epoch.Metrics[Nb201Benchmark.TestAcc]) < 1e-3;
     }
-
-    private static SeedDetail Measured(SeedDetail seed, ISearchSpace space, IBenchmarkLookup lookup) => seed with
-    {
-        History = [.. seed.History.Select(e => Measured(e, space, lookup))],
-        Status = seed.Status.Last is { } last ? seed.Status with { Last = Measured(last, space, lookup) } : seed.Status,
-    };
 
     private static EpochSummary Measured(EpochSummary epoch, ISearchSpace space, IBenchmarkLookup lookup)
     {
