@@ -64,12 +64,18 @@ public static class ReportCommand
         return command;
     }
 
-    private static async Task<ReportInput> Input(ISweepGrain grain, SweepStatus status, CancellationToken cancel)
+    private static async Task<ReportInput> Input(ISweepGrain grain, SweepStatus status, CancellationToken cancel) =>
+        Completed(await Fetch(grain, status, cancel));
+
+    private static async Task<ReportInput> Fetch(ISweepGrain grain, SweepStatus status, CancellationToken cancel)
     {
         var details = new List<SeedDetail>();
         await foreach (var detail in SweepExport.Details(grain, status, cancel)) details.Add(detail);
-        return Completed(new ReportInput(status, details));
+        return new ReportInput(status, details);
     }
+
+    /// <summary>The whole export written next to the end-of-sweep report, which <c>singledarts report</c> reads again.</summary>
+    public const string ExportFile = "sweep.json";
 
     /// <summary>What a sweep of an earlier version did not record but this version derives (the hosting library's <see cref="OlderSweeps"/>).</summary>
     private static ReportInput Completed(ReportInput input) =>
@@ -80,13 +86,26 @@ public static class ReportCommand
     {
         try
         {
-            var path = StabilityReport.Write(await Input(grain, final, cancel), Path.GetFullPath(output));
+            // the whole export goes with it: a local sweep's state is gone (or needs its silo) once the command ends, and the
+            // export is what re-renders the report (`singledarts report DIR/sweep.json`) and what pandas and other tools read
+            var fetched = await Fetch(grain, final, cancel);
+            var folder = Path.GetFullPath(output);
+            Directory.CreateDirectory(folder);
+            await SweepExport.Write(Path.Combine(folder, ExportFile), "full", final, Seeds(fetched.Seeds), cancel);
+            var path = StabilityReport.Write(Completed(fetched), folder);
             Console.WriteLine($"report: {path}");
+            Console.WriteLine($"export: {Path.Combine(folder, ExportFile)}");
         }
         catch (Exception ex) when (ex is ReportException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"warning: the stability report was not written: {ex.Message}");
         }
+    }
+
+    private static async IAsyncEnumerable<SeedDetail> Seeds(IEnumerable<SeedDetail> seeds)
+    {
+        foreach (var seed in seeds) yield return seed;
+        await Task.CompletedTask;
     }
 
     private static int Write(ReportInput input, string output, int resamples)

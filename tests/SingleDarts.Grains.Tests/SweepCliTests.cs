@@ -269,6 +269,12 @@ public sealed class SweepCliTests
         Assert.Contains("test acc % (min–max)", stdout);
         Assert.Contains($"report: {dir}/report/report.html", stdout);        // the command ends with the sweep's report
         Assert.True(File.Exists(Path.Combine(dir, "report", "figures", "final-test.svg")));
+        // the whole export goes with the report: the local silo is gone, yet the report can be rendered again from it
+        Assert.Contains($"export: {dir}/report/sweep.json", stdout);
+        var again = CliProcess.Run($"report {dir}/report/sweep.json -o {dir}/again");
+        Assert.True(again.Exit == 0, $"exit {again.Exit}: {again.Err}");
+        static string Undated(string html) => System.Text.RegularExpressions.Regex.Replace(html, @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", "");
+        Assert.Equal(Undated(File.ReadAllText(Path.Combine(dir, "report", "report.html"))), Undated(File.ReadAllText(Path.Combine(dir, "again", "report.html"))));
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(stdout, @" 2/2 +\S+ ±").Count);       // evaluated/completed, then mean ± std
         foreach (var method in new[] { "single", "darts-v1" })
             foreach (var seed in new[] { 0, 1 })
