@@ -3,6 +3,9 @@
 
     python3 docs/results/summarize-study.py EXPORT.json [singledarts command]
 
+Where the sweep recorded the Hessian diagnostic, a second table gives each seed's λ_max (the dominant
+eigenvalue of the held-out loss's Hessian in α) at its first and last recorded epochs and at its peak.
+
 Reads exports of either format (numbers as properties of each epoch, up to commit acd674f; or in each
 epoch's "metrics"); the transfer accuracies come from `singledarts nb201 show` (the built-in table).
 """
@@ -60,6 +63,19 @@ def main():
               f"| {float(t['cifar100'][0]):.2f} | {float(t['imagenet16-120'][0]):.2f} | {int(metric(last, 'cell.param_free'))} "
               f"| {100 * last['valid_acc']:.2f} | {collapse_epoch(h, threshold) or 'never'} | {st.get('alarm_epoch') or '–'} "
               f"| {st['seconds'] / 60:.1f} |")
+    lam = [(s["status"], [(e["epoch"], metric(e, "hessian.lambda_max")) for e in s["history"]]) for s in seeds
+           if s["status"]["state"] == "completed"]
+    lam = [(st, [(ep, v) for ep, v in curve if v is not None]) for st, curve in lam]
+    if any(curve for _, curve in lam):
+        print()
+        print("| method | seed | λ_max first epoch | λ_max peak (epoch) | λ_max last epoch | last / first |")
+        print("|---|---|---|---|---|---|")
+        for st, curve in lam:
+            if not curve:
+                continue
+            peak = max(curve, key=lambda c: c[1])
+            print(f"| {st['method']} | {st['seed']} | {curve[0][1]:.4f} | {peak[1]:.4f} ({peak[0]}) | {curve[-1][1]:.4f} "
+                  f"| {curve[-1][1] / curve[0][1]:.2f} |")
 
 
 if __name__ == "__main__":

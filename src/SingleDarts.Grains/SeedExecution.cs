@@ -154,13 +154,18 @@ internal sealed class SeedExecution : IRunObserver
             Warn($"no checkpoint in {checkpointLocation} although {epochsRecorded} epoch(s) were done; the seed starts again from epoch 1");
         if (start.ResumedAt is { } at)
             Warn($"continues epoch {at.Epoch} after step {at.Step} of {start.StepsPerEpoch} from its mid-epoch checkpoint");
-        // a resumed run's streak of collapsed epochs continues from its history
-        streak = 0;
-        foreach (var r in start.History) streak = Collapsed(r) ? streak + 1 : 0;
         if (start.History is [.., { Stop: { } stop }]) earlyStop = stop;
         Volatile.Write(ref steps, start.StepsPerEpoch);
         SingleDartsMetrics.SeedStarted(tags);
         events.Writer.TryWrite(new SeedEvent.Started([.. start.History.Select(Wire.Of)], start.StepsPerEpoch));
+        // a resumed run's streak of collapsed epochs continues from its history; an alarm its history holds but this seed's record
+        // lacks (the record was lost with in-memory grain state, the run folder was not) is raised at the epoch it belongs to
+        streak = 0;
+        foreach (var r in start.History)
+        {
+            if (kind == Search.Measurement.RunKinds.Search) CheckAlarm(r);
+            else streak = Collapsed(r) ? streak + 1 : 0;
+        }
     }
 
     void IRunObserver.EpochStarting(int epoch)

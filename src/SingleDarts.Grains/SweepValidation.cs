@@ -82,7 +82,8 @@ public static class SweepValidation
                 foreach (var problem in (options with { Arch = Placeholder(evalSpace) }).Validate())
                     problems.Add($"evaluate: {problem.TrimStart('-')}");
         }
-        return problems;
+        // the shared options are parsed once for the sweep and again for each method: a problem in them is said once
+        return [.. problems.Distinct()];
     }
 
     /// <summary>A composed method's mapping: only the parts' keys, a preset named, and a name of its own.</summary>
