@@ -23,9 +23,15 @@ public sealed class TrimmedLines(TextWriter inner) : TextWriter
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(new TrimmedLines(Console.Out)),
         });
-        console.Profile.Width = 240;   // tables are not cut to 80 columns (arch strings are ~90 characters)
+        console.Profile.Width = Width;
         AnsiConsole.Console = console;
     }
+
+    /// <summary>
+    /// The width Spectre lays out for in a file or pipe: tables are not cut to 80 columns (arch strings are ~90 characters,
+    /// a per-seed table is ~200 wide) and the synthetic-data line (~250) stays one line.
+    /// </summary>
+    public const int Width = 320;
 
     public override void Write(char value)
     {

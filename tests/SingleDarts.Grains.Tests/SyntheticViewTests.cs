@@ -23,7 +23,7 @@ public sealed class SyntheticViewTests
     {
         var text = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new TrimmedLines(text)) });
-        console.Profile.Width = 400;
+        console.Profile.Width = TrimmedLines.Width;      // what a file or pipe gets: the line must not wrap there
         console.Write(renderable);
         return text.ToString();
     }

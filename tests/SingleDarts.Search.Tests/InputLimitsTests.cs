@@ -73,7 +73,7 @@ public sealed class InputLimitsTests
     {
         var text = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(new TrimmedLines(text)) });
-        console.Profile.Width = 240;
+        console.Profile.Width = TrimmedLines.Width;
         var table = new Table().AddColumn("seed").AddColumn("arch");
         table.AddRow("0", "|nor_conv_3x3~0|");
         console.Write(table);
