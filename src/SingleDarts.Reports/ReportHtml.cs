@@ -50,6 +50,12 @@ internal sealed class ReportHtml(ReportInput input, ReportOptions options)
             ? new[] { m, v.Count.ToString(Inv), $"{F(v.Average())} ± {F(ReportPlots.Std(v))}", F(Median(v)), $"{F(v.Min())} – {F(v.Max())}" }
             : [m, "0", "–", "–", "–"]));
         if (methods.Length < 2) return;
+        // one seed (or none) per method, e.g. a first look at many methods: every pair would say the same "too few seeds"
+        if (methods.All(m => values(m).Count < 2))
+        {
+            body.Append(Inv, $"<p class=\"note\">{E($"At most one seed per method: no difference between methods is estimated (that needs at least 2 seeds per method, a conclusion {options.MinSeedsToConclude}); the table above describes these seeds only.")}</p>\n");
+            return;
+        }
         body.Append(Inv, $"<table><thead><tr><th>A − B</th><th>n (A, B)</th><th>mean A</th><th>mean B</th><th>difference [95 % bootstrap CI]</th>" +
                          $"<th>Welch's t-test</th><th>Cliff's δ</th><th>what it says</th></tr></thead><tbody>\n");
         for (var i = 0; i < methods.Length; i++)

@@ -138,6 +138,12 @@ public sealed class StabilityReportTests
         var few = File.ReadAllText(StabilityReport.Write(Sweep(3), TempDir()));
         Assert.Contains("n = 3 and 3: too few seeds to conclude anything", few);
         Assert.DoesNotContain("is higher than", few);
+
+        // one seed per method (a first look): one sentence per metric instead of a table of pairs that each say "too few"
+        var one = File.ReadAllText(StabilityReport.Write(Sweep(1), TempDir()));
+        Assert.DoesNotContain("<th>A − B</th>", one);
+        Assert.DoesNotContain("too few seeds to conclude anything", one);
+        Assert.Contains("At most one seed per method: no difference between methods is estimated", one);
     }
 
     [Fact]
