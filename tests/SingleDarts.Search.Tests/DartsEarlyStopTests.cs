@@ -27,6 +27,15 @@ public class DartsEarlyStopTests
     }
 
     [Fact]
+    public void The_reason_names_both_averages_and_shows_the_ratio_below_the_rules()
+    {
+        // a real stop (darts-v1 seed 3 at CPU scale): 0.41853 / 0.55816 = 0.74984, which three decimals round to 0.750
+        Assert.Equal("DARTS-ES after epoch 15: mean λ_max grew from 0.4185 (epochs 6–10) to 0.5582 (epochs 11–15), ratio 0.7498 < 0.75; the result is epoch 10's cell",
+            Paper.Reason(15, 10, 0.41853, 0.55816));
+        Assert.Contains("ratio 0.600 < 0.75", Paper.Reason(20, 15, 1.0, 5.0 / 3));
+    }
+
+    [Fact]
     public void The_rule_waits_for_its_start_epoch_decides_only_where_lambda_is_measured_and_ignores_non_positive_curvature()
     {
         var growing = Enumerable.Range(1, 20).Select(e => (double?)Math.Pow(2, e)).ToArray();

@@ -61,5 +61,16 @@ public sealed record DartsEarlyStop
         return n == 0 ? null : sum / n;
     }
 
+    /// <summary>The seed's reason for a stop after <paramref name="epoch"/> (what <see cref="Decide"/> returned): the ratio is printed
+    /// with as many decimals as it takes to show it below the rule's (0.7497 is not "0.750 &lt; 0.75").</summary>
+    public string Reason(int epoch, int back, double before, double now)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var ratio = before / now;
+        var shown = Enumerable.Range(3, 8).Select(d => ratio.ToString($"F{d}", inv)).FirstOrDefault(t => double.Parse(t, inv) < Ratio) ?? ratio.ToString("R", inv);
+        return string.Create(inv, $"DARTS-ES after epoch {epoch}: mean λ_max grew from {before:G4} (epochs {Math.Max(1, back - Window + 1)}–{back}) " +
+                                  $"to {now:G4} (epochs {epoch - Window + 1}–{epoch}), ratio {shown} < {Ratio:G4}; the result is epoch {back}'s cell");
+    }
+
     public override string ToString() => $"window {Window} epochs, ratio {Ratio:G4}, from epoch {StartEpoch}";
 }

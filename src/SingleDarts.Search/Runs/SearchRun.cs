@@ -157,8 +157,7 @@ public sealed partial class SearchRun : IRun
         {
             record = record with
             {
-                Stop = $"DARTS-ES after epoch {record.Epoch}: mean λ_max grew from {before:G4} (epochs {Math.Max(1, back - es.Window + 1)}–{back}) " +
-                       $"to {now:G4} (epochs {record.Epoch - es.Window + 1}–{record.Epoch}), ratio {before / now:F3} < {es.Ratio:G4}; the result is epoch {back}'s cell",
+                Stop = es.Reason(record.Epoch, back, before, now),
                 ResultEpoch = back,
             };
             history[^1] = record;
