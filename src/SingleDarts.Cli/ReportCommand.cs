@@ -84,21 +84,36 @@ public static class ReportCommand
     /// <summary>The report at the end of <c>sweep start</c>: written and its path printed; a report that cannot be written is a warning, never the sweep's failure.</summary>
     public static async Task WriteReport(ISweepGrain grain, SweepStatus final, string output, CancellationToken cancel)
     {
+        var folder = Path.GetFullPath(output);
+        ReportInput fetched;
         try
         {
-            // the whole export goes with it: a local sweep's state is gone (or needs its silo) once the command ends, and the
-            // export is what re-renders the report (`singledarts report DIR/sweep.json`) and what pandas and other tools read
-            var fetched = await Fetch(grain, final, cancel);
-            var folder = Path.GetFullPath(output);
-            Directory.CreateDirectory(folder);
-            await SweepExport.Write(Path.Combine(folder, ExportFile), "full", final, Seeds(fetched.Seeds), cancel);
-            var path = StabilityReport.Write(Completed(fetched), folder);
-            Console.WriteLine($"report: {path}");
-            Console.WriteLine($"export: {Path.Combine(folder, ExportFile)}");
+            fetched = await Fetch(grain, final, cancel);
+            Console.WriteLine($"report: {StabilityReport.Write(Completed(fetched), folder)}");
         }
         catch (Exception ex) when (ex is ReportException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"warning: the stability report was not written: {ex.Message}");
+            return;
+        }
+        // the whole export goes with it: a local sweep's state is gone (or needs its silo) once the command ends, and the
+        // export is what re-renders the report (`singledarts report DIR/sweep.json`) and what pandas and other tools read
+        var export = Path.Combine(folder, ExportFile);
+        try
+        {
+            await SweepExport.Write(export, "full", final, Seeds(fetched.Seeds), cancel);
+            Console.WriteLine($"export: {export}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(export);        // a truncated export must not pass for the sweep's
+            }
+            catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
+            {
+            }
+            Console.Error.WriteLine($"warning: the sweep's export was not written next to its report: {ex.Message}");
         }
     }
 
