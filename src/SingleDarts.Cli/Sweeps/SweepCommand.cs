@@ -93,7 +93,8 @@ public static partial class SweepCommand
         var stateFolder = new Option<string?>("--state-folder") { Description = "with --local: keep grain state in this folder, so that the same command started again continues the sweep" };
         var report = new Option<string>("--report")
         {
-            Description = "when the command follows the sweep to its end (--local or --watch): write its stability report into this folder, or 'off'",
+            Description = "when the command follows the sweep to its end (--local or --watch): write its stability report into this folder, " +
+                          "with the sweep's whole export beside it (sweep.json, what `singledarts report` reads), or 'off'",
             DefaultValueFactory = _ => Path.Combine("runs", "reports", "<sweep id>"),
         };
         console.AcceptOnlyFromAmong("traces", "metrics", "all");
