@@ -101,7 +101,7 @@ public static class ReportCommand
         var export = Path.Combine(folder, ExportFile);
         try
         {
-            await SweepExport.Write(export, "full", final, Seeds(fetched.Seeds), cancel);
+            await SweepExport.Write(export, "full", final, fetched.Seeds.ToAsyncEnumerable(), cancel);
             Console.WriteLine($"export: {export}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -115,12 +115,6 @@ public static class ReportCommand
             }
             Console.Error.WriteLine($"warning: the sweep's export was not written next to its report: {ex.Message}");
         }
-    }
-
-    private static async IAsyncEnumerable<SeedDetail> Seeds(IEnumerable<SeedDetail> seeds)
-    {
-        foreach (var seed in seeds) yield return seed;
-        await Task.CompletedTask;
     }
 
     private static int Write(ReportInput input, string output, int resamples)

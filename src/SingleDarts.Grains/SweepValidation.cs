@@ -69,7 +69,7 @@ public static class SweepValidation
         if (spec.DartsEs is { } es && shared is not null)
             problems.AddRange(EarlyStopOf(es).Problems(shared.Epochs, shared.HessianEvery));
         if (spec.AlarmEpochs < -1) problems.Add($"collapse_alarm.epochs must be at least 1 (or the alarm off), got {spec.AlarmEpochs}");
-        if (spec.AlarmWarmup is < 0 or >= 1 || spec.AlarmWarmup is { } nan && !double.IsFinite(nan))
+        if (spec.AlarmWarmup is { } warmup && !(warmup >= 0 && warmup < 1))          // NaN and the infinities fail too
             problems.Add($"collapse_alarm.warmup must be a share of the epochs from 0 to below 1 (0.5: no alarm in the first half), got {spec.AlarmWarmup}");
         if (spec.StopOnCollapse && spec.AlarmEpochs == -1) problems.Add("on_collapse: stop needs the collapse alarm, which is off");
         if (shared is not null && SearchSpaces.TryGet(shared.Space, out var alarmSpace) && (spec.AlarmThreshold < 0 || spec.AlarmThreshold > alarmSpace.CountedEdges))
