@@ -68,6 +68,8 @@ public sealed class SweepSpecMethodsTests
     [InlineData("darts_es: {window: 0}", "darts_es.window must be at least 1 epoch")]
     [InlineData("darts_es: {k: 5}", "darts_es.k: unknown key (known: window, ratio, start_epoch)")]
     [InlineData("darts_es: sometimes", "darts_es: on, off, or a mapping")]
+    [InlineData("darts_es: {ratio: 1}", "darts_es.ratio must be in (0, 1), got 1")]          // a whole number is a number, out of range
+    [InlineData("darts_es: {ratio: x}", "darts_es.ratio: must be a number")]
     public void A_bad_darts_es_is_refused_in_one_sentence(string yaml, string expected)
     {
         var path = Write("name: s\nmethods: [darts-v1]\nseeds: [0]\n" + yaml + "\n");

@@ -215,7 +215,7 @@ public static partial class SweepSpecFile
                     {
                         case "window": es = es with { Window = Number(value!, "darts_es.window", problems) }; break;
                         case "start_epoch": es = es with { StartEpoch = Number(value!, "darts_es.start_epoch", problems) }; break;
-                        case "ratio" when value is JsonValue r && r.TryGetValue<double>(out var ratio): es = es with { Ratio = ratio }; break;
+                        case "ratio" when TryReal(value, out var ratio): es = es with { Ratio = ratio }; break;
                         case "ratio": problems.Add("darts_es.ratio: must be a number"); break;
                         default: problems.Add($"darts_es.{key}: unknown key (known: window, ratio, start_epoch)"); break;
                     }
@@ -249,10 +249,20 @@ public static partial class SweepSpecFile
     /// <summary>A share of the epochs (the range is the validation's to check).</summary>
     private static double Share(JsonNode node, string key, List<string> problems)
     {
-        if (node is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d)) return d;
-        if (node is JsonValue w && w.TryGetValue<long>(out var n)) return n;          // `warmup: 0` reads as a whole number
+        if (TryReal(node, out var d)) return d;
         problems.Add($"{key}: must be a number (a share of the epochs, e.g. 0.5)");
         return SweepSpec.DefaultAlarmWarmup;
+    }
+
+    /// <summary>A finite real number; YAML's whole numbers (`warmup: 0`, `ratio: 1`) arrive as integers, which reading a double refuses.</summary>
+    private static bool TryReal(JsonNode? node, out double value)
+    {
+        value = 0;
+        if (node is not JsonValue v) return false;
+        if (v.TryGetValue(out value)) return double.IsFinite(value);
+        if (!v.TryGetValue<long>(out var whole)) return false;
+        value = whole;
+        return true;
     }
 
     private static int Number(JsonNode node, string key, List<string> problems)
